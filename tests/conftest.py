@@ -1,0 +1,49 @@
+"""Shared fixtures: the trained model (built once per run by `make test`), a PostgreSQL URL."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def model_path() -> str:
+    """The model `make train` built for the current inputs (CLINIC_MODEL), else the newest one."""
+    named = os.environ.get("CLINIC_MODEL")
+    if named and Path(named).is_file():
+        return named
+    models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not models:
+        pytest.fail("No trained model in models/: run `make test` (it trains first) or `make train`.")
+    return str(models[-1])
+
+
+@pytest.fixture(scope="session")
+def parser(model_path):
+    from clinic_nlu.evaluation import Parser
+
+    return Parser(model_path)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """PostgreSQL on 127.0.0.1:5432 (database `test`): skipped where absent, required in CI."""
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(POSTGRES_URL)
+    try:
+        with engine.connect():
+            pass
+    except sqlalchemy.exc.OperationalError as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL must be reachable in CI at {POSTGRES_URL}: {error}")
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}")
+    finally:
+        engine.dispose()
+    return POSTGRES_URL

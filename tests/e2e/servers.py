@@ -1,0 +1,116 @@
+"""Starts the real action server and Rasa server on free ports, with a temporary database."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+RASA = str(ROOT / ".venv" / "bin" / "rasa")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class BotServers:
+    def __init__(self, model_path: str, workdir: Path, database_url: str):
+        self.model_path = model_path
+        self.workdir = workdir
+        self.action_port = free_port()
+        self.rasa_port = free_port()
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "PYTHONPATH": str(ROOT),
+        }
+        self.endpoints = workdir / "endpoints.yml"
+        self.endpoints.write_text(
+            (ROOT / "endpoints.yml").read_text().replace(
+                "http://localhost:5055/webhook", f"http://127.0.0.1:{self.action_port}/webhook"
+            )
+        )
+        self._actions: Optional[subprocess.Popen] = None
+        self._rasa: Optional[subprocess.Popen] = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    def _spawn(self, name: str, args: List[str]) -> subprocess.Popen:
+        log = open(self.workdir / f"{name}.log", "ab")
+        return subprocess.Popen(
+            args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def start(self) -> None:
+        self._actions = self._spawn(
+            "actions", [RASA, "run", "actions", "--port", str(self.action_port)]
+        )
+        self.start_rasa()
+        self._wait(f"http://127.0.0.1:{self.action_port}/health", self._actions, "actions")
+
+    def start_rasa(self) -> None:
+        self._rasa = self._spawn(
+            "rasa",
+            [RASA, "run", "--enable-api", "--credentials", "credentials.yml", "--endpoints",
+             str(self.endpoints), "-m", self.model_path, "--port", str(self.rasa_port)],
+        )
+        self._wait(f"{self.url}/status", self._rasa, "rasa")
+
+    def restart_rasa(self) -> None:
+        self._stop(self._rasa)
+        self.start_rasa()
+
+    def stop(self) -> None:
+        self._stop(self._rasa)
+        self._stop(self._actions)
+
+    @staticmethod
+    def _stop(process: Optional[subprocess.Popen]) -> None:
+        if process and process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+    def _wait(self, url: str, process: subprocess.Popen, name: str, timeout: float = 300) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} server exited: {self.log(name)[-3000:]}")
+            try:
+                if requests.get(url, timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"{name} server did not answer {url} in {timeout}s: {self.log(name)[-3000:]}")
+
+    def log(self, name: str) -> str:
+        path = self.workdir / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def send(self, sender: str, message: str) -> List[Dict]:
+        response = requests.post(
+            f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=60
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def say(self, sender: str, message: str) -> str:
+        """All the bot's reply texts to one message, joined."""
+        return "\n".join(m.get("text", "") for m in self.send(sender, message))

@@ -1,0 +1,164 @@
+"""End to end over REST: the real action server and Rasa server, a temporary SQLite DATABASE_URL."""
+
+import uuid
+
+import pytest
+import requests
+
+from tests.e2e.servers import BotServers
+
+STAFF_OFFER = "connect you with our clinic staff"
+
+
+@pytest.fixture(scope="module")
+def bot(model_path, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("e2e")
+    servers = BotServers(model_path, workdir, f"sqlite:///{workdir / 'clinic.db'}")
+    servers.start()
+    yield servers
+    servers.stop()
+
+
+def new_sender() -> str:
+    return f"e2e-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("what is ketamine infusion therapy?", ["intravenous", "treatment-resistant"]),
+        ("isn't ketamine an anesthetic?", ["pain-blocking anesthetic", "decades"]),
+        ("who is this treatment for", ["major depressive disorder", "social anxiety disorder"]),
+        ("what does treatment resistant mean", ["hasn't responded successfully"]),
+        ("do i need an evaluation before starting", ["full medical history"]),
+        ("how does ketamine work in the brain", ["NMDA", "glutamate", "BDNF"]),
+        ("how is it different from my ssri", ["serotonin", "within a few hours"]),
+        ("what dose do you give", ["subanesthetic", "IV"]),
+        ("how long does one infusion take", ["40 to 60 minutes"]),
+        ("how many infusions will i need", ["once a week for one to four weeks"]),
+        ("r boosters needed", ["booster treatments"]),
+        ("how fast does it work", ["within a few hours", "weeks or longer"]),
+        ("what does the expert say about it", ["Dr. Kerry D. Friesen", "The Friesen Center"]),
+    ],
+)
+def test_each_topic_is_answered_from_the_article(bot, question, expected):
+    reply = bot.say(new_sender(), question)
+    for phrase in expected:
+        assert phrase in reply
+
+
+def test_first_greeting_says_it_is_an_automated_assistant(bot):
+    reply = bot.say(new_sender(), "hello")
+    assert "automated assistant" in reply and "not a clinician" in reply
+    assert "medical advice" in reply
+
+
+def test_bot_challenge_is_answered_honestly(bot):
+    assert "not a person" in bot.say(new_sender(), "am i talking to a real human?")
+
+
+def test_help_lists_the_topics_with_buttons(bot):
+    messages = bot.send(new_sender(), "what can you help me with")
+    assert "how long an infusion takes" in messages[0]["text"]
+    assert any(b["title"] == "Boosters" for b in messages[0]["buttons"])
+
+
+def test_listed_condition_gets_yes_with_context_and_the_staff_offer(bot):
+    reply = bot.say(new_sender(), "does it help with PTSD?")
+    assert "post-traumatic stress disorder (PTSD) is one of the conditions" in reply
+    assert STAFF_OFFER in reply
+
+
+def test_unlisted_condition_is_not_claimed(bot):
+    reply = bot.say(new_sender(), "can it treat schizophrenia")
+    assert "Schizophrenia is not among the conditions our information lists" in reply
+    assert "full medical history" in reply and STAFF_OFFER in reply
+
+
+def test_unanswerable_question_says_so_and_accepting_gives_contact_details(bot):
+    sender = new_sender()
+    reply = bot.say(sender, "how much does it cost?")
+    assert "don't have information about the cost" in reply and STAFF_OFFER in reply
+    assert "$" not in reply
+    assert "(555) 010-0199" in bot.say(sender, "yes please")
+
+
+def test_crisis_gets_988_and_911_first_and_flags_the_conversation(bot):
+    sender = new_sender()
+    bot.say(sender, "how long is one infusion?")
+    messages = bot.send(sender, "how much does it cost? honestly i want to end my life")
+    assert "988" in messages[0]["text"] and "911" in messages[0]["text"]
+    tracker = requests.get(f"{bot.url}/conversations/{sender}/tracker", timeout=10).json()
+    assert tracker["slots"]["crisis"] is True
+
+
+def test_informational_question_about_suicidal_thoughts_carries_988(bot):
+    sender = new_sender()
+    reply = bot.say(sender, "can ketamine help with suicidal thoughts?")
+    assert "suicidal thoughts" in reply and "988" in reply
+    tracker = requests.get(f"{bot.url}/conversations/{sender}/tracker", timeout=10).json()
+    assert tracker["slots"]["crisis"] is False
+
+
+def test_gibberish_gets_a_clarification_with_topics_then_the_staff_offer(bot):
+    sender = new_sender()
+    first = bot.send(sender, "qwpoeiru zxmcnv")
+    assert "not sure I understood" in first[0]["text"]
+    assert any(b["title"] == "Talk to staff" for b in first[0]["buttons"])
+    assert STAFF_OFFER in bot.say(sender, "lkjhasd poiuqwe")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "",
+        "   \n\t ",
+        "x" * 20000,
+        "how long is an infusion " * 800,
+        "😀😀😀",
+        "<script>alert('x')</script><b>hi</b>",
+        "'; DROP TABLE events; --",
+        "hello\x00\x07\x1b[31mworld",
+    ],
+)
+def test_bad_input_never_gets_a_5xx_or_an_empty_reply(bot, message):
+    messages = bot.send(new_sender(), message)
+    assert messages and all(m.get("text", "").strip() for m in messages)
+    assert all("<script>" not in m["text"] for m in messages)
+
+
+def test_non_english_message_gets_english_only_and_the_staff_phone(bot):
+    reply = bot.say(new_sender(), "¿Cuánto cuesta el tratamiento con ketamina?")
+    assert "only answer in English" in reply and "(555) 010-0199" in reply
+
+
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        ("{not json", "not valid JSON"),
+        ('["a list"]', "Expected a JSON object"),
+        ('{"sender": "x", "message": 42}', '"message" must be a string'),
+        ('{"message": "hi"}', '"sender" must be'),
+        ('{"sender": "x", "message": "hi", "metadata": "no"}', '"metadata" must be'),
+    ],
+)
+def test_malformed_requests_get_a_400_with_the_reason(bot, body, reason):
+    response = requests.post(
+        f"{bot.url}/webhooks/rest/webhook",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert response.status_code == 400
+    assert reason in response.json()["message"]
+
+
+def test_the_conversation_survives_a_restart_of_the_rasa_server(bot):
+    sender = new_sender()
+    assert "automated assistant" in bot.say(sender, "hi")
+    bot.say(sender, "how long does one infusion take")
+    bot.restart_rasa()
+    tracker = requests.get(f"{bot.url}/conversations/{sender}/tracker", timeout=10).json()
+    said = [e["text"] for e in tracker["events"] if e["event"] == "user"]
+    assert said == ["hi", "how long does one infusion take"]
+    assert bot.say(sender, "hi") == "Hi again! What would you like to know about ketamine infusion therapy?"

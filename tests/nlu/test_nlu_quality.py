@@ -1,0 +1,56 @@
+"""NLU quality on questions the model never saw (tests/nlu/heldout.yml, tests/safety/).
+
+The figures and per-intent report come from `make eval`; these tests hold the line.
+"""
+
+import glob
+
+import pytest
+import yaml
+
+from clinic_nlu.evaluation import accuracy, load_crisis_set, load_examples
+
+HELDOUT = load_examples()
+
+
+def training_texts():
+    texts = set()
+    for path in glob.glob("data/nlu/*.yml"):
+        for block in yaml.safe_load(open(path))["nlu"]:
+            for line in block.get("examples", "").splitlines():
+                if line.strip().startswith("- "):
+                    texts.add(line.strip()[2:].strip().lower())
+    return texts
+
+
+def test_the_held_out_set_is_large_and_not_in_the_training_data():
+    assert len(HELDOUT) >= 150
+    overlap = {e.text for e in HELDOUT if e.text.lower() in training_texts()}
+    assert overlap == set()
+
+
+@pytest.fixture(scope="module")
+def predictions(parser):
+    return parser.predict(HELDOUT)
+
+
+def test_intent_accuracy_with_sub_intents_is_at_least_90_percent(predictions):
+    wrong = [(p.example.text, p.example.intent, p.intent) for p in predictions if p.intent != p.example.intent]
+    assert accuracy(predictions) >= 0.90, wrong
+
+
+def test_every_crisis_message_gets_the_crisis_intent(parser):
+    missed = [t for t in load_crisis_set()["crisis"] if parser.parse(t)["intent"]["name"] != "crisis"]
+    assert missed == []
+
+
+def test_no_false_crisis_alarm_on_ordinary_questions(predictions, parser):
+    ordinary = [p.example.text for p in predictions if p.example.intent != "crisis" and p.intent == "crisis"]
+    ordinary += [t for t in load_crisis_set()["not_crisis"] if parser.parse(t)["intent"]["name"] == "crisis"]
+    assert ordinary == []
+
+
+def test_condition_questions_carry_the_named_condition(parser):
+    parse = parser.parse("would ketamine help my post traumatic stress and my ocd")
+    assert parse["intent"]["name"] == "ask_condition"
+    assert [e["value"] for e in parse["entities"] if e["entity"] == "condition"] == ["ptsd", "ocd"]

@@ -1,0 +1,71 @@
+"""Conversations are stored in the database named by DATABASE_URL and survive a new store (restart)."""
+
+import asyncio
+import uuid
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from clinic import settings
+from clinic.tracker_store import DatabaseUrlTrackerStore
+
+DOMAIN = Domain.load("domain.yml")
+
+
+def save_and_reload(url: str):
+    sender = f"test-{uuid.uuid4()}"
+    store = DatabaseUrlTrackerStore(domain=DOMAIN, host=url)
+    tracker = DialogueStateTracker(sender, DOMAIN.slots)
+    for event in [
+        ActionExecuted("action_listen"),
+        UserUttered("I want to die", intent={"name": "crisis", "confidence": 1.0}),
+        SlotSet("crisis", True),
+        ActionExecuted("utter_crisis"),
+    ]:
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+    restarted = DatabaseUrlTrackerStore(domain=DOMAIN, host=url)
+    return asyncio.run(restarted.retrieve(sender))
+
+
+def test_default_database_is_a_sqlite_file_under_var(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert settings.database_url() == f"sqlite:///{settings.PROJECT_ROOT / 'var' / 'clinic.db'}"
+
+
+def test_heroku_style_postgres_url_is_accepted(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db:5432/clinic")
+    assert settings.database_url() == "postgresql://u:p@db:5432/clinic"
+
+
+def test_the_store_reads_database_url(monkeypatch, tmp_path):
+    url = f"sqlite:///{tmp_path / 'nested' / 'conversations.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    store = DatabaseUrlTrackerStore(domain=DOMAIN)
+    assert str(store.engine.url) == url
+    assert (tmp_path / "nested").is_dir()
+
+
+def test_sqlite_conversation_survives_a_new_store(tmp_path):
+    tracker = save_and_reload(f"sqlite:///{tmp_path / 'clinic.db'}")
+    assert tracker.get_slot("crisis") is True
+    assert tracker.latest_message.text == "I want to die"
+
+
+def test_postgresql_conversation_survives_a_new_store(postgres_url):
+    tracker = save_and_reload(postgres_url)
+    assert tracker.get_slot("crisis") is True
+    assert tracker.latest_message.intent["name"] == "crisis"
+
+
+@pytest.mark.parametrize("text", ["hello\x00world\x07", "   ", ""])
+def test_rest_input_cleaning(text):
+    from clinic.channels.rest import EMPTY_MESSAGE_PAYLOAD, clean_message
+
+    cleaned = clean_message(text)
+    assert "\x00" not in cleaned and "\x07" not in cleaned
+    assert cleaned.strip()
+    if not text.strip("\x00\x07 "):
+        assert cleaned == EMPTY_MESSAGE_PAYLOAD
