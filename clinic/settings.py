@@ -20,3 +20,14 @@ def database_url() -> str:
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://"):]
     return url
+
+
+def phone_region() -> str:
+    """Region for phone numbers typed without a country code (ISO 3166 code, e.g. US, CA, GB)."""
+    return os.environ.get("CLINIC_PHONE_REGION", "US").strip().upper() or "US"
+
+
+def handoff_spool_dir() -> Path:
+    """Where handoffs wait, durably, while the database is unavailable."""
+    configured = os.environ.get("HANDOFF_SPOOL_DIR", "").strip()
+    return Path(configured) if configured else PROJECT_ROOT / "var" / "spool" / "handoffs"

@@ -12,6 +12,8 @@ from typing import Dict, List, Optional
 
 import requests
 
+from tests.handoff_db import migrate
+
 ROOT = Path(__file__).resolve().parents[2]
 RASA = str(ROOT / ".venv" / "bin" / "rasa")
 
@@ -28,9 +30,12 @@ class BotServers:
         self.workdir = workdir
         self.action_port = free_port()
         self.rasa_port = free_port()
+        self.database_url = database_url
         self.env = {
             **os.environ,
             "DATABASE_URL": database_url,
+            "HANDOFF_SPOOL_DIR": str(workdir / "spool"),
+            "HANDOFF_SPOOL_RETRY_SECONDS": "1",
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "PYTHONPATH": str(ROOT),
@@ -55,6 +60,7 @@ class BotServers:
         )
 
     def start(self) -> None:
+        migrate(self.database_url)
         self._actions = self._spawn(
             "actions", [RASA, "run", "actions", "--port", str(self.action_port)]
         )

@@ -1,0 +1,220 @@
+"""The booking form: collect name, contact, time and consent, confirm, then log a handoff."""
+
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import history
+from clinic.handoffs.contact import display_phone, parse_contact
+from clinic.handoffs.service import HandoffRequest, record_handoff
+
+FORM = "booking_form"
+BOOKING_SLOTS = [
+    "contact_name",
+    "contact_method",
+    "contact_phone",
+    "contact_email",
+    "contact_time",
+    "contact_consent",
+    "booking_confirmed",
+    "requested_slot",
+]
+# Messages that are never an answer to a booking question.
+ALWAYS_INTERRUPT = {"crisis", "cancel", "affirm", "deny"}
+# Messages that interrupt when they read as a question ("how long is an infusion?"), not as an
+# answer ("weekday mornings", which the classifier may still call faq/schedule).
+QUESTION_INTENTS = {"faq", "out_of_scope", "ask_condition", "ask_suicidal_thoughts", "bot_challenge", "help"}
+QUESTION_START = re.compile(
+    r"^(what|whats|what's|how|when|where|why|who|which|is|are|can|could|do|does|did|will|would|"
+    r"should|r|wat|am)\b",
+    re.IGNORECASE,
+)
+NAME_PREFIX = re.compile(r"^(my name is|my name's|name is|i am|i'm|im|it's|its|this is|call me)\s+", re.IGNORECASE)
+FIELD_WORDS = {
+    "contact_name": ("name",),
+    "contact_method": ("phone", "number", "email", "e-mail", "mail", "contact", "cell", "mobile"),
+    "contact_time": ("time", "when", "morning", "afternoon", "evening", "day", "hour"),
+}
+REASONS = {
+    "book_appointment": "Asked to book a consultation",
+    "request_staff": "Asked to talk to a person",
+}
+
+
+def looks_like_question(text: Text) -> bool:
+    text = text.strip()
+    return text.endswith("?") or bool(QUESTION_START.match(text))
+
+
+def answer_text(tracker: Tracker) -> Optional[Text]:
+    """The latest message as an answer to the form's question, or None if it is an interruption."""
+    message = tracker.latest_message
+    text = (message.get("text") or "").strip()
+    intent = (message.get("intent") or {}).get("name")
+    if not text or text.startswith("/") or intent in ALWAYS_INTERRUPT:
+        return None
+    if intent in QUESTION_INTENTS and looks_like_question(text):
+        return None
+    return text
+
+
+def reset_booking() -> List[EventType]:
+    return [SlotSet(slot, None) for slot in BOOKING_SLOTS]
+
+
+class ValidateBookingForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_booking_form"
+
+    async def extract_contact_name(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "contact_name":
+            return {}
+        text = answer_text(tracker)
+        if text is None:
+            return {}
+        people = [e["value"] for e in tracker.latest_message.get("entities", []) if e["entity"] == "PERSON"]
+        return {"contact_name": people[0] if people else text}
+
+    def validate_contact_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        name = NAME_PREFIX.sub("", str(value).strip()).strip(" .!")
+        if not name or len(name) > 100 or any(ch.isdigit() for ch in name) or "@" in name:
+            dispatcher.utter_message(response="utter_invalid_contact_name")
+            return {"contact_name": None}
+        return {"contact_name": name.title() if name.islower() else name}
+
+    async def extract_contact_method(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "contact_method":
+            return {}
+        text = (tracker.latest_message.get("text") or "").strip()
+        has_details = "@" in text or sum(ch.isdigit() for ch in text) >= 7
+        if not has_details and answer_text(tracker) is None:
+            return {}
+        return {"contact_method": text}
+
+    def validate_contact_method(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        details = parse_contact(str(value))
+        if not details.found:
+            dispatcher.utter_message(response="utter_invalid_contact_method")
+            return {"contact_method": None, "contact_phone": None, "contact_email": None}
+        shown = [display_phone(details.phone)] if details.phone else []
+        shown += [details.email] if details.email else []
+        return {
+            "contact_method": " and ".join(shown),
+            "contact_phone": details.phone,
+            "contact_email": details.email,
+        }
+
+    async def extract_contact_time(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "contact_time":
+            return {}
+        text = answer_text(tracker)
+        return {"contact_time": text[:200]} if text else {}
+
+    def validate_contact_consent(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if value is False:
+            dispatcher.utter_message(response="utter_no_consent")
+            # Completes the form without a confirmation; action_submit_booking logs nothing.
+            return {"contact_consent": False, "booking_confirmed": False}
+        return {"contact_consent": value}
+
+    def validate_booking_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if value is True:
+            return {"booking_confirmed": True}
+        field = self._field_to_change(tracker)
+        if field is None:
+            dispatcher.utter_message(response="utter_which_field")
+            return {"booking_confirmed": None}
+        cleared = {field: None, "booking_confirmed": None}
+        if field == "contact_method":
+            cleared.update(contact_phone=None, contact_email=None)
+        return cleared
+
+    @staticmethod
+    def _field_to_change(tracker: Tracker) -> Optional[Text]:
+        named = list(tracker.get_latest_entity_values("booking_field"))
+        if named and named[0] in FIELD_WORDS:
+            return named[0]
+        text = (tracker.latest_message.get("text") or "").lower()
+        for field, words in FIELD_WORDS.items():
+            if any(re.search(rf"\b{word}", text) for word in words):
+                return field
+        return None
+
+
+class ActionAskBookingConfirmed(Action):
+    """Reads back a short summary before anything is logged."""
+
+    def name(self) -> Text:
+        return "action_ask_booking_confirmed"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(
+            response="utter_booking_summary",
+            contact=tracker.get_slot("contact_method"),
+        )
+        return []
+
+
+class ActionSubmitBooking(Action):
+    def name(self) -> Text:
+        return "action_submit_booking"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if not (tracker.get_slot("contact_consent") and tracker.get_slot("booking_confirmed")):
+            return reset_booking()
+        receipt = record_handoff(
+            HandoffRequest(
+                idempotency_key=f"booking:{tracker.sender_id}:{history.latest_message_id(tracker)}",
+                channel=tracker.get_latest_input_channel() or "unknown",
+                sender_id=tracker.sender_id,
+                reason=self._reason(tracker),
+                topics=history.topics_asked(tracker),
+                consent=True,
+                name=tracker.get_slot("contact_name"),
+                phone=tracker.get_slot("contact_phone"),
+                email=tracker.get_slot("contact_email"),
+                preferred_time=tracker.get_slot("contact_time"),
+            )
+        )
+        if not receipt.stored:
+            response = "utter_booking_spooled"
+        elif tracker.get_slot("booking_url"):
+            response = "utter_booking_logged_with_link"
+        else:
+            response = "utter_booking_logged"
+        dispatcher.utter_message(response=response, reference=receipt.reference)
+        return reset_booking()
+
+    @staticmethod
+    def _reason(tracker: Tracker) -> Text:
+        started_by = history.intent_that_started(tracker, FORM)
+        reason = REASONS.get(started_by, "Accepted the offer to talk to staff")
+        unanswered = history.last_unanswered_question(tracker, before_loop=FORM)
+        return f"{reason}; unanswered question: {unanswered}" if unanswered else reason
+
+
+class ActionCancelBooking(Action):
+    def name(self) -> Text:
+        return "action_cancel_booking"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(response="utter_booking_cancelled")
+        return [ActiveLoop(None), *reset_booking()]

@@ -1,0 +1,77 @@
+"""Facts read from a conversation's events: what the person asked about, what went unanswered."""
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Tracker
+
+UNANSWERED_INTENTS = {"out_of_scope", "nlu_fallback"}
+
+
+def _full_intent(parse_data: Dict[Text, Any]) -> Optional[Text]:
+    intent = (parse_data.get("intent") or {}).get("name")
+    if intent in ("faq", "out_of_scope"):
+        selector = parse_data.get("response_selector") or {}
+        selected = selector.get(intent) or selector.get("default") or {}
+        key = (selected.get("response") or {}).get("intent_response_key")
+        return key or intent
+    if intent == "ask_condition":
+        conditions = [e["value"] for e in parse_data.get("entities", []) if e.get("entity") == "condition"]
+        return "ask_condition:" + "+".join(conditions) if conditions else intent
+    return intent
+
+
+def user_events(tracker: Tracker) -> List[Dict[Text, Any]]:
+    return [event for event in tracker.events if event.get("event") == "user"]
+
+
+def topics_asked(tracker: Tracker) -> List[Text]:
+    """The FAQ, out-of-scope and condition topics of this conversation, in order, each once."""
+    topics: List[Text] = []
+    for event in user_events(tracker):
+        topic = _full_intent(event.get("parse_data") or {})
+        if topic and topic.split("/")[0].split(":")[0] in ("faq", "out_of_scope", "ask_condition", "ask_suicidal_thoughts"):
+            if topic not in topics:
+                topics.append(topic)
+    return topics
+
+
+def last_unanswered_question(tracker: Tracker, before_loop: Text) -> Optional[Text]:
+    """The last question the bot could not answer before `before_loop` started (never a form answer)."""
+    events = list(tracker.events)
+    starts = [i for i, e in enumerate(events) if e.get("event") == "active_loop" and e.get("name") == before_loop]
+    if starts:
+        events = events[: starts[-1]]
+    for event in reversed([e for e in events if e.get("event") == "user"]):
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        text = event.get("text") or ""
+        if intent in UNANSWERED_INTENTS and not text.startswith("/"):
+            return text
+    return None
+
+
+def latest_message_id(tracker: Tracker) -> Text:
+    """Stable id of the last user message (the same when Rasa retries an action)."""
+    events = user_events(tracker)
+    if not events:
+        return "none"
+    last = events[-1]
+    return str(last.get("message_id") or last.get("timestamp"))
+
+
+def session_started_at(tracker: Tracker) -> Text:
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            return str(event.get("timestamp"))
+    return "0"
+
+
+def intent_that_started(tracker: Tracker, loop_name: Text) -> Optional[Text]:
+    """The intent of the user message that led to the last activation of `loop_name`."""
+    last_intent = None
+    started_by = None
+    for event in tracker.events:
+        if event.get("event") == "user":
+            last_intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        elif event.get("event") == "active_loop" and event.get("name") == loop_name:
+            started_by = last_intent
+    return started_by

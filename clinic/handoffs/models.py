@@ -1,0 +1,50 @@
+"""The handoff log: SQLAlchemy models owned by the project (schema changes: migrations/)."""
+
+import enum
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class HandoffStatus(str, enum.Enum):
+    NEW = "new"
+    CONTACTED = "contacted"
+    BOOKED = "booked"
+    CLOSED = "closed"
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Handoff(Base):
+    """One request for the clinic's staff to get in touch. Times are naive UTC."""
+
+    __tablename__ = "handoffs"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    reference = sa.Column(sa.String(16), nullable=False, unique=True)
+    idempotency_key = sa.Column(sa.String(200), nullable=False, unique=True)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utc_now)
+    channel = sa.Column(sa.String(32), nullable=False)
+    sender_id = sa.Column(sa.String(255), nullable=False, index=True)
+    name = sa.Column(sa.String(200))
+    phone = sa.Column(sa.String(32))
+    email = sa.Column(sa.String(320))
+    preferred_time = sa.Column(sa.String(200))
+    reason = sa.Column(sa.Text, nullable=False)
+    topics = sa.Column(sa.Text, nullable=False, default="")
+    urgent = sa.Column(sa.Boolean, nullable=False, default=False)
+    consent = sa.Column(sa.Boolean, nullable=False, default=False)
+    status = sa.Column(sa.String(16), nullable=False, default=HandoffStatus.NEW.value, index=True)
+    status_changed_by = sa.Column(sa.String(100))
+    status_changed_at = sa.Column(sa.DateTime)
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "status IN ('new', 'contacted', 'booked', 'closed')", name="ck_handoffs_status"
+        ),
+    )

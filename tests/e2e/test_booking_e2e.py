@@ -1,0 +1,121 @@
+"""Booking over REST against the real servers, ending in a row in the database of DATABASE_URL."""
+
+import re
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import sqlalchemy as sa
+
+from tests.e2e.servers import BotServers
+from tests.handoff_db import fresh_postgres_database
+
+REFERENCE = re.compile(r"your reference is ([A-Z0-9]{3}-[A-Z0-9]{3})")
+
+
+@pytest.fixture(scope="module")
+def database(postgres_url):
+    with fresh_postgres_database(postgres_url) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def bot(model_path, tmp_path_factory, database):
+    workdir = tmp_path_factory.mktemp("booking")
+    servers = BotServers(model_path, workdir, database)
+    servers.start()
+    yield servers
+    servers.stop()
+
+
+def handoff_rows(url, sender):
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(
+                sa.text("SELECT * FROM handoffs WHERE sender_id = :s ORDER BY id"), {"s": sender})]
+    finally:
+        engine.dispose()
+
+
+def book(bot, sender, phone="415 555 2671"):
+    """A whole booking; returns every reply text, in order."""
+    replies = []
+    for message in ["I'd like to book a consultation", "Sarah Jones", phone, "weekday mornings", "yes", "yes"]:
+        replies.append(bot.say(sender, message))
+    return replies
+
+
+def test_booking_with_a_question_in_the_middle_ends_in_a_row(bot, database):
+    sender = f"web-{uuid.uuid4().hex[:8]}"
+    first = bot.say(sender, "how do I get started")
+    assert "four quick questions" in first and "What name" in first
+    assert "phone number or email" in bot.say(sender, "Sarah Jones")
+    middle = bot.say(sender, "how long does one infusion take?")
+    assert "40 to 60 minutes" in middle and "phone number or email" in middle
+    assert "When is a good time" in bot.say(sender, "(415) 555-2671")
+    assert "permission" in bot.say(sender, "weekday mornings")
+    summary = bot.say(sender, "yes")
+    assert "Sarah Jones" in summary and "(415) 555-2671" in summary and "weekday mornings" in summary
+    done = bot.say(sender, "yes")
+    reference = REFERENCE.search(done).group(1)
+    assert "during clinic hours" in done
+    [row] = handoff_rows(database, sender)
+    assert row["reference"] == reference and row["phone"] == "+14155552671"
+    assert row["name"] == "Sarah Jones" and row["consent"] is True and row["status"] == "new"
+    assert "faq/infusion_length" in row["topics"]
+
+
+def test_correcting_the_contact_at_the_summary(bot, database):
+    sender = f"web-{uuid.uuid4().hex[:8]}"
+    for message in ["sign me up", "Sam Lee", "415 555 2671", "evenings", "yes"]:
+        bot.say(sender, message)
+    assert "phone number or email" in bot.say(sender, "/change_field{\"booking_field\": \"contact_method\"}")
+    assert "sam@example.com" in bot.say(sender, "sam@example.com")
+    bot.say(sender, "yes")
+    [row] = handoff_rows(database, sender)
+    assert row["email"] == "sam@example.com" and row["phone"] is None
+
+
+def test_cancel_logs_nothing(bot, database):
+    sender = f"web-{uuid.uuid4().hex[:8]}"
+    bot.say(sender, "can I make an appointment")
+    bot.say(sender, "Ana")
+    assert "nothing was sent" in bot.say(sender, "never mind")
+    assert handoff_rows(database, sender) == []
+
+
+def test_accepting_the_staff_offer_records_the_unanswered_question(bot, database):
+    sender = f"web-{uuid.uuid4().hex[:8]}"
+    assert "don't have information" in bot.say(sender, "does insurance cover this?")
+    assert "four quick questions" in bot.say(sender, "yes please")
+    for message in ["Lee Chen", "lee@example.com", "any time", "yes", "yes"]:
+        reply = bot.say(sender, message)
+    assert REFERENCE.search(reply)
+    [row] = handoff_rows(database, sender)
+    assert row["reason"] == "Accepted the offer to talk to staff; unanswered question: does insurance cover this?"
+
+
+def test_crisis_in_the_middle_of_booking_gives_988_and_an_urgent_handoff(bot, database):
+    sender = f"web-{uuid.uuid4().hex[:8]}"
+    bot.say(sender, "i want to talk to a person")
+    reply = bot.say(sender, "honestly i dont want to be alive anymore")
+    assert "988" in reply and "911" in reply
+    [row] = handoff_rows(database, sender)
+    assert row["urgent"] is True and row["phone"] is None
+
+
+def test_fifty_concurrent_bookings_make_fifty_rows(bot, database):
+    senders = [f"load-{uuid.uuid4().hex[:8]}" for _ in range(50)]
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        results = list(pool.map(lambda s: book(bot, s), senders))
+    assert all(REFERENCE.search(replies[-1]) for replies in results)
+    rows = [row for sender in senders for row in handoff_rows(database, sender)]
+    assert len(rows) == 50
+    assert len({row["reference"] for row in rows}) == 50
+
+
+def test_contact_details_are_not_in_the_server_logs(bot):
+    logs = bot.log("rasa") + bot.log("actions")
+    assert "4155552671" not in logs and "555-2671" not in logs and "555 2671" not in logs
+    assert "sam@example.com" not in logs

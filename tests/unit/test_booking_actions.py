@@ -1,0 +1,180 @@
+"""The booking form's actions on serialized trackers, writing to a real (temporary) database."""
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.booking import ActionCancelBooking, ActionSubmitBooking, ValidateBookingForm
+from actions.crisis import ActionEscalateCrisis
+from clinic.handoffs import spool
+from clinic.handoffs.database import session_scope
+from clinic.handoffs.models import Handoff
+from tests.handoff_db import migrate
+
+TRACKERS = Path(__file__).parent / "trackers"
+
+
+@pytest.fixture(autouse=True)
+def database(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'clinic.db'}"
+    migrate(url)
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("HANDOFF_SPOOL_DIR", str(tmp_path / "spool"))
+    return url
+
+
+def tracker(name="booking_confirmed", slots=None, latest=None, active_loop=None) -> Tracker:
+    state = json.loads((TRACKERS / f"{name}.json").read_text())
+    state["slots"].update(slots or {})
+    if latest:
+        state["latest_message"] = latest
+    if active_loop:
+        state["active_loop"] = {"name": active_loop}
+    return Tracker.from_dict(state)
+
+
+def handoffs():
+    with session_scope() as session:
+        return [(h.reference, h.phone, h.name, h.reason, h.topics, h.urgent, h.channel)
+                for h in session.query(Handoff).order_by(Handoff.id)]
+
+
+def submit(t: Tracker):
+    dispatcher = CollectingDispatcher()
+    events = ActionSubmitBooking().run(dispatcher, t, {})
+    return dispatcher.messages, events
+
+
+def test_confirmed_booking_is_logged_with_what_the_person_asked_about():
+    messages, events = submit(tracker())
+    [(reference, phone, name, reason, topics, urgent, channel)] = handoffs()
+    assert (phone, name, urgent, channel) == ("+14155552671", "Sarah Jones", False, "rest")
+    assert topics == "faq/boosters,out_of_scope/cost"
+    assert reason == "Accepted the offer to talk to staff; unanswered question: how much does it cost"
+    assert messages[0]["response"] == "utter_booking_logged_with_link"
+    assert messages[0]["reference"] == reference
+    assert {"event": "slot", "name": "contact_phone", "value": None} in [
+        {k: e[k] for k in ("event", "name", "value")} for e in events
+    ]
+
+
+def test_a_retried_submit_logs_one_row_with_the_same_reference():
+    first, _ = submit(tracker())
+    again, _ = submit(tracker())
+    assert len(handoffs()) == 1
+    assert again[0]["reference"] == first[0]["reference"]
+
+
+def test_no_consent_logs_nothing():
+    messages, _ = submit(tracker(slots={"contact_consent": False, "booking_confirmed": False}))
+    assert handoffs() == [] and messages == []
+
+
+def test_database_down_still_answers_honestly_and_keeps_the_handoff(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    messages, _ = submit(tracker())
+    assert messages[0]["response"] == "utter_booking_spooled"
+    [(_, record)] = list(spool.pending())
+    assert record["reference"] == messages[0]["reference"] and record["phone"] == "+14155552671"
+
+
+def test_crisis_creates_one_urgent_handoff_per_session_and_ends_a_booking():
+    crisis = {"text": "i want to die", "intent": {"name": "crisis", "confidence": 1.0}, "entities": []}
+    events = ActionEscalateCrisis().run(
+        CollectingDispatcher(), tracker(latest=crisis, active_loop="booking_form"), {}
+    )
+    ActionEscalateCrisis().run(CollectingDispatcher(), tracker(latest=crisis), {})
+    [row] = handoffs()
+    assert row[5] is True and row[3].startswith("Crisis message")
+    assert {"event": "active_loop", "name": None} in [
+        {k: e.get(k) for k in ("event", "name")} for e in events
+    ]
+
+
+def test_cancel_resets_the_form_and_logs_nothing():
+    dispatcher = CollectingDispatcher()
+    events = ActionCancelBooking().run(dispatcher, tracker(active_loop="booking_form"), {})
+    assert dispatcher.messages[0]["response"] == "utter_booking_cancelled"
+    assert events[0] == {"event": "active_loop", "name": None, "timestamp": None}
+    assert handoffs() == []
+
+
+def validate(slots, latest, extracted=None):
+    """Runs the form's validation after a user message; `extracted`: slots Rasa's mappings just set."""
+    t = tracker(slots=slots, latest=latest, active_loop="booking_form")
+    dispatcher = CollectingDispatcher()
+    domain = {"forms": {"booking_form": {"required_slots": [
+        "contact_name", "contact_method", "contact_time", "contact_consent", "booking_confirmed"]}},
+        "slots": {name: {} for name in ["contact_name", "contact_method", "contact_phone",
+                                        "contact_email", "contact_time", "contact_consent",
+                                        "booking_confirmed"]}}
+    t.events.append({"event": "slot", "name": "requested_slot", "value": slots.get("requested_slot")})
+    t.events.extend({"event": "slot", "name": k, "value": v} for k, v in (extracted or {}).items())
+    events = asyncio.run(ValidateBookingForm().run(dispatcher, t, domain))
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}, dispatcher.messages
+
+
+def message(text, intent="nlu_fallback", entities=()):
+    return {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": list(entities)}
+
+
+EMPTY_FORM = {"contact_name": None, "contact_method": None, "contact_phone": None, "contact_email": None,
+              "contact_time": None, "contact_consent": None, "booking_confirmed": None}
+
+
+def test_name_from_spacy_person_entity_or_from_the_text():
+    slots, _ = validate({**EMPTY_FORM, "requested_slot": "contact_name"},
+                        message("My name is Sarah Jones", entities=[{"entity": "PERSON", "value": "Sarah Jones"}]))
+    assert slots["contact_name"] == "Sarah Jones"
+    slots, _ = validate({**EMPTY_FORM, "requested_slot": "contact_name"}, message("im sam lee"))
+    assert slots["contact_name"] == "Sam Lee"
+
+
+def test_contact_is_validated_and_normalised():
+    slots, _ = validate({**EMPTY_FORM, "contact_name": "Sam", "requested_slot": "contact_method"},
+                        message("415 555 2671 or sam@example.com"))
+    assert slots["contact_phone"] == "+14155552671" and slots["contact_email"] == "sam@example.com"
+    slots, messages = validate({**EMPTY_FORM, "contact_name": "Sam", "requested_slot": "contact_method"},
+                               message("my number is 12345"))
+    assert slots["contact_method"] is None
+    assert messages[0]["response"] == "utter_invalid_contact_method"
+
+
+def test_a_question_in_the_middle_is_not_taken_as_an_answer():
+    filled = {**EMPTY_FORM, "contact_name": "Sam", "contact_method": "x", "contact_phone": "+14155552671",
+              "requested_slot": "contact_time"}
+    slots, _ = validate(filled, message("how long is one infusion?", intent="faq"))
+    assert "contact_time" not in slots
+    slots, _ = validate(filled, message("weekday mornings", intent="faq"))
+    assert slots["contact_time"] == "weekday mornings"
+
+
+def test_a_correction_at_the_summary_clears_that_field():
+    filled = {**EMPTY_FORM, "contact_name": "Sam", "contact_method": "(415) 555-2671",
+              "contact_phone": "+14155552671", "contact_time": "mornings", "contact_consent": True,
+              "booking_confirmed": False, "requested_slot": "booking_confirmed"}
+    slots, _ = validate(filled, message("the phone number is wrong", intent="change_field"),
+                        extracted={"booking_confirmed": False})
+    assert slots["contact_method"] is None and slots["contact_phone"] is None
+    assert slots["booking_confirmed"] is None
+
+
+def test_a_plain_no_at_the_summary_asks_what_to_change():
+    filled = {**EMPTY_FORM, "contact_name": "Sam", "contact_method": "(415) 555-2671",
+              "contact_phone": "+14155552671", "contact_time": "mornings", "contact_consent": True,
+              "booking_confirmed": False, "requested_slot": "booking_confirmed"}
+    slots, messages = validate(filled, message("no", intent="deny"), extracted={"booking_confirmed": False})
+    assert slots["booking_confirmed"] is None and "contact_method" not in slots
+    assert messages[0]["response"] == "utter_which_field"
+
+
+def test_refusing_consent_ends_the_form_with_nothing_to_confirm():
+    filled = {**EMPTY_FORM, "contact_name": "Sam", "contact_method": "(415) 555-2671",
+              "contact_phone": "+14155552671", "contact_time": "mornings", "requested_slot": "contact_consent"}
+    slots, messages = validate(filled, message("no", intent="deny"), extracted={"contact_consent": False})
+    assert slots["contact_consent"] is False and slots["booking_confirmed"] is False
+    assert messages[0]["response"] == "utter_no_consent"

@@ -1,0 +1,147 @@
+"""The handoff log: migrations, one row per idempotency key, nothing lost in an outage."""
+
+import threading
+import time
+from datetime import datetime
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+from clinic.handoffs import spool
+from clinic.handoffs.database import session_scope
+from clinic.handoffs.models import Handoff
+from clinic.handoffs.service import HandoffRequest, SpoolFlusher, flush_spool, record_handoff
+from tests.handoff_db import ROOT, TcpProxy, fresh_postgres_database, migrate
+
+
+@pytest.fixture(autouse=True)
+def spool_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("HANDOFF_SPOOL_DIR", str(tmp_path / "spool"))
+    return tmp_path / "spool"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    url = f"sqlite:///{tmp_path / 'clinic.db'}"
+    migrate(url)
+    return url
+
+
+@pytest.fixture
+def postgres_db(postgres_url):
+    with fresh_postgres_database(postgres_url) as url:
+        migrate(url)
+        yield url
+
+
+def booking(key="booking:s1:m1", **changes) -> HandoffRequest:
+    values = dict(
+        idempotency_key=key,
+        channel="rest",
+        sender_id="s1",
+        reason="Asked to book a consultation",
+        topics=["faq/boosters", "out_of_scope/cost"],
+        consent=True,
+        name="Sarah Jones",
+        phone="+14155552671",
+        email="sarah@example.com",
+        preferred_time="weekday mornings",
+    )
+    values.update(changes)
+    return HandoffRequest(**values)
+
+
+def rows(url):
+    with session_scope(url) as session:
+        return [
+            {c.name: getattr(h, c.name) for c in Handoff.__table__.columns}
+            for h in session.query(Handoff).order_by(Handoff.id)
+        ]
+
+
+@pytest.mark.parametrize("database", ["sqlite_url", "postgres_db"])
+def test_a_handoff_is_stored_with_every_field(database, request):
+    url = request.getfixturevalue(database)
+    receipt = record_handoff(booking(), url)
+    assert receipt.stored
+    [row] = rows(url)
+    assert row["reference"] == receipt.reference
+    assert row["phone"] == "+14155552671" and row["email"] == "sarah@example.com"
+    assert row["topics"] == "faq/boosters,out_of_scope/cost"
+    assert row["status"] == "new" and row["consent"] is True and row["urgent"] is False
+    assert abs((datetime.utcnow() - row["created_at"]).total_seconds()) < 60
+
+
+@pytest.mark.parametrize("database", ["sqlite_url", "postgres_db"])
+def test_a_retried_action_produces_one_row(database, request):
+    url = request.getfixturevalue(database)
+    first = record_handoff(booking(), url)
+    again = record_handoff(booking(), url)
+    assert again.reference == first.reference
+    assert len(rows(url)) == 1
+
+
+def test_concurrent_retries_of_the_same_action_produce_one_row(postgres_db):
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(record_handoff(booking(), postgres_db)))
+               for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({r.reference for r in results}) == 1
+    assert len(rows(postgres_db)) == 1
+
+
+def test_an_unavailable_database_spools_and_the_retry_writes_it(sqlite_url, spool_dir):
+    down = "postgresql://nobody@127.0.0.1:1/none"
+    receipt = record_handoff(booking(), down)
+    assert not receipt.stored
+    assert len(list(spool.pending())) == 1
+    assert record_handoff(booking(), down).reference == receipt.reference  # retried while down
+    assert flush_spool(sqlite_url) == 1
+    [row] = rows(sqlite_url)
+    assert row["reference"] == receipt.reference and row["phone"] == "+14155552671"
+    assert list(spool.pending()) == []
+
+
+def test_database_taken_away_mid_conversation_then_back(postgres_db):
+    target = sa.engine.make_url(postgres_db)
+    proxy = TcpProxy(target.host, target.port)
+    through_proxy = str(target.set(port=proxy.port).render_as_string(hide_password=False))
+    try:
+        assert record_handoff(booking("booking:s1:first"), through_proxy).stored
+        proxy.cut()
+        receipt = record_handoff(booking("booking:s1:second"), through_proxy)
+        assert not receipt.stored
+        flusher = SpoolFlusher(interval_seconds=0.2, url=through_proxy).start()
+        time.sleep(1)
+        assert [r["idempotency_key"] for r in rows(postgres_db)] == ["booking:s1:first"]
+        proxy.restore()
+        deadline = time.monotonic() + 30
+        while len(rows(postgres_db)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        flusher.stop()
+        assert [r["reference"] for r in rows(postgres_db)][1] == receipt.reference
+    finally:
+        proxy.close()
+
+
+def test_the_spool_is_not_logged_with_contact_details(caplog):
+    with caplog.at_level("INFO"):
+        record_handoff(booking(), "postgresql://nobody@127.0.0.1:1/none")
+    assert "+14155552671" not in caplog.text and "sarah@example.com" not in caplog.text
+    assert "spooled" in caplog.text
+
+
+@pytest.mark.parametrize("database", ["sqlite_url", "postgres_db"])
+def test_migrations_match_the_models(database, request):
+    url = request.getfixturevalue(database)
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.attributes["database_url"] = url
+    command.check(config)  # raises if the models and the migrations differ
+    command.downgrade(config, "base")
+    assert "handoffs" not in sa.inspect(sa.create_engine(url)).get_table_names()
