@@ -27,11 +27,15 @@ export CLINIC_MODEL := $(CURDIR)/$(MODEL)
 
 ACTIONS_PORT ?= 5055
 RASA_PORT ?= 5005
+WEB_PORT ?= 8000
+export ACTIONS_PORT RASA_PORT WEB_PORT
 
-.PHONY: help install migrate train run test shell eval compare-pipelines validate clean
+.PHONY: help install migrate train run web vendor-widget screenshot bench test shell eval compare-pipelines validate clean
 
 help:
-	@echo "make run                 install what is missing, train if needed, start the bot (REST + socket.io on :$(RASA_PORT))"
+	@echo "make run                 install what is missing, train if needed, start everything: bot (:$(RASA_PORT)), actions (:$(ACTIONS_PORT)), website (:$(WEB_PORT))"
+	@echo "make web                 only the website (demo clinic page with the chat widget) on :$(WEB_PORT)"
+	@echo "make bench               speed benchmark against the stock rasa init bot (writes docs/benchmarks.md)"
 	@echo "make test                install what is missing, train if needed, run the whole test suite"
 	@echo "make migrate             bring the database in DATABASE_URL to the latest schema (Alembic)"
 	@echo "make train | shell | eval | compare-pipelines | validate | clean"
@@ -67,10 +71,32 @@ $(MODEL): | $(VENV_STAMP)
 	@touch $(MODEL)
 
 run: $(MODEL) migrate
-	@echo "==> Starting the action server (:$(ACTIONS_PORT)) and the Rasa server (:$(RASA_PORT)); Ctrl-C stops both."
-	@echo "    Chat:  curl -s localhost:$(RASA_PORT)/webhooks/rest/webhook -H 'Content-Type: application/json' -d '{\"sender\": \"me\", \"message\": \"hi\"}'"
-	@echo "    Conversations are stored in $${DATABASE_URL:-var/clinic.db (SQLite)}."
+	@echo "==> Starting the action server (:$(ACTIONS_PORT)), the Rasa server (:$(RASA_PORT)) and the website (:$(WEB_PORT)); Ctrl-C stops them all."
+	@echo "    Open http://localhost:$(WEB_PORT)/ to chat in the browser, or:"
+	@echo "    curl -s localhost:$(RASA_PORT)/webhooks/rest/webhook -H 'Content-Type: application/json' -d '{\"sender\": \"me\", \"message\": \"hi\"}'"
+	@echo "    Conversations and handoffs are stored in $${DATABASE_URL:-var/clinic.db (SQLite)}."
 	$(BIN)/honcho start -f Procfile
+
+web: | $(VENV_STAMP)
+	@echo "==> Website on http://localhost:$(WEB_PORT)/ (the chat needs the bot: make run starts both)"
+	$(BIN)/honcho start -f Procfile web
+
+# Re-vendors the chat widget from the npm registry (the result is committed: nothing is fetched at
+# run time). Its stylesheets import a web font from Google: that import is removed.
+vendor-widget:
+	cd web && npm ci --no-audit --no-fund
+	cp web/node_modules/rasa-webchat/lib/index.js web/node_modules/rasa-webchat/LICENSE web/static/vendor/rasa-webchat/
+	sed -i 's|@import url(https://fonts.googleapis.com/css?family=Inter:400,500,700&display=swap);||g' web/static/vendor/rasa-webchat/index.js
+	! grep -q 'fonts.googleapis' web/static/vendor/rasa-webchat/index.js
+
+# Regenerates docs/widget.png: a browser test with a conversation, saved for the README.
+screenshot: $(MODEL)
+	SCREENSHOT_PATH=$(CURDIR)/docs/widget.png $(BIN)/python -m pytest tests/browser -k screenshot
+
+# Speed benchmark against the stock `rasa init` bot; not part of `make test`.
+# Options: make bench BENCH_ARGS="--rounds 1 --requests 30 --skip-train"
+bench: $(MODEL)
+	$(BIN)/python -m bench.run --model $(MODEL) $(BENCH_ARGS)
 
 test: $(MODEL)
 	$(BIN)/python -m pytest

@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 from actions import history
 from clinic.handoffs.contact import display_phone, parse_contact
 from clinic.handoffs.service import HandoffRequest, record_handoff
+from clinic.sms import store as sms_store
 
 FORM = "booking_form"
 BOOKING_SLOTS = [
@@ -95,6 +96,12 @@ class ValidateBookingForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         if tracker.get_slot("requested_slot") != "contact_method":
             return {}
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if tracker.get_latest_input_channel() == "twilio" and intent == "affirm":
+            # By SMS the question is "Should we call or text you at this number?"
+            texting_number = sms_store.phone_for(tracker.sender_id)
+            if texting_number:
+                return {"contact_method": texting_number}
         text = (tracker.latest_message.get("text") or "").strip()
         has_details = "@" in text or sum(ch.isdigit() for ch in text) >= 7
         if not has_details and answer_text(tracker) is None:

@@ -1,7 +1,11 @@
 """Configuration from the environment, with safe local defaults (12-factor)."""
 
 import os
+from functools import lru_cache
 from pathlib import Path
+from typing import Dict, Optional
+
+import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "clinic.db"
@@ -31,3 +35,40 @@ def handoff_spool_dir() -> Path:
     """Where handoffs wait, durably, while the database is unavailable."""
     configured = os.environ.get("HANDOFF_SPOOL_DIR", "").strip()
     return Path(configured) if configured else PROJECT_ROOT / "var" / "spool" / "handoffs"
+
+
+def sms_sender_key() -> str:
+    """Key of the hash that turns a phone number into a conversation id (set a secret in production)."""
+    return os.environ.get("SMS_SENDER_KEY", "clinic-sms-sender")
+
+
+def twilio_auth_token() -> Optional[str]:
+    return os.environ.get("TWILIO_AUTH_TOKEN") or None
+
+
+def twilio_webhook_url() -> Optional[str]:
+    """The public URL Twilio posts to, when the server sits behind a proxy that rewrites it."""
+    return os.environ.get("TWILIO_WEBHOOK_URL") or None
+
+
+def trust_forwarded_headers() -> bool:
+    return os.environ.get("TRUST_FORWARDED_HEADERS", "").lower() in ("1", "true", "yes")
+
+
+@lru_cache(maxsize=1)
+def clinic_details() -> Dict[str, str]:
+    """Clinic name, phone, hours... from the one place they are configured: domain.yml's slots."""
+    slots = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))["slots"]
+    names = ("clinic_name", "clinic_phone", "clinic_hours", "booking_url", "crisis_line", "emergency_number")
+    return {name: str(slots[name]["initial_value"]) for name in names}
+
+
+def rasa_public_url() -> str:
+    """Where browsers reach the Rasa server (the widget's socket.io URL)."""
+    return os.environ.get("RASA_PUBLIC_URL", "http://localhost:5005").rstrip("/")
+
+
+def allowed_origins() -> list:
+    """Site origins allowed to call the Rasa server (socket.io and REST), space-separated."""
+    default = "http://localhost:8000 http://127.0.0.1:8000"
+    return os.environ.get("ALLOWED_ORIGINS", default).split()

@@ -6,7 +6,7 @@ Deterministic (clinic/lexicons/conditions.yml holds every synonym, abbreviation 
 
 from __future__ import annotations
 
-from typing import List, Text
+from typing import Any, Dict, List, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
@@ -23,7 +23,8 @@ ENTITY = "condition"
     DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
 )
 class ConditionEntityExtractor(StatelessComponent, EntityExtractorMixin):
-    def __init__(self) -> None:
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        super().__init__(config)
         self._lexicon = default_lexicon()
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -5,11 +5,16 @@ recognises as a crisis gets the `crisis` intent with confidence 1.0, and a gener
 ketamine and suicidal thoughts gets `ask_suicidal_thoughts`. The classifier's own prediction stays in
 the intent ranking, and the matched lexicon entries are recorded in the parse data under
 `crisis_guard` so staff can see why a message was flagged.
+
+The classifier's `crisis` intent is the second net, for phrasings the lexicon does not know. Where
+the lexicon saw nothing and the classifier is not sure (below `classifier_crisis_threshold`), the
+message becomes `nlu_fallback`: the person is asked to rephrase, and that reply carries the 988 line
+too, so an uncertain guess is neither ignored nor a false alarm.
 """
 
 from __future__ import annotations
 
-from typing import List, Text
+from typing import Any, Dict, List, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.classifier import IntentClassifier
@@ -21,6 +26,7 @@ from clinic_nlu.stateless import StatelessComponent
 
 CRISIS_INTENT = "crisis"
 INFORMATIONAL_INTENT = "ask_suicidal_thoughts"
+FALLBACK_INTENT = "nlu_fallback"
 GUARD_KEY = "crisis_guard"
 
 
@@ -28,7 +34,12 @@ GUARD_KEY = "crisis_guard"
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
 )
 class CrisisGuard(StatelessComponent, IntentClassifier):
-    def __init__(self) -> None:
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"classifier_crisis_threshold": 0.8}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        super().__init__(config)
         self._lexicon = crisis.default_lexicon()
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -38,11 +49,20 @@ class CrisisGuard(StatelessComponent, IntentClassifier):
                 self._override(message, CRISIS_INTENT, result)
             elif result.assessment is crisis.Assessment.INFORMATIONAL:
                 self._override(message, INFORMATIONAL_INTENT, result)
+            elif self._uncertain_classifier_crisis(message):
+                self._override(message, FALLBACK_INTENT, result, confidence=message.get(INTENT)["confidence"])
         return messages
 
+    def _uncertain_classifier_crisis(self, message: Message) -> bool:
+        intent = message.get(INTENT) or {}
+        threshold = self.component_config["classifier_crisis_threshold"]
+        return intent.get("name") == CRISIS_INTENT and (intent.get("confidence") or 0.0) < threshold
+
     @staticmethod
-    def _override(message: Message, intent_name: Text, result: crisis.CrisisCheck) -> None:
-        intent = {"name": intent_name, "confidence": 1.0}
+    def _override(
+        message: Message, intent_name: Text, result: crisis.CrisisCheck, confidence: float = 1.0
+    ) -> None:
+        intent = {"name": intent_name, "confidence": confidence}
         ranking = [
             entry
             for entry in message.get(INTENT_RANKING_KEY) or []

@@ -1,4 +1,4 @@
-"""Base for the project's NLU components: they learn nothing and need no configuration."""
+"""Base for the project's NLU components: they learn nothing from the training data."""
 
 from __future__ import annotations
 
@@ -18,4 +18,11 @@ class StatelessComponent(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> StatelessComponent:
-        return cls()
+        return cls({**cls.get_default_config(), **config})
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.component_config = config

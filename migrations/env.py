@@ -7,6 +7,7 @@ from alembic import context
 from clinic import settings
 from clinic.handoffs.database import engine_for
 from clinic.handoffs.models import Base
+import clinic.sms.models  # noqa: F401  (registers the SMS tables on Base)
 
 config = context.config
 if config.config_file_name is not None:

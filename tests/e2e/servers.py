@@ -25,7 +25,7 @@ def free_port() -> int:
 
 
 class BotServers:
-    def __init__(self, model_path: str, workdir: Path, database_url: str):
+    def __init__(self, model_path: str, workdir: Path, database_url: str, env: Optional[Dict[str, str]] = None):
         self.model_path = model_path
         self.workdir = workdir
         self.action_port = free_port()
@@ -39,6 +39,7 @@ class BotServers:
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "PYTHONPATH": str(ROOT),
+            **(env or {}),
         }
         self.endpoints = workdir / "endpoints.yml"
         self.endpoints.write_text(

@@ -103,7 +103,7 @@ def test_informational_question_about_suicidal_thoughts_carries_988(bot):
 def test_gibberish_gets_a_clarification_with_topics_then_the_staff_offer(bot):
     sender = new_sender()
     first = bot.send(sender, "qwpoeiru zxmcnv")
-    assert "not sure I understood" in first[0]["text"]
+    assert "not sure I understood" in first[0]["text"] and "988" in first[0]["text"]
     assert any(b["title"] == "Talk to staff" for b in first[0]["buttons"])
     assert STAFF_OFFER in bot.say(sender, "lkjhasd poiuqwe")
 

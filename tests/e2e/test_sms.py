@@ -1,0 +1,153 @@
+"""SMS over the Twilio webhook, driven exactly as Twilio would: form-encoded and signed."""
+
+import re
+import uuid
+import xml.etree.ElementTree as ET
+
+import pytest
+import requests
+import sqlalchemy as sa
+from twilio.request_validator import RequestValidator
+
+from clinic.sms.store import sender_id_for
+from tests.e2e.servers import BotServers
+
+TOKEN = "test-auth-token-" + uuid.uuid4().hex
+REFERENCE = re.compile(r"your reference is ([A-Z0-9]{3}-[A-Z0-9]{3})")
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory):
+    return f"sqlite:///{tmp_path_factory.mktemp('sms-db') / 'clinic.db'}"
+
+
+@pytest.fixture(scope="module")
+def bot(model_path, tmp_path_factory, database):
+    servers = BotServers(model_path, tmp_path_factory.mktemp("sms"), database,
+                         env={"TWILIO_AUTH_TOKEN": TOKEN})
+    servers.start()
+    yield servers
+    servers.stop()
+
+
+class Phone:
+    """One texting number talking to the bot."""
+
+    def __init__(self, bot, number=None):
+        self.bot = bot
+        self.number = number or "+1415555" + str(uuid.uuid4().int)[:4]
+        self.url = f"{bot.url}/webhooks/twilio/webhook"
+
+    def post(self, body, sid=None, token=TOKEN, signed=True):
+        params = {"From": self.number, "To": "+15550100199", "Body": body,
+                  "MessageSid": sid or "SM" + uuid.uuid4().hex, "NumMedia": "0"}
+        headers = {}
+        if signed:
+            headers["X-Twilio-Signature"] = RequestValidator(token).compute_signature(self.url, params)
+        return requests.post(self.url, data=params, headers=headers, timeout=60)
+
+    def text(self, body, **kwargs):
+        """The SMS messages the bot answers with."""
+        response = self.post(body, **kwargs)
+        assert response.status_code == 200, response.text
+        assert response.headers["Content-Type"].startswith("application/xml")
+        messages = [m.text or "" for m in ET.fromstring(response.text).iter("Message")]
+        for message in messages:
+            assert len(message) <= 320
+            assert "*" not in message and "/affirm" not in message
+        return messages
+
+
+def tracker_texts(bot, number):
+    tracker = requests.get(f"{bot.url}/conversations/{sender_id_for(number)}/tracker", timeout=10).json()
+    return [e["text"] for e in tracker["events"] if e["event"] == "user"]
+
+
+def test_unsigned_and_forged_requests_are_refused_and_never_reach_the_bot(bot):
+    phone = Phone(bot)
+    assert phone.post("how long is an infusion", signed=False).status_code == 403
+    assert phone.post("how long is an infusion", token="forged").status_code == 403
+    assert tracker_texts(bot, phone.number) == []
+    assert "how long is an infusion" not in bot.log("rasa")
+
+
+@pytest.mark.parametrize(
+    "question, facts",
+    [
+        ("how long does one infusion take", ["40 to 60 minutes"]),
+        ("how many infusions will i need", ["once a week", "one to four weeks", "booster"]),
+        ("r boosters needed", ["booster treatments"]),
+        ("how does it work", ["NMDA", "BDNF"]),
+        ("who is it for", ["PTSD", "OCD", "postpartum depression", "full medical history"]),
+        ("what does the expert say", ["Dr. Kerry D. Friesen"]),
+        ("how fast does it work", ["within a few hours"]),
+    ],
+)
+def test_faq_answers_fit_in_sms_and_keep_the_key_facts(bot, question, facts):
+    reply = " ".join(Phone(bot).text(question))
+    for fact in facts:
+        assert fact in reply
+
+
+def test_choices_are_numbered_and_a_digit_reply_picks_one(bot):
+    phone = Phone(bot)
+    reply = " ".join(phone.text("how much does it cost?"))
+    assert "don't have information about the cost" in reply
+    assert "Reply 1 for Yes, please, 2 for No, thanks." in reply
+    assert "What name should our staff ask for?" in " ".join(phone.text("1"))
+
+
+def test_stop_start_and_help(bot):
+    phone = Phone(bot)
+    assert "unsubscribed" in phone.text("STOP")[0]
+    assert phone.text("how long is an infusion") == []
+    assert phone.text("HELP") == []
+    assert "resubscribed" in phone.text("start")[0]
+    help_text = " ".join(phone.text("HELP"))
+    assert "Example Ketamine Clinic" in help_text and "(555) 010-0199" in help_text
+    assert "Reply STOP to opt out" in help_text
+    assert "40 to 60 minutes" in " ".join(phone.text("how long is an infusion"))
+
+
+@pytest.mark.parametrize("word", ["STOPALL", "unsubscribe", "Cancel", "END", "quit"])
+def test_every_carrier_opt_out_keyword(bot, word):
+    phone = Phone(bot)
+    assert "unsubscribed" in phone.text(word)[0]
+    assert phone.text("hello") == []
+
+
+def test_booking_by_sms_offers_the_texting_number(bot, database):
+    phone = Phone(bot, "+14155550142")
+    phone.text("book")
+    assert "Should we call or text you at this number?" in " ".join(phone.text("Sam Lee"))
+    assert "good time" in " ".join(phone.text("yes"))
+    assert "Reply 1 for Yes, 2 for No." in " ".join(phone.text("weekday mornings"))
+    summary = " ".join(phone.text("1"))
+    assert "(415) 555-0142" in summary and "Reply 1 for Yes, send it" in summary
+    reference = REFERENCE.search(" ".join(phone.text("1"))).group(1)
+    engine = sa.create_engine(database)
+    with engine.connect() as connection:
+        row = connection.execute(sa.text("SELECT * FROM handoffs WHERE reference = :r"), {"r": reference}).one()
+    engine.dispose()
+    assert row.phone == "+14155550142" and row.channel == "twilio" and row.name == "Sam Lee"
+
+
+def test_a_retried_webhook_is_processed_once(bot):
+    phone = Phone(bot)
+    first = phone.post("how fast does it work", sid="SMretry0001")
+    again = phone.post("how fast does it work", sid="SMretry0001")
+    assert first.status_code == again.status_code == 200
+    assert again.text == first.text
+    assert tracker_texts(bot, phone.number) == ["how fast does it work"]
+
+
+def test_crisis_reply_by_sms(bot):
+    reply = Phone(bot).text("i cant do this anymore i want to kill myself")
+    assert "988" in reply[0] and "911" in reply[0]
+
+
+def test_the_number_is_not_the_conversation_id(bot):
+    phone = Phone(bot)
+    phone.text("hi")
+    assert phone.number not in bot.log("rasa") and phone.number.lstrip("+") not in bot.log("rasa")
+    assert sender_id_for(phone.number).startswith("sms-")

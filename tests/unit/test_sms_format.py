@@ -1,0 +1,31 @@
+"""Replies shaped for SMS: plain text, numbered options, at most 320 characters a message."""
+
+from clinic.sms.format import MAX_SMS_CHARS, plain, split, to_sms
+
+
+def test_markdown_and_emoji_are_removed():
+    assert plain("**Hi** there 😀 _friend_ 👍") == "Hi there friend"
+
+
+def test_long_text_splits_at_sentence_ends():
+    sentence = "This sentence is about forty characters. "
+    messages = split(sentence * 20)
+    assert all(len(m) <= MAX_SMS_CHARS for m in messages)
+    assert all(m.endswith(".") for m in messages)
+    assert " ".join(messages) == (sentence * 20).strip()
+
+
+def test_a_sentence_longer_than_one_sms_is_cut_between_words():
+    messages = split("word " * 200)
+    assert all(len(m) <= MAX_SMS_CHARS for m in messages)
+    assert " ".join(messages).split() == ["word"] * 200
+
+
+def test_buttons_become_numbered_options():
+    messages, options = to_sms([
+        {"text": "Would you like me to connect you with our clinic staff?",
+         "buttons": [{"title": "Yes, please", "payload": "/affirm"}, {"title": "No, thanks", "payload": "/deny"}]},
+    ])
+    assert messages == ["Would you like me to connect you with our clinic staff? "
+                        "Reply 1 for Yes, please, 2 for No, thanks."]
+    assert options == [("Yes, please", "/affirm"), ("No, thanks", "/deny")]

@@ -1,0 +1,40 @@
+"""The web server of `make web`: the demo clinic page embedding the chat widget.
+
+The widget (rasa-webchat, vendored under static/vendor/) talks to the Rasa server's socket.io
+channel at RASA_PUBLIC_URL; nothing is fetched from outside at run time.
+"""
+
+from flask import Flask, render_template
+
+from clinic import settings
+
+
+def create_app() -> Flask:
+    app = Flask(__name__)
+
+    @app.get("/")
+    def clinic_page():
+        return render_template(
+            "index.html",
+            clinic=settings.clinic_details(),
+            rasa_url=settings.rasa_public_url(),
+        )
+
+    @app.after_request
+    def content_security_policy(response):
+        # Only this site and the Rasa server: the widget's own request for web fonts is blocked.
+        rasa = settings.rasa_public_url()
+        websocket = "ws" + rasa[len("http"):] if rasa.startswith("http") else rasa
+        response.headers["Content-Security-Policy"] = (
+            f"default-src 'self'; connect-src 'self' {rasa} {websocket}; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; "
+            "object-src 'none'; base-uri 'self'; frame-ancestors 'self'"
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    @app.get("/healthz")
+    def health():
+        return {"status": "ok"}
+
+    return app
