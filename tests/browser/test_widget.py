@@ -24,18 +24,20 @@ def site(model_path, tmp_path_factory):
     origin = f"http://127.0.0.1:{web_port}"
     database = f"sqlite:///{workdir / 'clinic.db'}"
     bot = BotServers(model_path, workdir, database, env={"ALLOWED_ORIGINS": origin})
-    bot.start()
-    web_env = {**bot.env, "RASA_PUBLIC_URL": bot.url, "WEB_PORT": str(web_port)}
-    web = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{web_port}", "web.app:create_app()"],
-        cwd=ROOT, env=web_env, stdout=open(workdir / "web.log", "wb"), stderr=subprocess.STDOUT,
-    )
+    web = None
     try:
-        bot._wait(f"{origin}/healthz", web, "web")
+        bot.start()
+        web = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{web_port}", "web.app:create_app()"],
+            cwd=ROOT, env={**bot.env, "RASA_PUBLIC_URL": bot.url},
+            stdout=open(workdir / "web.log", "wb"), stderr=subprocess.STDOUT,
+        )
+        bot.wait_for(f"{origin}/healthz", web, "web")
         yield {"origin": origin, "bot": bot, "database": database}
     finally:
-        web.terminate()
-        web.wait(timeout=30)
+        if web is not None:
+            web.terminate()
+            web.wait(timeout=30)
         bot.stop()
 
 

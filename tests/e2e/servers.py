@@ -66,7 +66,7 @@ class BotServers:
             "actions", [RASA, "run", "actions", "--port", str(self.action_port)]
         )
         self.start_rasa()
-        self._wait(f"http://127.0.0.1:{self.action_port}/health", self._actions, "actions")
+        self.wait_for(f"http://127.0.0.1:{self.action_port}/health", self._actions, "actions")
 
     def start_rasa(self) -> None:
         self._rasa = self._spawn(
@@ -74,7 +74,7 @@ class BotServers:
             [RASA, "run", "--enable-api", "--credentials", "credentials.yml", "--endpoints",
              str(self.endpoints), "-m", self.model_path, "--port", str(self.rasa_port)],
         )
-        self._wait(f"{self.url}/status", self._rasa, "rasa")
+        self.wait_for(f"{self.url}/status", self._rasa, "rasa")
 
     def restart_rasa(self) -> None:
         self._stop(self._rasa)
@@ -94,7 +94,7 @@ class BotServers:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
 
-    def _wait(self, url: str, process: subprocess.Popen, name: str, timeout: float = 300) -> None:
+    def wait_for(self, url: str, process: subprocess.Popen, name: str, timeout: float = 300) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if process.poll() is not None:

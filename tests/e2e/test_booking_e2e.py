@@ -23,9 +23,11 @@ def database(postgres_url):
 def bot(model_path, tmp_path_factory, database):
     workdir = tmp_path_factory.mktemp("booking")
     servers = BotServers(model_path, workdir, database)
-    servers.start()
-    yield servers
-    servers.stop()
+    try:
+        servers.start()
+        yield servers
+    finally:
+        servers.stop()
 
 
 def handoff_rows(url, sender):

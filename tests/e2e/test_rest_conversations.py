@@ -14,9 +14,11 @@ STAFF_OFFER = "connect you with our clinic staff"
 def bot(model_path, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("e2e")
     servers = BotServers(model_path, workdir, f"sqlite:///{workdir / 'clinic.db'}")
-    servers.start()
-    yield servers
-    servers.stop()
+    try:
+        servers.start()
+        yield servers
+    finally:
+        servers.stop()
 
 
 def new_sender() -> str:

@@ -25,9 +25,11 @@ def database(tmp_path_factory):
 def bot(model_path, tmp_path_factory, database):
     servers = BotServers(model_path, tmp_path_factory.mktemp("sms"), database,
                          env={"TWILIO_AUTH_TOKEN": TOKEN})
-    servers.start()
-    yield servers
-    servers.stop()
+    try:
+        servers.start()
+        yield servers
+    finally:
+        servers.stop()
 
 
 class Phone:

@@ -29,3 +29,18 @@ def test_buttons_become_numbered_options():
     assert messages == ["Would you like me to connect you with our clinic staff? "
                         "Reply 1 for Yes, please, 2 for No, thanks."]
     assert options == [("Yes, please", "/affirm"), ("No, thanks", "/deny")]
+
+
+def test_signature_url_behind_a_proxy(monkeypatch):
+    from types import SimpleNamespace
+
+    from clinic.channels.sms import _public_url
+
+    request = SimpleNamespace(scheme="http", host="10.0.0.5:5005", path="/webhooks/twilio/webhook",
+                              query_string="", headers={"X-Forwarded-Proto": "https",
+                                                        "X-Forwarded-Host": "bot.clinic.example"})
+    assert _public_url(request) == "http://10.0.0.5:5005/webhooks/twilio/webhook"
+    monkeypatch.setenv("TRUST_FORWARDED_HEADERS", "true")
+    assert _public_url(request) == "https://bot.clinic.example/webhooks/twilio/webhook"
+    monkeypatch.setenv("TWILIO_WEBHOOK_URL", "https://sms.clinic.example/hook")
+    assert _public_url(request) == "https://sms.clinic.example/hook"
