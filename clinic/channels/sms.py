@@ -107,7 +107,8 @@ class TwilioSmsInput(InputChannel):
         sender = store.register(phone)
         earlier = store.claim(message_sid, sender.sender_id)
         if earlier is not None:
-            return earlier
+            # A retry: the reply already given, or nothing if the first delivery is still being answered.
+            return earlier or twiml([])
         reply = await self._reply(sender, (params.get("Body") or "").strip(), on_new_message)
         store.save_reply(message_sid, reply)
         return reply
