@@ -3,7 +3,6 @@
 import asyncio
 import uuid
 
-import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -58,14 +57,3 @@ def test_postgresql_conversation_survives_a_new_store(postgres_url):
     tracker = save_and_reload(postgres_url)
     assert tracker.get_slot("crisis") is True
     assert tracker.latest_message.intent["name"] == "crisis"
-
-
-@pytest.mark.parametrize("text", ["hello\x00world\x07", "   ", ""])
-def test_rest_input_cleaning(text):
-    from clinic.channels.rest import EMPTY_MESSAGE_PAYLOAD, clean_message
-
-    cleaned = clean_message(text)
-    assert "\x00" not in cleaned and "\x07" not in cleaned
-    assert cleaned.strip()
-    if not text.strip("\x00\x07 "):
-        assert cleaned == EMPTY_MESSAGE_PAYLOAD
