@@ -31,9 +31,9 @@ def fresh_postgres_database(server_url: str):
     try:
         yield str(url.render_as_string(hide_password=False))
     finally:
-        from clinic.handoffs.database import engine_for
+        from clinic.handoffs.database import forget_engines
 
-        engine_for.cache_clear()
+        forget_engines()
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()

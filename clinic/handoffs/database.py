@@ -19,11 +19,21 @@ def engine_for(url: str) -> sa.engine.Engine:
     return sa.create_engine(url, future=True, **options)
 
 
+@lru_cache(maxsize=8)
+def _session_factory(url: str) -> sessionmaker:
+    return sessionmaker(bind=engine_for(url), future=True)
+
+
+def forget_engines() -> None:
+    """Drops the cached engines and session factories (after a database is dropped, in tests)."""
+    _session_factory.cache_clear()
+    engine_for.cache_clear()
+
+
 @contextmanager
 def session_scope(url: Optional[str] = None) -> Iterator[Session]:
     """A transaction: committed on success, rolled back on error."""
-    factory = sessionmaker(bind=engine_for(url or settings.database_url()), future=True)
-    session = factory()
+    session = _session_factory(url or settings.database_url())()
     try:
         yield session
         session.commit()
