@@ -2,22 +2,36 @@
 
 Rasa's own `SQLTrackerStore` takes the URL in parts (dialect, host, db, ...); this subclass hands it the
 whole SQLAlchemy URL from `clinic.settings`, so SQLite and PostgreSQL are one setting apart.
-Its engine checks a pooled connection before use (`pool_pre_ping`), which Rasa's does not: after a
-PostgreSQL restart the first message on each stale connection would otherwise fail with a 500.
+Two changes for a database that restarts (docs/production.md):
+- its engine checks a pooled connection before use (`pool_pre_ping`), which Rasa's does not;
+- reading and saving a conversation are retried for up to DATABASE_RETRY_SECONDS (default 30) while
+  the database is unreachable. Rasa wraps every tracker store in a FailSafeTrackerStore that, on the
+  first error, goes on with an empty in-memory conversation: the person's conversation would restart
+  mid-booking and the messages of the outage would never reach the database. Waiting out a restart
+  (a few seconds) keeps both; only an outage longer than the retry window reaches Rasa's fallback.
 Referenced from endpoints.yml as `clinic.tracker_store.DatabaseUrlTrackerStore`.
 """
 
+import asyncio
+import logging
+import os
+import time
 from pathlib import Path
-from typing import Any, Optional, Text
+from typing import Any, Awaitable, Callable, Optional, Text, TypeVar
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 from clinic import settings
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+UNREACHABLE = (sa.exc.OperationalError, sa.exc.InterfaceError)
 
 
 class DatabaseUrlTrackerStore(SQLTrackerStore):
@@ -36,3 +50,25 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         self.engine.dispose()
         self.engine = sa.create_engine(self.engine.url, pool_pre_ping=True, **create_engine_kwargs(url))
         self.sessionmaker = sessionmaker(bind=self.engine)
+
+    async def _retried(self, operation: Callable[[], Awaitable[T]]) -> T:
+        deadline = time.monotonic() + float(os.environ.get("DATABASE_RETRY_SECONDS", "30"))
+        delay = 0.2
+        while True:
+            try:
+                return await operation()
+            except UNREACHABLE as error:
+                if time.monotonic() >= deadline:
+                    raise
+                logger.warning("Tracker store database unreachable (%s); retrying in %.1f s",
+                               type(error).__name__, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+
+    async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+        parent = super()._retrieve
+        return await self._retried(lambda: parent(sender_id, fetch_events_from_all_sessions))
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        parent = super().save
+        await self._retried(lambda: parent(tracker))

@@ -81,7 +81,9 @@ class ThrowawayPostgres:
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop", check=False)
 
     def restart(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "restart")
+        # Not `pg_ctl restart`: without -l the new server would keep our stdout pipe open.
+        self.stop()
+        self.start()
 
     def destroy(self) -> None:
         self.stop()
