@@ -98,6 +98,8 @@ def main(argv=None) -> int:
     profile = RunningProfile(out / "profile", postgres.url, redis_server.url, latest_model(),
                              replicas=args.replicas, action_replicas=args.action_replicas,
                              env={"TWILIO_AUTH_TOKEN": token})
+    # The socket.io clients send the server's own address as their Origin.
+    profile.profile.allowed_origins.append(profile.url)
     try:
         profile.start()
         print(f"==> Profile up at {profile.url} ({time.monotonic() - started:.0f} s); "
