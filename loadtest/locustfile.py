@@ -140,7 +140,7 @@ class SocketIOUser(User):
         self.session_id = uuid.uuid4().hex
         self.replies = []
         self.got_reply = threading.Event()
-        self.sio = socketio.Client(reconnection=False)
+        self.sio = socketio.Client(reconnection=False, request_timeout=60)
         self.sio.on("bot_uttered", self._on_bot_uttered)
         confirmed = threading.Event()
         self.sio.on("session_confirm", lambda *_: confirmed.set())

@@ -119,7 +119,12 @@ def main(argv=None) -> int:
         out_of_order = [c for c in messages if stored[c] != messages[c]]
         rows = handoffs_by_sender(postgres.url, bookings)
         wrong_bookings = [c for c in bookings if sorted(rows[c]) != sorted(bookings[c])]
-        server_errors = [f for f in profile.access_log() if len(f) > 3 and f[3].startswith("5")]
+        access = profile.access_log()
+        server_errors = [f for f in access if len(f) > 3 and f[3].startswith("5")]
+        per_replica = defaultdict(int)
+        for fields in access:
+            if len(fields) > 4 and fields[2] != "/socket.io/":
+                per_replica[fields[4].rstrip(",")] += 1
         stats = locust_rows(prefix)
         failures = sum(int(r["Failure Count"]) for r in stats if r["Name"] == "Aggregated")
         checks = [
@@ -129,6 +134,8 @@ def main(argv=None) -> int:
             f"{len(bookings) - len(wrong_bookings)} with exactly their one handoff row, {len(wrong_bookings)} not",
             f"{len(server_errors)} responses with a 5xx status in nginx's access log; "
             f"{failures} failed requests as Locust counts them",
+            "REST and SMS requests per replica: "
+            + ", ".join(f"{replica} {count}" for replica, count in sorted(per_replica.items())),
         ]
         text = report(stats, checks, args, time.monotonic() - started)
         (out / "report.md").write_text(text, encoding="utf-8")
