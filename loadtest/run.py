@@ -16,6 +16,7 @@ import argparse
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -86,6 +87,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     out = Path(args.out)
+    shutil.rmtree(out / "profile", ignore_errors=True)  # logs of an earlier run
     out.mkdir(parents=True, exist_ok=True)
     sent_log = out / "sent.jsonl"
     sent_log.unlink(missing_ok=True)
@@ -119,12 +121,16 @@ def main(argv=None) -> int:
         out_of_order = [c for c in messages if stored[c] != messages[c]]
         rows = handoffs_by_sender(postgres.url, bookings)
         wrong_bookings = [c for c in bookings if sorted(rows[c]) != sorted(bookings[c])]
-        access = profile.access_log()
-        server_errors = [f for f in access if len(f) > 3 and f[3].startswith("5")]
+        access = [f for f in profile.access_log() if len(f) > 4]
+        server_errors = [f for f in access if f[3].startswith("5")]
+        replicas = {f"127.0.0.1:{port}" for port in profile.profile.rasa_ports}
         per_replica = defaultdict(int)
         for fields in access:
-            if len(fields) > 4 and fields[2] != "/socket.io/":
-                per_replica[fields[4].rstrip(",")] += 1
+            if fields[4] in replicas and fields[2] != "/socket.io/":
+                per_replica[fields[4]] += 1
+        # Calls from the replicas to the action servers (through nginx): all must succeed.
+        action_calls = [f for f in access if f[2] == "/webhook"]
+        failed_actions = [f for f in action_calls if f[3] != "200" or f[4] == "-"]
         stats = locust_rows(prefix)
         failures = sum(int(r["Failure Count"]) for r in stats if r["Name"] == "Aggregated")
         checks = [
@@ -134,6 +140,7 @@ def main(argv=None) -> int:
             f"{len(bookings) - len(wrong_bookings)} with exactly their one handoff row, {len(wrong_bookings)} not",
             f"{len(server_errors)} responses with a 5xx status in nginx's access log; "
             f"{failures} failed requests as Locust counts them",
+            f"{len(action_calls)} action server calls, {len(failed_actions)} not answered by an action server",
             "REST and SMS requests per replica: "
             + ", ".join(f"{replica} {count}" for replica, count in sorted(per_replica.items())),
         ]
@@ -142,7 +149,7 @@ def main(argv=None) -> int:
         print("\n" + text)
         for conversation in out_of_order[:5]:
             print(f"  not in order: {conversation}: sent {messages[conversation]} stored {stored[conversation]}")
-        return 1 if (out_of_order or wrong_bookings or server_errors or failures) else 0
+        return 1 if (out_of_order or wrong_bookings or server_errors or failures or failed_actions) else 0
     finally:
         profile.stop()
         redis_server.stop()
