@@ -12,14 +12,15 @@ another replica (a replica died) while its previous message is still being handl
 Referenced from endpoints.prod.yml as `clinic.lock_store.ResilientRedisLockStore`.
 """
 
+import asyncio
 import logging
 import time
 from contextlib import asynccontextmanager
-from typing import Any, AsyncGenerator, Optional, Text
+from typing import Any, AsyncGenerator, Optional, Text, Tuple
 
 import redis
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore, RedisLockStore
 
 from clinic import settings
 
@@ -29,6 +30,27 @@ logger = logging.getLogger(__name__)
 def _is_redis_error(error: BaseException) -> bool:
     """A Redis failure, also when Rasa wrapped it in a LockError."""
     return isinstance(error, redis.RedisError) or isinstance(error.__context__, redis.RedisError)
+
+
+async def wait_for_turn(store: LockStore, conversation_id: Text, lifetime: float,
+                        wait_seconds: float) -> Tuple[TicketLock, int]:
+    """Takes a ticket and waits until it is served; returns the lock and the ticket served.
+
+    Rasa's own loop waits for ever when the waiting ticket expires too: a ticket held by a replica
+    that died expires after its lifetime, and a message that arrived just after the death has a
+    ticket expiring at about the same moment; once both are gone, `now_serving` is 0 and never the
+    waiter's number. Here a waiter whose ticket has expired takes a new one.
+    """
+    ticket = store.issue_ticket(conversation_id, lifetime)
+    while True:
+        lock = store.get_lock(conversation_id)
+        if lock is not None and not lock.is_locked(ticket):
+            return lock, ticket
+        if lock is None or all(held.number != ticket for held in lock.tickets):
+            ticket = store.issue_ticket(conversation_id, lifetime)
+            continue
+        await asyncio.sleep(wait_seconds)
+        store.update_lock(conversation_id)
 
 
 class ResilientRedisLockStore(RedisLockStore):
@@ -78,8 +100,7 @@ class ResilientRedisLockStore(RedisLockStore):
         lock = ticket = None
         if store is self:
             try:
-                ticket = self.issue_ticket(conversation_id, lock_lifetime)
-                lock = await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
+                lock, ticket = await wait_for_turn(self, conversation_id, lock_lifetime, wait_time_in_seconds)
                 self._redis_ok()
             except (LockError, redis.RedisError) as error:
                 if not _is_redis_error(error):
@@ -87,8 +108,7 @@ class ResilientRedisLockStore(RedisLockStore):
                 self._redis_failed(error)
                 store = self._fallback
         if store is self._fallback:
-            ticket = self._fallback.issue_ticket(conversation_id, lock_lifetime)
-            lock = await self._fallback._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
+            lock, ticket = await wait_for_turn(self._fallback, conversation_id, lock_lifetime, wait_time_in_seconds)
         try:
             yield lock
         finally:

@@ -12,12 +12,8 @@ Two changes for a database that restarts (docs/production.md):
 Referenced from endpoints.yml as `clinic.tracker_store.DatabaseUrlTrackerStore`.
 """
 
-import asyncio
-import logging
-import os
-import time
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Optional, Text, TypeVar
+from typing import Any, Optional, Text
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
@@ -27,11 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
-from clinic import settings
-
-logger = logging.getLogger(__name__)
-T = TypeVar("T")
-UNREACHABLE = (sa.exc.OperationalError, sa.exc.InterfaceError)
+from clinic import db_retry, settings
 
 
 class DatabaseUrlTrackerStore(SQLTrackerStore):
@@ -51,24 +43,12 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         self.engine = sa.create_engine(self.engine.url, pool_pre_ping=True, **create_engine_kwargs(url))
         self.sessionmaker = sessionmaker(bind=self.engine)
 
-    async def _retried(self, operation: Callable[[], Awaitable[T]]) -> T:
-        deadline = time.monotonic() + float(os.environ.get("DATABASE_RETRY_SECONDS", "30"))
-        delay = 0.2
-        while True:
-            try:
-                return await operation()
-            except UNREACHABLE as error:
-                if time.monotonic() >= deadline:
-                    raise
-                logger.warning("Tracker store database unreachable (%s); retrying in %.1f s",
-                               type(error).__name__, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 2.0)
-
     async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         parent = super()._retrieve
-        return await self._retried(lambda: parent(sender_id, fetch_events_from_all_sessions))
+        return await db_retry.while_unreachable(
+            lambda: parent(sender_id, fetch_events_from_all_sessions), "Tracker store"
+        )
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         parent = super().save
-        await self._retried(lambda: parent(tracker))
+        await db_retry.while_unreachable(lambda: parent(tracker), "Tracker store")

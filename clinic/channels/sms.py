@@ -13,7 +13,8 @@ through Twilio's REST API. This channel:
 - replies with TwiML, at most 320 characters per <Message>, split at sentence ends.
 Conversations are keyed by a hash of the number (clinic.sms.store), not the number itself.
 The channel's own database calls (sender, MessageSid, options) run in a worker thread, so they never
-hold up the server's event loop, which serves every other conversation of the replica meanwhile.
+hold up the server's event loop, which serves every other conversation of the replica meanwhile, and
+they wait out a database restart (clinic.db_retry).
 """
 
 import asyncio
@@ -28,7 +29,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from clinic import settings
+from clinic import db_retry, settings
 from clinic.handoffs.contact import parse_phone
 from clinic.sms import store
 from clinic.sms.format import split, to_sms
@@ -42,7 +43,10 @@ HELP_WORDS = {"HELP", "INFO"}
 
 async def in_thread(function: Callable, *args: Any) -> Any:
     """Runs a blocking call (a database transaction) in the default thread pool."""
-    return await asyncio.get_running_loop().run_in_executor(None, functools.partial(function, *args))
+    loop = asyncio.get_running_loop()
+    return await db_retry.while_unreachable(
+        lambda: loop.run_in_executor(None, functools.partial(function, *args)), "SMS channel"
+    )
 
 
 class SmsOutputChannel(CollectingOutputChannel):

@@ -67,3 +67,17 @@ def test_locks_live_in_redis_and_it_is_used_again_when_back(redis_server, caplog
     assert run_two_messages(store) == ["a in", "a out", "b in", "b out"]
     assert store.redis_available
     assert "Redis lock store reachable again" in caplog.text
+
+
+def test_a_message_behind_a_dead_replicas_ticket_is_served_once_that_ticket_expires():
+    """A replica died holding a ticket; a message arriving right after it must not wait for ever."""
+    store = ResilientRedisLockStore(url=f"redis://127.0.0.1:{free_port()}/0")
+    store._fallback.issue_ticket("c3", 0.3)  # the dead replica's ticket, never cleaned up
+    store._redis_failed(RuntimeError("down"))  # straight to the in-process locks
+    log = []
+
+    async def behind_it():
+        await asyncio.wait_for(hold(store, "c3", 0.0, log, "next"), timeout=5)
+
+    asyncio.run(behind_it())
+    assert log == ["next in", "next out"]
