@@ -132,15 +132,34 @@ class Profile:
         return env
 
     # --- rendering ----------------------------------------------------------------------------------
-    def action_unavailable_json(self) -> str:
+    @staticmethod
+    def unavailable_text() -> str:
         from clinic import settings
 
         clinic = settings.clinic_details()
-        text = (
+        return (
             f"Sorry, I cannot do that right now: part of our system is unavailable. Please call us at "
             f"{clinic['clinic_phone']} ({clinic['clinic_hours']}) or try again in a few minutes. "
             f"In a crisis, call or text {clinic['crisis_line']}."
         )
+
+    @staticmethod
+    def _quotable(text: str) -> str:
+        """Text that fits in an nginx single-quoted string as it is."""
+        assert "'" not in text and "\\" not in text, "the text must fit in an nginx quoted string"
+        return text
+
+    def unavailable_rest_json(self) -> str:
+        return self._quotable(json.dumps([{"recipient_id": "", "text": self.unavailable_text()}]))
+
+    def unavailable_sms_xml(self) -> str:
+        from clinic.channels.sms import twiml
+        from clinic.sms.format import split
+
+        return self._quotable(twiml(split(self.unavailable_text())))
+
+    def action_unavailable_json(self) -> str:
+        text = self.unavailable_text()
         body = {
             "events": [
                 {"event": "slot", "name": "requested_slot", "value": None},
@@ -148,9 +167,7 @@ class Profile:
             ],
             "responses": [{"text": text}],
         }
-        rendered = json.dumps(body, ensure_ascii=True)
-        assert "'" not in rendered and "\\" not in rendered, "the text must fit in an nginx quoted string"
-        return rendered
+        return self._quotable(json.dumps(body, ensure_ascii=True))
 
     def render_nginx(self) -> str:
         def servers(ports: List[int]) -> str:
@@ -167,6 +184,8 @@ class Profile:
             "rasa_servers": servers(self.rasa_ports),
             "action_servers": servers(self.action_ports),
             "action_unavailable_json": self.action_unavailable_json(),
+            "unavailable_rest_json": self.unavailable_rest_json(),
+            "unavailable_sms_xml": self.unavailable_sms_xml(),
         }
         text = TEMPLATE.read_text(encoding="utf-8")
         for name, value in values.items():

@@ -284,8 +284,9 @@ def test_a_killed_replica_its_conversations_continue_elsewhere_then_resume_from_
     answered = load_statuses.count(200)
     failed = len(load_statuses) - answered
     assert answered > 0
-    # Only requests in flight on the killed replica may fail (one per load thread at most), with a 502.
-    assert failed <= len(loaders) and set(load_statuses) <= {200, 502}, load_statuses
+    # Only requests in flight on the killed replica may fail (one per load thread at most), with
+    # nginx's 503 "call us" reply.
+    assert failed <= len(loaders) and set(load_statuses) <= {200, 503}, load_statuses
     # A conversation whose message died with the replica waits at most for that message's lock
     # ticket to expire (TICKET_LOCK_LIFETIME, 20 s), never for ever.
     assert max(load_seconds) < 45, max(load_seconds)
