@@ -30,12 +30,13 @@ RASA_PORT ?= 5005
 WEB_PORT ?= 8000
 export ACTIONS_PORT RASA_PORT WEB_PORT
 
-.PHONY: help install migrate train run web vendor-widget screenshot bench test shell eval compare-pipelines validate clean
+.PHONY: help install migrate train run web vendor-widget screenshot bench profile test shell eval compare-pipelines validate clean
 
 help:
 	@echo "make run                 install what is missing, train if needed, start everything: bot (:$(RASA_PORT)), actions (:$(ACTIONS_PORT)), website (:$(WEB_PORT))"
 	@echo "make web                 only the website (demo clinic page with the chat widget) on :$(WEB_PORT)"
 	@echo "make bench               speed benchmark against the stock rasa init bot (writes docs/benchmarks.md)"
+	@echo "make profile             where the Rasa server's time goes during REST turns (py-spy; see docs/performance.md)"
 	@echo "make test                install what is missing, train if needed, run the whole test suite"
 	@echo "make migrate             bring the database in DATABASE_URL to the latest schema (Alembic)"
 	@echo "make train | shell | eval | compare-pipelines | validate | clean"
@@ -97,6 +98,10 @@ screenshot: $(MODEL)
 # Options: make bench BENCH_ARGS="--rounds 1 --requests 30 --skip-train"
 bench: $(MODEL)
 	$(BIN)/python -m bench.run --model $(MODEL) $(BENCH_ARGS)
+
+# Samples the running Rasa server with py-spy. Options: make profile PROFILE_ARGS="--turns 50"
+profile: $(MODEL)
+	$(BIN)/python -m bench.profile --model $(MODEL) $(PROFILE_ARGS)
 
 test: $(MODEL)
 	$(BIN)/python -m pytest
