@@ -2,6 +2,7 @@
 
 import os
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Optional
@@ -76,10 +77,22 @@ def set_password(session: Session, username: str, password: str) -> bool:
         session.add(user)
     user.password_hash = HASHER.hash(password)
     user.password_changed_at = utc_now()
+    user.session_token = new_session_token()
     user.active = True
     session.query(LoginFailure).filter(LoginFailure.username == username).delete()
     audit(session, "cli", "account_created" if created else "password_set", username)
     return created
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """Logout: every session of this account stops working, even a copied cookie."""
+    user = session.get(StaffUser, user_id)
+    if user is not None:
+        user.session_token = new_session_token()
 
 
 def is_locked(session: Session, username: str, ip: str) -> bool:
@@ -117,6 +130,7 @@ def authenticate(session: Session, username: str, password: str, ip: str) -> Log
     if HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = HASHER.hash(password)
     user.last_login_at = utc_now()
+    user.session_token = user.session_token or new_session_token()
     session.query(LoginFailure).filter(LoginFailure.username == username).delete()
     audit(session, username, "login", username, ip=ip)
     return LoginResult(user)

@@ -19,6 +19,8 @@ class StaffUser(Base):
     created_at = sa.Column(sa.DateTime, nullable=False, default=utc_now)
     password_changed_at = sa.Column(sa.DateTime, nullable=False, default=utc_now)
     last_login_at = sa.Column(sa.DateTime)
+    # Part of every login session's id: a new value (logout, new password) ends all sessions at once.
+    session_token = sa.Column(sa.String(64))
 
 
 class LoginFailure(Base):

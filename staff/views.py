@@ -108,6 +108,7 @@ def logout():
     if not ActionForm().validate_on_submit():
         abort(400)
     with db() as dbs:
+        accounts.end_sessions(dbs, current_user.user_id)
         accounts.audit(dbs, current_user.username, "logout", current_user.username, ip=client_ip())
     logout_user()
     session.clear()
@@ -196,8 +197,8 @@ def transcript_page(sender_id: str):
 def search_page():
     query = request.args.get("q", "").strip()[:200]
     results = {"messages": [], "handoffs": [], "conversations": [], "phone": None}
-    if query:
-        with db() as dbs:
+    with db() as dbs:
+        if query:
             results["messages"] = conversations.search_messages(dbs, query)
             results["handoffs"] = _handoffs_matching(dbs, query, results)
             senders = {h.sender_id for h in results["handoffs"]}
@@ -205,9 +206,10 @@ def search_page():
                 senders.add(sender_id_for(results["phone"]))
             if senders:
                 results["conversations"] = conversations.list_conversations(dbs, sender_ids=senders)
-        with db() as dbs:
-            accounts.audit(dbs, current_user.username, "search", "", ip=client_ip())
-    return render_template("staff/search.html", query=query, **results)
+            # Who looked for what kind of thing (never the query: it may be a phone number).
+            kind = "phone" if results["phone"] else "reference" if REFERENCE.match(query.upper()) else "text"
+            accounts.audit(dbs, current_user.username, "search", kind, ip=client_ip())
+        return render_template("staff/search.html", query=query, **results)
 
 
 def _handoffs_matching(dbs, query: str, results) -> List[Handoff]:

@@ -1,5 +1,6 @@
 """Wiring the staff console into a Flask app: secret key, session cookies, CSRF, Flask-Login."""
 
+import hmac
 import os
 import secrets
 from datetime import timedelta
@@ -25,7 +26,8 @@ login_manager.session_protection = "strong"
 
 
 class StaffPrincipal(UserMixin):
-    """The logged-in staff member. The session id includes the password's date: a new password ends old sessions."""
+    """The logged-in staff member. The session id includes the account's session token, so logging out
+    or a new password ends the session server-side (a copied cookie stops working too)."""
 
     def __init__(self, user_id: int, username: str, stamp: str):
         self.user_id = user_id
@@ -37,7 +39,7 @@ class StaffPrincipal(UserMixin):
 
     @classmethod
     def from_user(cls, user) -> "StaffPrincipal":
-        return cls(user.id, user.username, user.password_changed_at.isoformat())
+        return cls(user.id, user.username, user.session_token)
 
 
 @login_manager.user_loader
@@ -51,7 +53,8 @@ def load_user(session_id: str) -> Optional[StaffPrincipal]:
         return None
     with session_scope(current_app.config.get("DATABASE_URL")) as session:
         user = session.get(StaffUser, int(user_id))
-        if user is None or not user.active or user.password_changed_at.isoformat() != stamp:
+        if user is None or not user.active or not user.session_token \
+                or not hmac.compare_digest(user.session_token, stamp):
             return None
         return StaffPrincipal.from_user(user)
 
