@@ -53,7 +53,8 @@ def no_caching(response: Response) -> Response:
     # Patient data: never kept by the browser or a proxy.
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # Same-origin only: Flask-WTF checks the Referer of forms posted over HTTPS.
+    response.headers["Referrer-Policy"] = "same-origin"
     return response
 
 
