@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence, Set
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -73,11 +73,6 @@ class ConversationSummary:
     first_message: str = ""
 
 
-def _unanswered_condition():
-    user_unanswered = sa.and_(E.type_name == "user", E.intent_name.in_(UNANSWERED_INTENTS))
-    return sa.or_(user_unanswered, E.action_name == FALLBACK_ACTION)
-
-
 def list_conversations(
     session: Session,
     start: Optional[date] = None,
@@ -94,7 +89,6 @@ def list_conversations(
     handoff_senders = sa.select(Handoff.sender_id)
     urgent_senders = sa.select(Handoff.sender_id).where(Handoff.urgent.is_(True))
     crisis = sa.func.max(sa.case((sa.or_(E.intent_name == "crisis", E.sender_id.in_(urgent_senders)), 1), else_=0))
-    unanswered = sa.func.max(sa.case((_unanswered_condition(), 1), else_=0))
     handoff = sa.func.max(sa.case((E.sender_id.in_(handoff_senders), 1), else_=0))
     query = (
         sa.select(
@@ -103,7 +97,6 @@ def list_conversations(
             sa.func.max(E.timestamp).label("last"),
             sa.func.sum(sa.case((is_user, 1), else_=0)).label("messages"),
             crisis.label("crisis"),
-            unanswered.label("unanswered"),
             handoff.label("handoff"),
             sa.func.min(sa.case((is_user, E.id))).label("first_user_event"),
         )
@@ -116,10 +109,11 @@ def list_conversations(
         query = query.having(sa.func.max(E.timestamp) >= day_start(start))
     if end:
         query = query.having(sa.func.min(E.timestamp) < day_start(end + timedelta(days=1)))
-    for flag, aggregate in (("crisis", crisis), ("unanswered", unanswered), ("handoff", handoff)):
+    for flag, aggregate in (("crisis", crisis), ("handoff", handoff)):
         if flag in flags:
             query = query.having(aggregate == 1)
     rows = session.execute(query).all()
+    unanswered_senders = {message.sender_id for message in unanswered_messages(session)}
     first_events = _event_data(session, [row.first_user_event for row in rows if row.first_user_event])
     summaries = []
     for row in rows:
@@ -130,12 +124,12 @@ def list_conversations(
             last_activity=to_datetime(row.last),
             messages=int(row.messages or 0),
             crisis=bool(row.crisis),
-            unanswered=bool(row.unanswered),
+            unanswered=row.sender_id in unanswered_senders,
             handoff=bool(row.handoff),
             channel=channel_of(first) if first else "unknown",
             first_message=first.get("text") or "",
         )
-        if channel and summary.channel != channel:
+        if (channel and summary.channel != channel) or ("unanswered" in flags and not summary.unanswered):
             continue
         summaries.append(summary)
         if len(summaries) >= limit:
@@ -163,6 +157,29 @@ class TranscriptEntry:
     buttons: List[str] = field(default_factory=list)
     unanswered: bool = False
     crisis: bool = False
+    form_answer: bool = False
+
+
+class FormTracker:
+    """Follows a conversation's events (in order) to tell which user messages answered a form's question."""
+
+    def __init__(self):
+        self.active = False
+
+    def see(self, row) -> bool:
+        """True for a user message sent while a form was asking (its name, phone...)."""
+        if row.type_name == "active_loop":
+            self.active = row.action_name is not None
+        elif row.type_name in ("session_started", "restart"):
+            self.active = False
+        return row.type_name == "user" and self.active
+
+
+def is_unanswered(intent: Optional[str], in_form: bool) -> bool:
+    """Out of scope always counts; a fallback counts unless it was a form answer (a name is no question)."""
+    if intent == "out_of_scope":
+        return True
+    return intent in UNANSWERED_INTENTS and not in_form
 
 
 def transcript(session: Session, sender_id: str) -> List[TranscriptEntry]:
@@ -172,18 +189,23 @@ def transcript(session: Session, sender_id: str) -> List[TranscriptEntry]:
     rows = session.execute(
         sa.select(E.type_name, E.action_name, E.timestamp, E.data)
         .where(E.sender_id == sender_id)
-        .where(sa.or_(E.type_name.in_(("user", "bot", "session_started")), E.action_name == FALLBACK_ACTION))
+        .where(sa.or_(E.type_name.in_(("user", "bot", "session_started", "active_loop", "restart")),
+                      E.action_name == FALLBACK_ACTION))
         .order_by(E.id)
     ).all()
     entries: List[TranscriptEntry] = []
     last_user: Optional[TranscriptEntry] = None
+    form = FormTracker()
     for row in rows:
         at = to_datetime(row.timestamp)
+        in_form = form.see(row)
+        if row.type_name in ("active_loop", "restart"):
+            continue
         if row.type_name == "session_started":
             entries.append(TranscriptEntry(kind="session", at=at))
             continue
         if row.action_name == FALLBACK_ACTION:
-            if last_user:
+            if last_user and not last_user.form_answer:
                 last_user.unanswered = True
             continue
         data = json.loads(row.data or "{}")
@@ -197,9 +219,10 @@ def transcript(session: Session, sender_id: str) -> List[TranscriptEntry]:
                 intent=full_intent(parse_data),
                 confidence=intent.get("confidence"),
                 channel=channel_of(data),
-                unanswered=intent.get("name") in UNANSWERED_INTENTS,
                 crisis=intent.get("name") == "crisis",
+                form_answer=in_form,
             )
+            last_user.unanswered = is_unanswered(intent.get("name"), in_form)
             entries.append(last_user)
         else:
             bot_data = data.get("data") or {}
@@ -225,8 +248,18 @@ class UnansweredQuestion:
     conversations: int = 0
 
 
-def unanswered_questions(session: Session) -> List[UnansweredQuestion]:
-    """User messages that ended in fallback or out-of-scope, grouped by their normalised text, newest first."""
+@dataclass(frozen=True)
+class UnansweredMessage:
+    event_id: int
+    sender_id: str
+    at: datetime
+    text: str
+    topic: str
+
+
+def unanswered_messages(session: Session) -> List[UnansweredMessage]:
+    """User messages that ended in fallback (nlu_fallback, action_default_fallback) or out of scope,
+    except answers to a form's questions and button payloads."""
     if not has_events(session):
         return []
     direct = sa.select(E.id).where(E.type_name == "user").where(E.intent_name.in_(UNANSWERED_INTENTS))
@@ -241,27 +274,57 @@ def unanswered_questions(session: Session) -> List[UnansweredQuestion]:
     )
     via_fallback = sa.select(before_fallback).where(fallback_actions.c.action_name == FALLBACK_ACTION)
     ids = {row[0] for row in session.execute(direct)} | {row[0] for row in session.execute(via_fallback) if row[0]}
-    rows = session.execute(
-        sa.select(E.id, E.sender_id, E.timestamp, E.data).where(E.id.in_(sorted(ids))).order_by(E.id)
-    ).all() if ids else []
-    groups: Dict[str, UnansweredQuestion] = {}
-    senders: Dict[str, set] = {}
-    for row in rows:
+    if not ids:
+        return []
+    candidates = session.execute(
+        sa.select(E.id, E.sender_id, E.timestamp, E.intent_name, E.data).where(E.id.in_(sorted(ids))).order_by(E.id)
+    ).all()
+    in_form = _form_answers(session, {row.sender_id for row in candidates})
+    messages = []
+    for row in candidates:
         data = json.loads(row.data or "{}")
         text = (data.get("text") or "").strip()
-        key = normalise_question(text)
-        if not key or text.startswith("/"):
+        if not normalise_question(text) or text.startswith("/"):
             continue  # button payloads and empty messages are not questions
+        if row.intent_name != "out_of_scope" and row.id in in_form:
+            continue
         topic = full_intent(data.get("parse_data") or {}) or "fallback"
+        messages.append(UnansweredMessage(row.id, row.sender_id, to_datetime(row.timestamp), text, topic))
+    return messages
+
+
+def _form_answers(session: Session, sender_ids: Set[str]) -> Set[int]:
+    answers: Set[int] = set()
+    senders = sorted(sender_ids)
+    for chunk_start in range(0, len(senders), 200):
+        rows = session.execute(
+            sa.select(E.id, E.sender_id, E.type_name, E.action_name)
+            .where(E.sender_id.in_(senders[chunk_start:chunk_start + 200]))
+            .where(E.type_name.in_(("user", "active_loop", "session_started", "restart")))
+            .order_by(E.sender_id, E.id)
+        ).all()
+        forms: Dict[str, FormTracker] = {}
+        for row in rows:
+            if forms.setdefault(row.sender_id, FormTracker()).see(row):
+                answers.add(row.id)
+    return answers
+
+
+def unanswered_questions(session: Session) -> List[UnansweredQuestion]:
+    """The unanswered messages grouped by their normalised text and counted, newest first."""
+    groups: Dict[str, UnansweredQuestion] = {}
+    senders: Dict[str, set] = {}
+    for message in unanswered_messages(session):
+        key = normalise_question(message.text)
         group = groups.get(key)
-        asked = to_datetime(row.timestamp)
         if group is None:
-            group = groups[key] = UnansweredQuestion(text, 0, asked, row.sender_id, topic)
+            group = groups[key] = UnansweredQuestion(message.text, 0, message.at, message.sender_id, message.topic)
             senders[key] = set()
         group.count += 1
-        senders[key].add(row.sender_id)
-        if asked >= group.last_asked:
-            group.text, group.last_asked, group.last_sender_id, group.topic = text, asked, row.sender_id, topic
+        senders[key].add(message.sender_id)
+        if message.at >= group.last_asked:
+            group.text, group.last_asked = message.text, message.at
+            group.last_sender_id, group.topic = message.sender_id, message.topic
     for key, group in groups.items():
         group.conversations = len(senders[key])
     return sorted(groups.values(), key=lambda g: g.last_asked, reverse=True)

@@ -165,6 +165,7 @@ def test_conversations_filter_by_flags(staff, filled):
     html = listed(staff, "flag=unanswered")
     assert filled.senders["cost1"] in html and filled.senders["cost2"] in html
     assert filled.senders["sessions"] not in html
+    assert filled.senders["booking"] not in html  # its form answers ("Maria Lopez") are no questions
     html = listed(staff, "flag=unanswered&flag=handoff")
     assert filled.senders["cost1"] not in html and filled.senders["sessions"] not in html
 
@@ -188,6 +189,7 @@ def test_transcript_shows_every_session_in_order_with_intent_and_confidence(staf
 
 def test_transcript_of_a_crisis_conversation_is_flagged_and_shows_its_handoff(staff, filled):
     html = page(staff, f"/staff/conversations/{filled.senders['crisis']}")
+    assert "unanswered</span>" not in html
     assert "i dont want to live anymore" in html and "988" in html
     assert "intent <strong>crisis</strong> (1.00)" in html
     assert filled.references["crisis"] in html and "(urgent)" in html
@@ -248,8 +250,9 @@ def test_unanswered_questions_are_grouped_counted_and_newest_first(staff, filled
     assert cost[0][0] == "how much   does it COST"  # the latest wording
     times = [row[4] for row in rows]
     assert times == sorted(times, reverse=True) and len(rows) >= 2
-    # Answered questions are not listed.
+    # Answered questions and answers to the booking form's questions are not listed.
     assert "how long does one infusion take" not in html.lower() and "boosters needed" not in html
+    assert "Maria Lopez" not in html and "weekday afternoons" not in html
 
 
 # --- exports and the audit trail ----------------------------------------------------------------------
@@ -287,3 +290,10 @@ def test_all_transcripts_export_covers_every_conversation(staff, filled):
     assert set(filled.senders.values()) <= conversations
     html = page(staff, "/staff/audit")
     assert "export_transcripts" in html and "all conversations" in html
+
+
+def test_answers_to_the_booking_form_are_marked_as_such_not_as_unanswered(staff, filled):
+    html = page(staff, f"/staff/conversations/{filled.senders['booking']}")
+    maria = html[:html.index("Maria Lopez</li>")]
+    maria = maria[maria.rindex("<li"):]
+    assert "answer to the form" in maria and "unanswered" not in maria
