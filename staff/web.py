@@ -72,12 +72,19 @@ def secret_key(dev_file: Path = DEV_SECRET_FILE) -> str:
                                "(e.g. python -c 'import secrets; print(secrets.token_hex(32))').")
         return configured
     dev_file.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        descriptor = os.open(dev_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return dev_file.read_text().strip()
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(secrets.token_hex(32))
+    if not dev_file.exists():
+        # Written whole under a temporary name, then linked into place: of several workers starting at
+        # once, one key wins and nobody reads a half-written file.
+        temporary = dev_file.with_name(f"{dev_file.name}.{os.getpid()}.tmp")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(temporary, dev_file)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
     return dev_file.read_text().strip()
 
 

@@ -61,6 +61,9 @@ def test_log_in_work_the_queue_read_a_transcript_and_change_a_status(browser, co
     page.get_by_label("Password").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("heading", name="Handoff queue").wait_for(timeout=30000)
+    # Every handoff, whatever other tests did to the booking's status meanwhile.
+    page.get_by_role("link", name="all", exact=True).click()
+    page.wait_for_url("**/staff/queue?view=all")
 
     crisis, booking = filled_sqlite.references["crisis"], filled_sqlite.references["booking"]
     rows = page.locator("table[aria-label='Handoff queue'] tbody tr")
@@ -78,6 +81,7 @@ def test_log_in_work_the_queue_read_a_transcript_and_change_a_status(browser, co
     screenshot(page, "staff-transcript.png")
 
     page.get_by_role("link", name="Handoff queue").click()
+    page.get_by_role("heading", name="Handoff queue").wait_for(timeout=30000)
     crisis_row = page.locator(f"#handoff-{crisis}")
     crisis_row.get_by_label(f"New status for {crisis}").select_option("contacted")
     crisis_row.get_by_role("button", name="Save").click()

@@ -294,6 +294,6 @@ def test_all_transcripts_export_covers_every_conversation(staff, filled):
 
 def test_answers_to_the_booking_form_are_marked_as_such_not_as_unanswered(staff, filled):
     html = page(staff, f"/staff/conversations/{filled.senders['booking']}")
-    maria = html[:html.index("Maria Lopez</li>")]
+    maria = html[:html.index("Maria Lopez</div>")]
     maria = maria[maria.rindex("<li"):]
     assert "answer to the form" in maria and "unanswered" not in maria
