@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime, nullable=False),
         sa.Column("password_changed_at", sa.DateTime, nullable=False),
         sa.Column("last_login_at", sa.DateTime),
+        sa.Column("session_token", sa.String(64)),
     )
     op.create_table(
         "staff_login_failures",
