@@ -144,3 +144,4 @@ def test_the_events_table_is_described_as_rasa_creates_it():
         return [(c.name, repr(c.type), c.nullable, c.primary_key) for c in table.columns]
 
     assert columns(EVENTS) == columns(SQLTrackerStore.SQLEvent.__table__)
+
