@@ -128,7 +128,7 @@ test: $(MODEL)
 shell: $(MODEL) migrate
 	@echo "==> Starting the action server in the background; type /stop to leave the shell."
 	@$(BIN)/rasa run actions --port $(ACTIONS_PORT) >var/actions.log 2>&1 & pid=$$!; \
-	trap "kill $$pid" EXIT; $(BIN)/rasa shell -m models --endpoints endpoints.yml
+	trap "kill $$pid" EXIT; $(BIN)/python -m clinic.server shell -m models --endpoints endpoints.yml
 
 eval: $(MODEL)
 	$(BIN)/python -m clinic_nlu.evaluation heldout --model $(MODEL)
