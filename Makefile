@@ -30,7 +30,7 @@ RASA_PORT ?= 5005
 WEB_PORT ?= 8000
 export ACTIONS_PORT RASA_PORT WEB_PORT
 
-.PHONY: help install migrate train run run-prod prod-status loadtest web vendor-widget screenshot bench test shell eval compare-pipelines validate clean
+.PHONY: help install migrate train run run-prod prod-status loadtest web vendor-widget screenshot staff-screenshots staff-user purge-conversations bench profile test shell eval compare-pipelines validate clean
 
 help:
 	@echo "make run                 install what is missing, train if needed, start everything: bot (:$(RASA_PORT)), actions (:$(ACTIONS_PORT)), website (:$(WEB_PORT))"
@@ -38,8 +38,11 @@ help:
 	@echo "make loadtest            100 concurrent conversations for 60 s on the production profile, then the checks"
 	@echo "make web                 only the website (demo clinic page with the chat widget) on :$(WEB_PORT)"
 	@echo "make bench               speed benchmark against the stock rasa init bot (writes docs/benchmarks.md)"
+	@echo "make profile             where the Rasa server's time goes during REST turns (py-spy; see docs/performance.md)"
 	@echo "make test                install what is missing, train if needed, run the whole test suite"
 	@echo "make migrate             bring the database in DATABASE_URL to the latest schema (Alembic)"
+	@echo "make staff-user USER=name   create a staff console account (password from STAFF_PASSWORD); console at :$(WEB_PORT)/staff"
+	@echo "make purge-conversations DAYS=N   delete conversations older than N days (default CONVERSATION_RETENTION_DAYS or 365)"
 	@echo "make train | shell | eval | compare-pipelines | validate | clean"
 
 install: $(VENV_STAMP)
@@ -121,10 +124,31 @@ vendor-widget:
 screenshot: $(MODEL)
 	SCREENSHOT_PATH=$(CURDIR)/docs/widget.png $(BIN)/python -m pytest tests/browser -k screenshot
 
+# Staff console accounts: the password comes from the environment, never the command line.
+#   read -rs STAFF_PASSWORD && export STAFF_PASSWORD && make staff-user USER=maria
+# USER must be given on the command line (the shell's own $$USER is not taken for it).
+staff-user: | $(VENV_STAMP)
+	@if [ "$(origin USER)" != "command line" ] || [ -z "$(USER)" ]; then \
+		echo "Usage: STAFF_PASSWORD=... make staff-user USER=name" >&2; exit 2; fi
+	@$(BIN)/python -m staff.cli create-user "$(USER)"
+
+# Retention: conversation events older than DAYS (default CONVERSATION_RETENTION_DAYS, else 365) are
+# deleted; handoffs are kept, finished ones redacted (README "Staff console").
+purge-conversations: | $(VENV_STAMP)
+	@$(BIN)/python -m staff.cli purge-conversations $(if $(DAYS),--days "$(DAYS)")
+
+# Regenerates docs/staff-queue.png and docs/staff-transcript.png (the staff console's browser test).
+staff-screenshots: $(MODEL)
+	STAFF_SCREENSHOT_DIR=$(CURDIR)/docs $(BIN)/python -m pytest tests/staff/test_browser.py
+
 # Speed benchmark against the stock `rasa init` bot; not part of `make test`.
 # Options: make bench BENCH_ARGS="--rounds 1 --requests 30 --skip-train"
 bench: $(MODEL)
 	$(BIN)/python -m bench.run --model $(MODEL) $(BENCH_ARGS)
+
+# Samples the running Rasa server with py-spy. Options: make profile PROFILE_ARGS="--turns 50"
+profile: $(MODEL)
+	$(BIN)/python -m bench.profile --model $(MODEL) $(PROFILE_ARGS)
 
 test: $(MODEL)
 	$(BIN)/python -m pytest
@@ -132,7 +156,7 @@ test: $(MODEL)
 shell: $(MODEL) migrate
 	@echo "==> Starting the action server in the background; type /stop to leave the shell."
 	@$(BIN)/rasa run actions --port $(ACTIONS_PORT) >var/actions.log 2>&1 & pid=$$!; \
-	trap "kill $$pid" EXIT; $(BIN)/rasa shell -m models --endpoints endpoints.yml
+	trap "kill $$pid" EXIT; $(BIN)/python -m clinic.server shell -m models --endpoints endpoints.yml
 
 eval: $(MODEL)
 	$(BIN)/python -m clinic_nlu.evaluation heldout --model $(MODEL)

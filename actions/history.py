@@ -4,20 +4,7 @@ from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 
-UNANSWERED_INTENTS = {"out_of_scope", "nlu_fallback"}
-
-
-def _full_intent(parse_data: Dict[Text, Any]) -> Optional[Text]:
-    intent = (parse_data.get("intent") or {}).get("name")
-    if intent in ("faq", "out_of_scope"):
-        selector = parse_data.get("response_selector") or {}
-        selected = selector.get(intent) or selector.get("default") or {}
-        key = (selected.get("response") or {}).get("intent_response_key")
-        return key or intent
-    if intent == "ask_condition":
-        conditions = [e["value"] for e in parse_data.get("entities", []) if e.get("entity") == "condition"]
-        return "ask_condition:" + "+".join(conditions) if conditions else intent
-    return intent
+from clinic.intents import UNANSWERED_INTENTS, full_intent
 
 
 def user_events(tracker: Tracker) -> List[Dict[Text, Any]]:
@@ -28,7 +15,7 @@ def topics_asked(tracker: Tracker) -> List[Text]:
     """The FAQ, out-of-scope and condition topics of this conversation, in order, each once."""
     topics: List[Text] = []
     for event in user_events(tracker):
-        topic = _full_intent(event.get("parse_data") or {})
+        topic = full_intent(event.get("parse_data") or {})
         if topic and topic.split("/")[0].split(":")[0] in ("faq", "out_of_scope", "ask_condition", "ask_suicidal_thoughts"):
             if topic not in topics:
                 topics.append(topic)

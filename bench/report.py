@@ -255,10 +255,11 @@ def markdown_report(
         "(its own config.yml, domain and data, trained by `rasa init`; cached in var/bench/stock/ per Rasa "
         "version), served with its own credentials.yml and endpoints.yml (in-memory tracker store, no "
         "action server: its actions are responses) and Rasa's default settings. This bot runs as in "
-        "production: its action server, then `rasa run --enable-api --credentials credentials.yml "
+        "production: its action server, then `python -m clinic.server run --enable-api --credentials credentials.yml "
         "--endpoints <endpoints.yml with the action server's port> -m <model>`, with `DATABASE_URL` "
         "pointing at a fresh SQLite file (migrated with `alembic upgrade head` first, as `make run` does, "
-        "when the project has Alembic) and its own handoff spool folder.",
+        "when the project has Alembic) and its own handoff spool folder. `clinic.server` is Rasa's own "
+        "command line with the fixes in clinic/rasa_fixes.py applied (docs/performance.md).",
         "- Every round starts both bots afresh on free 127.0.0.1 ports, one after the other (the order "
         "alternates between rounds), then measures them in alternation, phase by phase (sequential, then "
         "each concurrency level), swapping which bot goes first each round so that drift on the machine "

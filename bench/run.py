@@ -162,9 +162,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     signal.signal(signal.SIGTERM, _raise_interrupt)
     signal.signal(signal.SIGHUP, _raise_interrupt)
     argv_list = list(sys.argv[1:] if argv is None else argv)
-    command = "python -m bench.run" + (" " + shlex.join(argv_list) if argv_list else "")
-    if os.environ.get("MAKELEVEL"):
-        command = f"make bench` (`{command}"
+    command_line = "python -m bench.run" + (" " + shlex.join(argv_list) if argv_list else "")
+    command = "make bench" if os.environ.get("MAKELEVEL") else command_line
 
     model = resolve_model(args.model)
     run_dir = servers.BENCH_VAR / "last-run"
@@ -195,6 +194,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
         summary = report.summarise(rounds, once)
         settings = {
+            "command line": f"`{command_line}`",
             "rounds": str(args.rounds),
             "sequential turns per bot per round": str(args.requests),
             "concurrency levels": ", ".join(map(str, args.levels)),

@@ -280,6 +280,8 @@ class Bot:
     needs_action_server: bool
     logdir: Path
     migrate: bool = False
+    # The command that starts the Rasa server ("rasa" unless the bot has its own entry point).
+    server_command: Sequence[str] = ()
     rasa_port: int = 0
     action_port: int = 0
     rasa_process: Optional[subprocess.Popen] = field(default=None, repr=False)
@@ -322,7 +324,7 @@ class Bot:
         self.rasa_port = free_port()
         log_path = self.logdir / f"{self.key}-rasa-{tag}.log"
         args = [
-            rasa, "run", "--enable-api", "--credentials", str(self.credentials), "--endpoints", str(endpoints),
+            *(self.server_command or [rasa]), "run", "--enable-api", "--credentials", str(self.credentials), "--endpoints", str(endpoints),
             "-m", str(self.model), "--port", str(self.rasa_port), "--interface", LOOPBACK,
         ]
         start = time.monotonic()
@@ -375,6 +377,7 @@ def this_bot(model: Path, workdir: Path, logdir: Path, extra_env: Optional[Dict[
         needs_action_server=True,
         logdir=logdir,
         migrate=True,
+        server_command=[str(venv_bin() / "python"), "-m", "clinic.server"],
     )
 
 

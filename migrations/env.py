@@ -8,6 +8,7 @@ from clinic import settings
 from clinic.handoffs.database import engine_for
 from clinic.handoffs.models import Base
 import clinic.sms.models  # noqa: F401  (registers the SMS tables on Base)
+import staff.models  # noqa: F401  (registers the staff console's tables on Base)
 
 config = context.config
 if config.config_file_name is not None:

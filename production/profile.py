@@ -239,8 +239,9 @@ class Profile:
             parts.append(self._program(name, [str(BIN / "rasa"), "run", "actions", "--port", str(port)]))
         token = ["--auth-token", self.api_token] if self.api_token else []
         for name, port in zip(self.rasa_programs(), self.rasa_ports):
+            # `python -m clinic.server` is `rasa` with the project's fixes applied (docs/performance.md).
             parts.append(self._program(name, [
-                str(BIN / "rasa"), "run", "--enable-api", *token, "--credentials", "credentials.yml",
+                str(BIN / "python"), "-m", "clinic.server", "run", "--enable-api", *token, "--credentials", "credentials.yml",
                 "--endpoints", "endpoints.prod.yml", "-m", self.model, "-i", self.backend_host,
                 "--port", str(port), "--cors", *self.allowed_origins,
             ]))

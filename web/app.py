@@ -1,16 +1,22 @@
-"""The web server of `make web`: the demo clinic page embedding the chat widget.
+"""The web server of `make web`: the demo clinic page embedding the chat widget, and the staff console
+under /staff (the `staff` package).
 
 The widget (rasa-webchat, vendored under static/vendor/) talks to the Rasa server's socket.io
 channel at RASA_PUBLIC_URL; nothing is fetched from outside at run time.
 """
 
+from typing import Optional
+
 from flask import Flask, render_template
 
 from clinic import settings
+from staff.web import init_staff
 
 
-def create_app() -> Flask:
+def create_app(database_url: Optional[str] = None) -> Flask:
+    """`database_url`: the database of the staff console (default: DATABASE_URL, read per request)."""
     app = Flask(__name__)
+    init_staff(app, database_url)
 
     @app.get("/")
     def clinic_page():

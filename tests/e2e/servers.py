@@ -16,6 +16,7 @@ from tests.handoff_db import migrate
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA = str(ROOT / ".venv" / "bin" / "rasa")
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
 
 
 def free_port() -> int:
@@ -71,7 +72,7 @@ class BotServers:
     def start_rasa(self) -> None:
         self._rasa = self._spawn(
             "rasa",
-            [RASA, "run", "--enable-api", "--credentials", "credentials.yml", "--endpoints",
+            [PYTHON, "-m", "clinic.server", "run", "--enable-api", "--credentials", "credentials.yml", "--endpoints",
              str(self.endpoints), "-m", self.model_path, "--port", str(self.rasa_port)],
         )
         self.wait_for(f"{self.url}/status", self._rasa, "rasa")

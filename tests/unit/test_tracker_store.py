@@ -57,3 +57,13 @@ def test_postgresql_conversation_survives_a_new_store(postgres_url):
     tracker = save_and_reload(postgres_url)
     assert tracker.get_slot("crisis") is True
     assert tracker.latest_message.intent["name"] == "crisis"
+
+
+def test_sqlite_tracker_connections_are_pooled_in_wal_mode_without_fsync_per_commit(tmp_path):
+    store = DatabaseUrlTrackerStore(domain=DOMAIN, host=f"sqlite:///{tmp_path / 'c.db'}")
+    with store.engine.connect() as first:
+        assert first.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert first.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        raw = first.connection.dbapi_connection
+    with store.engine.connect() as second:
+        assert second.connection.dbapi_connection is raw  # reused, not reopened per query

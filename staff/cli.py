@@ -1,0 +1,83 @@
+"""Staff console administration, run by the Makefile:
+
+    STAFF_PASSWORD=... python -m staff.cli create-user NAME      (make staff-user USER=NAME)
+    python -m staff.cli purge-conversations [--days N]            (make purge-conversations DAYS=N)
+
+Both migrate the database of DATABASE_URL first. Non-interactive: the password comes from the
+STAFF_PASSWORD environment variable, never from the command line (it would show in `ps`).
+"""
+
+import argparse
+import os
+import sys
+from typing import List, Optional
+
+from alembic import command
+from alembic.config import Config
+
+from clinic import settings
+from clinic.handoffs.database import session_scope
+from staff import accounts, retention
+
+
+def migrate(url: str) -> None:
+    config = Config(str(settings.PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(settings.PROJECT_ROOT / "migrations"))
+    config.attributes["database_url"] = url
+    command.upgrade(config, "head")
+
+
+def create_user(args) -> int:
+    password = os.environ.get("STAFF_PASSWORD", "")
+    if not password:
+        print("Set the password in the STAFF_PASSWORD environment variable, e.g.\n"
+              "  read -rs STAFF_PASSWORD && export STAFF_PASSWORD && make staff-user USER=name", file=sys.stderr)
+        return 2
+    try:
+        username = accounts.check_username(args.username)
+        accounts.check_password_strength(password, username)
+    except ValueError as refused:
+        print(f"Refused: {refused}", file=sys.stderr)
+        return 2
+    url = settings.database_url()
+    migrate(url)
+    with session_scope(url) as session:
+        created = accounts.set_password(session, username, password)
+    print(f"Staff account {username!r} {'created' if created else 'updated with the new password'}. "
+          "Log in at /staff/login on the website (make web).")
+    return 0
+
+
+def purge_conversations(args) -> int:
+    days = args.days if args.days is not None else retention.retention_days()
+    if days < 1:
+        print("Refused: DAYS must be at least 1.", file=sys.stderr)
+        return 2
+    url = settings.database_url()
+    migrate(url)
+    with session_scope(url) as session:
+        result = retention.purge(session, days)
+    print(f"Removed conversation events older than {days} days (before {retention.cutoff_description(days)}):")
+    print(f"  {result.events_deleted} events deleted from {result.conversations_affected} conversation(s)")
+    print(f"  {result.sms_messages_deleted} processed SMS message id(s) deleted")
+    print(f"  {result.handoffs_redacted} finished handoff(s) redacted (contact details and reason removed; "
+          "open handoffs are kept whole)")
+    return 0
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m staff.cli", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    user = commands.add_parser("create-user", help="create a staff account (password from STAFF_PASSWORD)")
+    user.add_argument("username")
+    user.set_defaults(run=create_user)
+    purge = commands.add_parser("purge-conversations", help="delete conversations older than the retention period")
+    purge.add_argument("--days", type=int, help="default: CONVERSATION_RETENTION_DAYS, else 365")
+    purge.set_defaults(run=purge_conversations)
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""The staff console's own tables (schema: migrations/versions/0003_staff_console.py).
+
+They live on the same declarative Base as the handoff log (`clinic.handoffs.models`), so one Alembic
+history migrates everything the project owns.
+"""
+
+import sqlalchemy as sa
+
+from clinic.handoffs.models import Base, utc_now
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    username = sa.Column(sa.String(100), nullable=False, unique=True)
+    password_hash = sa.Column(sa.String(255), nullable=False)
+    active = sa.Column(sa.Boolean, nullable=False, default=True)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utc_now)
+    password_changed_at = sa.Column(sa.DateTime, nullable=False, default=utc_now)
+    last_login_at = sa.Column(sa.DateTime)
+    # Part of every login session's id: a new value (logout, new password) ends all sessions at once.
+    session_token = sa.Column(sa.String(64))
+
+
+class LoginFailure(Base):
+    """One failed login, by account name and address: the throttle counts recent rows (all workers)."""
+
+    __tablename__ = "staff_login_failures"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    at = sa.Column(sa.DateTime, nullable=False, default=utc_now, index=True)
+    username = sa.Column(sa.String(100), nullable=False, index=True)
+    ip = sa.Column(sa.String(64), nullable=False, index=True)
+
+
+class HandoffStatusChange(Base):
+    """Every move of a handoff through new -> contacted -> booked / closed: who, when, from what."""
+
+    __tablename__ = "handoff_status_changes"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    handoff_id = sa.Column(sa.Integer, sa.ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False, index=True)
+    from_status = sa.Column(sa.String(16), nullable=False)
+    to_status = sa.Column(sa.String(16), nullable=False)
+    changed_by = sa.Column(sa.String(100), nullable=False)
+    changed_at = sa.Column(sa.DateTime, nullable=False, default=utc_now)
+
+
+class AuditEntry(Base):
+    """What a staff member did (logins, status changes, exports, purges): never patient text."""
+
+    __tablename__ = "staff_audit_log"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    at = sa.Column(sa.DateTime, nullable=False, default=utc_now, index=True)
+    username = sa.Column(sa.String(100), nullable=False)
+    action = sa.Column(sa.String(50), nullable=False)
+    target = sa.Column(sa.String(255), nullable=False, default="")
+    detail = sa.Column(sa.Text, nullable=False, default="")
+    ip = sa.Column(sa.String(64))

@@ -1,0 +1,75 @@
+"""The handoff queue: urgent first, then newest; staff move each one new -> contacted -> booked / closed."""
+
+from typing import Dict, List, Optional, Tuple
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from clinic.handoffs.models import Handoff, HandoffStatus, utc_now
+from staff.accounts import audit
+from staff.models import HandoffStatusChange
+
+NEW, CONTACTED, BOOKED, CLOSED = (s.value for s in HandoffStatus)
+# Where a handoff may go next; booked and closed are final.
+NEXT_STATUSES: Dict[str, Tuple[str, ...]] = {
+    NEW: (CONTACTED, CLOSED),
+    CONTACTED: (BOOKED, CLOSED),
+    BOOKED: (),
+    CLOSED: (),
+}
+OPEN = (NEW, CONTACTED)
+VIEWS = {"open": OPEN, "all": tuple(NEXT_STATUSES), **{status: (status,) for status in NEXT_STATUSES}}
+
+
+class StatusChangeRefused(ValueError):
+    pass
+
+
+def queue(session: Session, view: str = "open") -> List[Handoff]:
+    statuses = VIEWS.get(view, OPEN)
+    return (
+        session.query(Handoff)
+        .filter(Handoff.status.in_(statuses))
+        .order_by(Handoff.urgent.desc(), Handoff.created_at.desc(), Handoff.id.desc())
+        .all()
+    )
+
+
+def history(session: Session, handoff_ids: List[int]) -> Dict[int, List[HandoffStatusChange]]:
+    changes: Dict[int, List[HandoffStatusChange]] = {handoff_id: [] for handoff_id in handoff_ids}
+    if handoff_ids:
+        for change in (
+            session.query(HandoffStatusChange)
+            .filter(HandoffStatusChange.handoff_id.in_(handoff_ids))
+            .order_by(HandoffStatusChange.id)
+        ):
+            changes[change.handoff_id].append(change)
+    return changes
+
+
+def change_status(session: Session, handoff_id: int, from_status: str, to_status: str, username: str,
+                  ip: Optional[str] = None) -> Handoff:
+    """Moves the handoff on, unless someone else moved it meanwhile or the move is not allowed."""
+    handoff = session.get(Handoff, handoff_id)
+    if handoff is None:
+        raise StatusChangeRefused("There is no such handoff.")
+    if to_status not in NEXT_STATUSES.get(from_status, ()):
+        raise StatusChangeRefused(f"A handoff cannot go from {from_status!r} to {to_status!r}.")
+    now = utc_now()
+    # Compare-and-set: two staff members changing the same handoff cannot both win.
+    updated = session.execute(
+        sa.update(Handoff)
+        .where(Handoff.id == handoff_id, Handoff.status == from_status)
+        .values(status=to_status, status_changed_by=username, status_changed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if updated != 1:
+        session.refresh(handoff)
+        raise StatusChangeRefused(
+            f"{handoff.reference} is now {handoff.status!r} (changed by {handoff.status_changed_by}): nothing changed."
+        )
+    session.add(HandoffStatusChange(handoff_id=handoff_id, from_status=from_status, to_status=to_status,
+                                    changed_by=username, changed_at=now))
+    audit(session, username, "handoff_status", handoff.reference, f"{from_status} -> {to_status}", ip=ip)
+    session.refresh(handoff)
+    return handoff

@@ -1,0 +1,118 @@
+"""Wiring the staff console into a Flask app: secret key, session cookies, CSRF, Flask-Login."""
+
+import hmac
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Optional
+
+from flask import Flask
+from flask_login import LoginManager, UserMixin
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from clinic import settings
+from clinic.handoffs.database import session_scope
+
+MIN_SECRET_LENGTH = 32
+DEV_SECRET_FILE = settings.PROJECT_ROOT / "var" / "staff-secret-key"
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_view = "staff.login"
+login_manager.login_message = "Please log in to see the staff console."
+login_manager.session_protection = "strong"
+
+
+class StaffPrincipal(UserMixin):
+    """The logged-in staff member. The session id includes the account's session token, so logging out
+    or a new password ends the session server-side (a copied cookie stops working too)."""
+
+    def __init__(self, user_id: int, username: str, stamp: str):
+        self.user_id = user_id
+        self.username = username
+        self.stamp = stamp
+
+    def get_id(self) -> str:
+        return f"{self.user_id}:{self.stamp}"
+
+    @classmethod
+    def from_user(cls, user) -> "StaffPrincipal":
+        return cls(user.id, user.username, user.session_token)
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> Optional[StaffPrincipal]:
+    from flask import current_app
+
+    from staff.models import StaffUser
+
+    user_id, _, stamp = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    with session_scope(current_app.config.get("DATABASE_URL")) as session:
+        user = session.get(StaffUser, int(user_id))
+        if user is None or not user.active or not user.session_token \
+                or not hmac.compare_digest(user.session_token, stamp):
+            return None
+        return StaffPrincipal.from_user(user)
+
+
+def secret_key(dev_file: Path = DEV_SECRET_FILE) -> str:
+    """STAFF_SECRET_KEY (required length 32+), else a random key kept in var/ for local development.
+
+    The file is shared by the web server's workers (and survives restarts) and is never committed
+    (var/ is ignored). Production sets STAFF_SECRET_KEY.
+    """
+    configured = os.environ.get("STAFF_SECRET_KEY", "")
+    if configured:
+        if len(configured) < MIN_SECRET_LENGTH:
+            raise RuntimeError(f"STAFF_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters "
+                               "(e.g. python -c 'import secrets; print(secrets.token_hex(32))').")
+        return configured
+    dev_file.parent.mkdir(parents=True, exist_ok=True)
+    if not dev_file.exists():
+        # Written whole under a temporary name, then linked into place: of several workers starting at
+        # once, one key wins and nobody reads a half-written file.
+        temporary = dev_file.with_name(f"{dev_file.name}.{os.getpid()}.tmp")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(temporary, dev_file)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    return dev_file.read_text().strip()
+
+
+def cookie_secure() -> bool:
+    return os.environ.get("STAFF_COOKIE_SECURE", "").lower() in ("1", "true", "yes")
+
+
+def init_staff(app: Flask, database_url: Optional[str] = None) -> None:
+    """Mounts the staff console at /staff."""
+    from staff.views import blueprint
+
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key()
+    if database_url:
+        app.config["DATABASE_URL"] = database_url
+    app.config.update(
+        SESSION_COOKIE_NAME="clinic_staff_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=cookie_secure(),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=int(os.environ.get("STAFF_SESSION_HOURS", "8"))),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=cookie_secure(),
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+    )
+    if settings.trust_forwarded_headers():
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    app.register_blueprint(blueprint, url_prefix="/staff")

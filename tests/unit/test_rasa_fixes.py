@@ -1,0 +1,53 @@
+"""The fixes clinic.server applies to Rasa 3.6 change its speed, not its answers."""
+
+import jsonschema
+import pytest
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import ActiveLoop, BotUttered, Event, SessionStarted, SlotSet, UserUttered
+
+from clinic import rasa_fixes
+
+rasa_fixes.apply()
+ACTION = RemoteAction("validate_booking_form", None)
+
+
+def test_a_valid_action_server_response_passes():
+    response = {"events": [{"event": "slot", "name": "contact_name", "value": "Sam Lee"}], "responses": []}
+    assert ACTION._validate_action_result(response) is True
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        {"events": [{"event": "slot", "name": "contact_name"}]},  # a slot event without its value
+        {"events": [{"name": "contact_name", "value": "x"}]},  # no event type
+        {"events": "not a list"},
+    ],
+)
+def test_an_invalid_action_server_response_is_rejected_as_before(response):
+    with pytest.raises(jsonschema.ValidationError) as raised:
+        ACTION._validate_action_result(response)
+    assert "Failed to validate Action server response" in raised.value.message
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(response, RemoteAction.action_response_format_spec())
+
+
+@pytest.mark.parametrize(
+    "type_name, expected",
+    [("user", UserUttered), ("bot", BotUttered), ("slot", SlotSet), ("active_loop", ActiveLoop),
+     ("session_started", SessionStarted)],
+)
+def test_stored_events_resolve_to_their_classes(type_name, expected):
+    assert Event.resolve_by_type(type_name) is expected
+
+
+def test_an_unknown_event_type_still_falls_back_or_fails():
+    assert Event.resolve_by_type("no_such_event", SlotSet) is SlotSet
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("no_such_event")
+
+
+def test_a_whole_conversation_round_trips_through_the_event_table():
+    events = [UserUttered("hi", intent={"name": "greet", "confidence": 1.0}), SlotSet("crisis", False),
+              BotUttered("Hello")]
+    assert [Event.from_parameters(event.as_dict()) for event in events] == events
