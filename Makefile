@@ -30,10 +30,12 @@ RASA_PORT ?= 5005
 WEB_PORT ?= 8000
 export ACTIONS_PORT RASA_PORT WEB_PORT
 
-.PHONY: help install migrate train run web vendor-widget screenshot staff-screenshots staff-user purge-conversations bench profile test shell eval compare-pipelines validate clean
+.PHONY: help install migrate train run run-prod prod-status loadtest web vendor-widget screenshot staff-screenshots staff-user purge-conversations bench profile test shell eval compare-pipelines validate clean
 
 help:
 	@echo "make run                 install what is missing, train if needed, start everything: bot (:$(RASA_PORT)), actions (:$(ACTIONS_PORT)), website (:$(WEB_PORT))"
+	@echo "make run-prod            the production profile: nginx on :$(RASA_PORT) -> $${RASA_REPLICAS:-2} Rasa replicas, PostgreSQL, Redis (docs/production.md)"
+	@echo "make loadtest            100 concurrent conversations for 60 s on the production profile, then the checks"
 	@echo "make web                 only the website (demo clinic page with the chat widget) on :$(WEB_PORT)"
 	@echo "make bench               speed benchmark against the stock rasa init bot (writes docs/benchmarks.md)"
 	@echo "make profile             where the Rasa server's time goes during REST turns (py-spy; see docs/performance.md)"
@@ -79,6 +81,32 @@ run: $(MODEL) migrate
 	@echo "    curl -s localhost:$(RASA_PORT)/webhooks/rest/webhook -H 'Content-Type: application/json' -d '{\"sender\": \"me\", \"message\": \"hi\"}'"
 	@echo "    Conversations and handoffs are stored in $${DATABASE_URL:-var/clinic.db (SQLite)}."
 	$(BIN)/honcho start -f Procfile
+
+# The production profile (docs/production.md): PostgreSQL (DATABASE_URL), Redis (REDIS_URL), nginx in
+# front of RASA_REPLICAS Rasa servers and ACTIONS_REPLICAS action servers, all run by supervisord.
+PROD_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/clinic
+run-prod: export DATABASE_URL := $(or $(DATABASE_URL),$(PROD_DATABASE_URL))
+run-prod: $(MODEL) | nginx
+	$(BIN)/python -m production.profile create-database
+	$(BIN)/alembic upgrade head
+	$(BIN)/python -m production.profile run
+
+prod-status: | $(VENV_STAMP)
+	$(BIN)/python -m production.profile ctl status
+
+# Starts its own PostgreSQL, Redis and production profile on free ports; LOADTEST_ARGS="--users 100 --duration 60s".
+loadtest: $(MODEL) | nginx
+	$(BIN)/python -m loadtest.run $(LOADTEST_ARGS)
+
+.PHONY: nginx
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "==> Installing Debian's nginx-light (the production profile runs its own nginx, not the system service)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light; \
+		else \
+			echo "nginx is required for the production profile: sudo apt-get install nginx-light (Debian/Ubuntu)" >&2; exit 1; \
+		fi; }
 
 web: | $(VENV_STAMP)
 	@echo "==> Website on http://localhost:$(WEB_PORT)/ (the chat needs the bot: make run starts both)"

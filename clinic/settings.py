@@ -26,6 +26,11 @@ def database_url() -> str:
     return url
 
 
+def redis_url() -> str:
+    """Redis for the conversation locks of the production profile (several Rasa replicas)."""
+    return os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1").strip()
+
+
 def phone_region() -> str:
     """Region for phone numbers typed without a country code (ISO 3166 code, e.g. US, CA, GB)."""
     return os.environ.get("CLINIC_PHONE_REGION", "US").strip().upper() or "US"

@@ -2,6 +2,15 @@
 
 Rasa's own `SQLTrackerStore` takes the URL in parts (dialect, host, db, ...); this subclass hands it the
 whole SQLAlchemy URL from `clinic.settings`, so SQLite and PostgreSQL are one setting apart.
+
+Two changes for a database that restarts (docs/production.md):
+- on a server database its engine checks a pooled connection before use (`pool_pre_ping`), which
+  Rasa's does not;
+- reading and saving a conversation are retried for up to DATABASE_RETRY_SECONDS (default 30) while
+  the database is unreachable. Rasa wraps every tracker store in a FailSafeTrackerStore that, on the
+  first error, goes on with an empty in-memory conversation: the person's conversation would restart
+  mid-booking and the messages of the outage would never reach the database. Waiting out a restart
+  (a few seconds) keeps both; only an outage longer than the retry window reaches Rasa's fallback.
 Referenced from endpoints.yml as `clinic.tracker_store.DatabaseUrlTrackerStore`.
 
 On SQLite the tracker store keeps its connections open in a pool (Rasa opens and closes one per
@@ -16,11 +25,13 @@ from typing import Any, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
 
-from clinic import settings
+from clinic import db_retry, settings
 
 
 class DatabaseUrlTrackerStore(SQLTrackerStore):
@@ -36,13 +47,25 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         if parsed.get_backend_name() == "sqlite" and parsed.database:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
+        self.engine.dispose()
         if parsed.get_backend_name() == "sqlite":
-            self.engine.dispose()
             self.engine = sa.create_engine(
                 url, poolclass=sa.pool.QueuePool, pool_size=2, connect_args={"check_same_thread": False, "timeout": 30}
             )
             sa.event.listen(self.engine, "connect", _sqlite_without_fsync_per_commit)
-            self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+        else:
+            self.engine = sa.create_engine(self.engine.url, pool_pre_ping=True, **create_engine_kwargs(url))
+        self.sessionmaker = sessionmaker(bind=self.engine)
+
+    async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+        parent = super()._retrieve
+        return await db_retry.while_unreachable(
+            lambda: parent(sender_id, fetch_events_from_all_sessions), "Tracker store"
+        )
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        parent = super().save
+        await db_retry.while_unreachable(lambda: parent(tracker), "Tracker store")
 
 
 def _sqlite_without_fsync_per_commit(dbapi_connection: Any, connection_record: Any) -> None:

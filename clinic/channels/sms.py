@@ -12,8 +12,13 @@ through Twilio's REST API. This channel:
 - turns buttons into numbered options and maps a digit reply back to the option;
 - replies with TwiML, at most 320 characters per <Message>, split at sentence ends.
 Conversations are keyed by a hash of the number (clinic.sms.store), not the number itself.
+The channel's own database calls (sender, MessageSid, options) run in a worker thread, so they never
+hold up the server's event loop, which serves every other conversation of the replica meanwhile, and
+they wait out a database restart (clinic.db_retry).
 """
 
+import asyncio
+import functools
 import logging
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
@@ -24,7 +29,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from clinic import settings
+from clinic import db_retry, settings
 from clinic.handoffs.contact import parse_phone
 from clinic.sms import store
 from clinic.sms.format import split, to_sms
@@ -34,6 +39,14 @@ logger = logging.getLogger(__name__)
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
 START_WORDS = {"START", "UNSTOP"}
 HELP_WORDS = {"HELP", "INFO"}
+
+
+async def in_thread(function: Callable, *args: Any) -> Any:
+    """Runs a blocking call (a database transaction) in the default thread pool."""
+    loop = asyncio.get_running_loop()
+    return await db_retry.while_unreachable(
+        lambda: loop.run_in_executor(None, functools.partial(function, *args)), "SMS channel"
+    )
 
 
 class SmsOutputChannel(CollectingOutputChannel):
@@ -104,22 +117,22 @@ class TwilioSmsInput(InputChannel):
         message_sid = (params.get("MessageSid") or params.get("SmsSid") or "").strip()
         if not phone or not message_sid:
             return twiml([])
-        sender = store.register(phone)
-        earlier = store.claim(message_sid, sender.sender_id)
+        sender = await in_thread(store.register, phone)
+        earlier = await in_thread(store.claim, message_sid, sender.sender_id)
         if earlier is not None:
             # A retry: the reply already given, or nothing if the first delivery is still being answered.
             return earlier or twiml([])
         reply = await self._reply(sender, (params.get("Body") or "").strip(), on_new_message)
-        store.save_reply(message_sid, reply)
+        await in_thread(store.save_reply, message_sid, reply)
         return reply
 
     async def _reply(self, sender, body: str, on_new_message) -> str:
         keyword = body.upper().strip(" .!")
         if keyword in STOP_WORDS:
-            store.set_opted_out(sender.sender_id, True)
+            await in_thread(store.set_opted_out, sender.sender_id, True)
             return twiml(split(keyword_reply(keyword)))
         if keyword in START_WORDS:
-            store.set_opted_out(sender.sender_id, False)
+            await in_thread(store.set_opted_out, sender.sender_id, False)
             return twiml(split(keyword_reply(keyword)))
         if sender.opted_out:
             return twiml([])
@@ -131,7 +144,7 @@ class TwilioSmsInput(InputChannel):
         collector = SmsOutputChannel()
         await on_new_message(UserMessage(body, collector, sender.sender_id, input_channel=self.name()))
         messages, new_options = to_sms(collector.messages)
-        store.remember_options(sender.sender_id, new_options)
+        await in_thread(store.remember_options, sender.sender_id, new_options)
         return twiml(messages)
 
 

@@ -1,0 +1,69 @@
+"""What the fault tests and the load test check afterwards, read straight from PostgreSQL.
+
+- every user message a conversation sent is in its tracker (Rasa's `events` table), in order;
+- every completed booking has exactly one handoff row.
+Also the client side of the SMS channel: a webhook request signed as Twilio signs it.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import defaultdict
+from typing import Dict, Iterable, List, Tuple
+
+import sqlalchemy as sa
+from twilio.request_validator import RequestValidator
+
+
+def signed_sms(url: str, token: str, number: str, body: str) -> Tuple[Dict[str, str], Dict[str, str]]:
+    """Form fields and headers of a Twilio webhook request for one incoming SMS."""
+    params = {"From": number, "To": "+15550100199", "Body": body,
+              "MessageSid": "SM" + uuid.uuid4().hex, "NumMedia": "0"}
+    return params, {"X-Twilio-Signature": RequestValidator(token).compute_signature(url, params)}
+
+
+def user_texts(database_url: str, sender_ids: Iterable[str]) -> Dict[str, List[str]]:
+    """The user messages stored for each conversation, in the order they were stored."""
+    wanted = list(sender_ids)
+    stored: Dict[str, List[str]] = {sender: [] for sender in wanted}
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT sender_id, data FROM events WHERE type_name = 'user' "
+                        "AND sender_id = ANY(:senders) ORDER BY id"),
+                {"senders": wanted},
+            )
+            for sender, data in rows:
+                stored[sender].append(json.loads(data).get("text"))
+    finally:
+        engine.dispose()
+    return stored
+
+
+def handoffs_by_sender(database_url: str, sender_ids: Iterable[str]) -> Dict[str, List[str]]:
+    """The references of the handoff rows of each conversation."""
+    wanted = list(sender_ids)
+    found: Dict[str, List[str]] = defaultdict(list)
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT sender_id, reference FROM handoffs WHERE sender_id = ANY(:senders) ORDER BY id"),
+                {"senders": wanted},
+            )
+            for sender, reference in rows:
+                found[sender].append(reference)
+    finally:
+        engine.dispose()
+    return {sender: found.get(sender, []) for sender in wanted}
+
+
+def is_in_order(sent: List[str], stored: List[str]) -> bool:
+    """Every message sent appears in the stored list, in the order sent (stored may hold more)."""
+    position = 0
+    for text in stored:
+        if position < len(sent) and text == sent[position]:
+            position += 1
+    return position == len(sent)

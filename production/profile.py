@@ -1,0 +1,354 @@
+"""The production profile: PostgreSQL, Redis, several Rasa replicas and action servers behind nginx.
+
+`make run-prod` runs `python -m production.profile run`, which
+1. reads the layout from the environment (see `Profile.from_env` and docs/production.md),
+2. writes nginx.conf and supervisord.conf into PROD_STATE_DIR (default var/prod/),
+3. starts supervisord in the foreground: it runs nginx, every Rasa replica, every action server and
+   the website, restarts any that dies, and stops them all on Ctrl-C.
+
+The tests (tests/production/) and the load test (loadtest/) start the same thing with other ports.
+Other commands: `render` (write the files only), `ctl ARGS` (supervisorctl on the running profile),
+`create-database` (create the database named in DATABASE_URL if it is missing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/clinic"
+NGINX_CANDIDATES = ("nginx", "/usr/sbin/nginx")
+
+
+def _int(env: Dict[str, str], name: str, default: int) -> int:
+    return int(env.get(name) or default)
+
+
+def find_nginx() -> Optional[str]:
+    for candidate in NGINX_CANDIDATES:
+        found = shutil.which(candidate)
+        if found:
+            return found
+    return None
+
+
+@dataclass
+class Profile:
+    state_dir: Path
+    database_url: str
+    redis_url: str
+    public_port: int = 5005
+    actions_port: int = 5055
+    listen_host: str = "127.0.0.1"
+    rasa_ports: List[int] = field(default_factory=lambda: [5010, 5011])
+    action_ports: List[int] = field(default_factory=lambda: [5060, 5061])
+    backend_host: str = "127.0.0.1"
+    model: str = "models"
+    web_port: Optional[int] = 8000
+    allowed_origins: List[str] = field(default_factory=lambda: ["http://localhost:8000", "http://127.0.0.1:8000"])
+    lock_lifetime: int = 20
+    api_token: Optional[str] = None
+    extra_env: Dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: Optional[Dict[str, str]] = None) -> "Profile":
+        env = dict(os.environ if env is None else env)
+        replicas = _int(env, "RASA_REPLICAS", 2)
+        action_replicas = _int(env, "ACTIONS_REPLICAS", 2)
+        rasa_base = _int(env, "RASA_REPLICA_BASE_PORT", 5010)
+        actions_base = _int(env, "ACTIONS_REPLICA_BASE_PORT", 5060)
+        web = env.get("PROD_WEB", "1").lower() not in ("0", "false", "no")
+        return cls(
+            state_dir=Path(env.get("PROD_STATE_DIR") or ROOT / "var" / "prod"),
+            database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            redis_url=env.get("REDIS_URL") or "redis://127.0.0.1:6379/1",
+            public_port=_int(env, "RASA_PORT", 5005),
+            actions_port=_int(env, "ACTIONS_PORT", 5055),
+            listen_host=env.get("PROD_LISTEN_HOST") or "127.0.0.1",
+            rasa_ports=[rasa_base + i for i in range(replicas)],
+            action_ports=[actions_base + i for i in range(action_replicas)],
+            model=env.get("CLINIC_MODEL") or "models",
+            web_port=_int(env, "WEB_PORT", 8000) if web else None,
+            allowed_origins=(env.get("ALLOWED_ORIGINS") or "http://localhost:8000 http://127.0.0.1:8000").split(),
+            lock_lifetime=_int(env, "TICKET_LOCK_LIFETIME", 20),
+            api_token=env.get("RASA_API_TOKEN") or None,
+        )
+
+    # --- derived ------------------------------------------------------------------------------------
+    @property
+    def log_dir(self) -> Path:
+        return self.state_dir / "logs"
+
+    @property
+    def nginx_conf(self) -> Path:
+        return self.state_dir / "nginx.conf"
+
+    @property
+    def supervisord_conf(self) -> Path:
+        return self.state_dir / "supervisord.conf"
+
+    @property
+    def public_url(self) -> str:
+        host = "localhost" if self.listen_host in ("127.0.0.1", "0.0.0.0") else self.listen_host
+        return f"http://{host}:{self.public_port}"
+
+    @property
+    def action_endpoint_url(self) -> str:
+        return f"http://127.0.0.1:{self.actions_port}/webhook"
+
+    def rasa_programs(self) -> List[str]:
+        return [f"rasa-{i + 1}" for i in range(len(self.rasa_ports))]
+
+    def action_programs(self) -> List[str]:
+        return [f"actions-{i + 1}" for i in range(len(self.action_ports))]
+
+    def environment(self) -> Dict[str, str]:
+        """What every process of the profile is started with (on top of the caller's environment)."""
+        env = {
+            "DATABASE_URL": self.database_url,
+            "REDIS_URL": self.redis_url,
+            "ACTION_ENDPOINT_URL": self.action_endpoint_url,
+            "TICKET_LOCK_LIFETIME": str(self.lock_lifetime),
+            "SANIC_WORKERS": "1",
+            "TRUST_FORWARDED_HEADERS": "true",
+            "RASA_PUBLIC_URL": self.public_url,
+            "ALLOWED_ORIGINS": " ".join(self.allowed_origins),
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "PYTHONPATH": str(ROOT),
+        }
+        env.update(self.extra_env)
+        return env
+
+    # --- rendering ----------------------------------------------------------------------------------
+    @staticmethod
+    def unavailable_text() -> str:
+        from clinic import settings
+
+        clinic = settings.clinic_details()
+        return (
+            f"Sorry, I cannot do that right now: part of our system is unavailable. Please call us at "
+            f"{clinic['clinic_phone']} ({clinic['clinic_hours']}) or try again in a few minutes. "
+            f"In a crisis, call or text {clinic['crisis_line']}."
+        )
+
+    @staticmethod
+    def _quotable(text: str) -> str:
+        """Text that fits in an nginx single-quoted string as it is."""
+        assert "'" not in text and "\\" not in text, "the text must fit in an nginx quoted string"
+        return text
+
+    def unavailable_rest_json(self) -> str:
+        return self._quotable(json.dumps([{"recipient_id": "", "text": self.unavailable_text()}]))
+
+    def unavailable_sms_xml(self) -> str:
+        from clinic.channels.sms import twiml
+        from clinic.sms.format import split
+
+        return self._quotable(twiml(split(self.unavailable_text())))
+
+    def action_unavailable_json(self) -> str:
+        text = self.unavailable_text()
+        body = {
+            "events": [
+                {"event": "slot", "name": "requested_slot", "value": None},
+                {"event": "active_loop", "name": None},
+            ],
+            "responses": [{"text": text}],
+        }
+        return self._quotable(json.dumps(body, ensure_ascii=True))
+
+    def render_nginx(self) -> str:
+        def servers(ports: List[int]) -> str:
+            return "\n".join(
+                f"        server {self.backend_host}:{port} max_fails=1 fail_timeout=5s;" for port in ports
+            )
+
+        values = {
+            "state_dir": str(self.state_dir),
+            "log_dir": str(self.log_dir),
+            "listen_host": self.listen_host,
+            "public_port": str(self.public_port),
+            "actions_port": str(self.actions_port),
+            "rasa_servers": servers(self.rasa_ports),
+            "action_servers": servers(self.action_ports),
+            "action_unavailable_json": self.action_unavailable_json(),
+            "unavailable_rest_json": self.unavailable_rest_json(),
+            "unavailable_sms_xml": self.unavailable_sms_xml(),
+        }
+        text = TEMPLATE.read_text(encoding="utf-8")
+        for name, value in values.items():
+            text = text.replace(f"@{name}@", value)
+        return text
+
+    def _program(self, name: str, command: List[str], stop_seconds: int = 20) -> str:
+        return "\n".join([
+            f"[program:{name}]",
+            "command=" + " ".join(command),
+            f"directory={ROOT}",
+            "autostart=true",
+            "autorestart=true",
+            "startsecs=3",
+            "startretries=100",
+            "stopasgroup=true",
+            "killasgroup=true",
+            f"stopwaitsecs={stop_seconds}",
+            "redirect_stderr=true",
+            f"stdout_logfile={self.log_dir / name}.log",
+            "stdout_logfile_maxbytes=50MB",
+            "stdout_logfile_backups=2",
+            "",
+        ])
+
+    def render_supervisord(self, nginx: str) -> str:
+        sock = self.state_dir / "supervisor.sock"
+        parts = [
+            "; Generated by `python -m production.profile`; edit production/profile.py, not this copy.",
+            "[supervisord]",
+            "nodaemon=true",
+            # As root it says so at start-up unless told that root is meant (services here bind only
+            # to unprivileged ports; run it as an ordinary user where you can).
+            *(["user=root"] if os.geteuid() == 0 else []),
+            f"logfile={self.log_dir / 'supervisord.log'}",
+            f"pidfile={self.state_dir / 'supervisord.pid'}",
+            f"childlogdir={self.log_dir}",
+            "",
+            "[unix_http_server]",
+            f"file={sock}",
+            "chmod=0700",  # only the owner may control the processes
+            "",
+            "[rpcinterface:supervisor]",
+            "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface",
+            "",
+            "[supervisorctl]",
+            f"serverurl=unix://{sock}",
+            "",
+        ]
+        for name, port in zip(self.action_programs(), self.action_ports):
+            parts.append(self._program(name, [str(BIN / "rasa"), "run", "actions", "--port", str(port)]))
+        token = ["--auth-token", self.api_token] if self.api_token else []
+        for name, port in zip(self.rasa_programs(), self.rasa_ports):
+            # `python -m clinic.server` is `rasa` with the project's fixes applied (docs/performance.md).
+            parts.append(self._program(name, [
+                str(BIN / "python"), "-m", "clinic.server", "run", "--enable-api", *token, "--credentials", "credentials.yml",
+                "--endpoints", "endpoints.prod.yml", "-m", self.model, "-i", self.backend_host,
+                "--port", str(port), "--cors", *self.allowed_origins,
+            ]))
+        if self.web_port:
+            parts.append(self._program("web", [
+                str(BIN / "gunicorn"), "--bind", f"{self.listen_host}:{self.web_port}", "--workers", "2",
+                "--access-logfile", "-", "'web.app:create_app()'",
+            ]))
+        parts.append(self._program("nginx", [nginx, "-p", str(self.state_dir), "-c", str(self.nginx_conf)], 10))
+        return "\n".join(parts)
+
+    def render(self) -> None:
+        nginx = find_nginx()
+        if not nginx:
+            raise SystemExit(
+                "nginx is not installed. On Debian/Ubuntu: sudo apt-get install nginx-light "
+                "(the production profile runs its own nginx from var/prod/, not the system service)."
+            )
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        (self.state_dir / "nginx-tmp").mkdir(exist_ok=True)
+        self.nginx_conf.write_text(self.render_nginx(), encoding="utf-8")
+        self.supervisord_conf.write_text(self.render_supervisord(nginx), encoding="utf-8")
+        check = subprocess.run(
+            [nginx, "-t", "-q", "-p", str(self.state_dir), "-c", str(self.nginx_conf)],
+            capture_output=True, text=True,
+        )
+        if check.returncode != 0:
+            raise SystemExit(f"nginx rejected {self.nginx_conf}:\n{check.stderr}")
+
+    # --- running ------------------------------------------------------------------------------------
+    def supervisord_command(self) -> List[str]:
+        return [str(BIN / "supervisord"), "-c", str(self.supervisord_conf)]
+
+    def ctl(self, *args: str, check: bool = False) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(BIN / "supervisorctl"), "-c", str(self.supervisord_conf), *args],
+            capture_output=True, text=True, check=check,
+        )
+
+
+def create_database(url: str) -> None:
+    """Creates the PostgreSQL database named in `url` when it does not exist yet."""
+    import sqlalchemy as sa
+
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return
+    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            exists = connection.execute(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": parsed.database}
+            ).scalar()
+            if not exists:
+                connection.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
+                print(f"==> Created database {parsed.database}")
+    finally:
+        admin.dispose()
+
+
+def check_services(profile: Profile) -> None:
+    """Fails early, with a message a person can act on, when PostgreSQL or Redis is missing."""
+    import redis
+    import sqlalchemy as sa
+
+    if not profile.database_url.startswith("postgresql"):
+        raise SystemExit(f"The production profile needs PostgreSQL: DATABASE_URL={profile.database_url!r}")
+    engine = sa.create_engine(profile.database_url)
+    try:
+        with engine.connect():
+            pass
+    except sa.exc.OperationalError as error:
+        raise SystemExit(f"PostgreSQL is not reachable at DATABASE_URL: {error}")
+    finally:
+        engine.dispose()
+    try:
+        redis.StrictRedis.from_url(profile.redis_url, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        raise SystemExit(f"Redis is not reachable at REDIS_URL={profile.redis_url}: {error}")
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["run", "render", "ctl", "create-database"])
+    parser.add_argument("args", nargs=argparse.REMAINDER)
+    options = parser.parse_args(argv)
+    profile = Profile.from_env()
+    if options.command == "create-database":
+        create_database(profile.database_url)
+        return
+    if options.command == "ctl":
+        result = profile.ctl(*options.args)
+        sys.stdout.write(result.stdout + result.stderr)
+        sys.exit(result.returncode)
+    profile.render()
+    if options.command == "render":
+        print(f"Wrote {profile.nginx_conf} and {profile.supervisord_conf}")
+        return
+    check_services(profile)
+    os.environ.update(profile.environment())
+    print(f"==> Production profile: nginx on {profile.public_url} -> Rasa replicas on ports "
+          f"{', '.join(map(str, profile.rasa_ports))}; action servers on "
+          f"{', '.join(map(str, profile.action_ports))} behind :{profile.actions_port}"
+          + (f"; website on http://localhost:{profile.web_port}/" if profile.web_port else ""))
+    print(f"    Logs: {profile.log_dir}/ ; status: make prod-status ; Ctrl-C stops everything.")
+    os.execv(profile.supervisord_command()[0], profile.supervisord_command())
+
+
+if __name__ == "__main__":
+    main()
