@@ -1,6 +1,6 @@
 """Fixes for Rasa 3.6 performance defects, applied in the Rasa server process by `clinic.server`.
 
-Each fix keeps Rasa's behaviour and only removes wasted work; docs/benchmarks.md has the measurements.
+Each fix keeps Rasa's behaviour and only removes wasted work; docs/performance.md has the measurements.
 
 - Every custom-action response is checked with `jsonschema.validate(result, schema)`, which first
   re-validates the (constant) schema against the JSON Schema 2020-12 meta-schema. With jsonschema 4.17
@@ -35,7 +35,7 @@ def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool
     if error is not None:
         error.message += (
             ". Failed to validate Action server response from API, make sure your response from the "
-            f"Action endpoint is valid. For more information about the format visit "
+            "Action endpoint is valid. For more information about the format visit "
             f"{DOCS_BASE_URL}/custom-actions"
         )
         raise error
