@@ -14,7 +14,7 @@ import requests
 from clinic.handoffs.database import session_scope
 from clinic.handoffs.models import Handoff
 from staff.models import HandoffStatusChange
-from tests.e2e.servers import ROOT
+from tests.support.servers import ROOT
 from tests.support.ports import free_port
 from tests.staff.conftest import STAFF_PASSWORD, STAFF_USER
 
