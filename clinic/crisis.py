@@ -13,7 +13,7 @@ from typing import List, Pattern
 
 import yaml
 
-from clinic.text import normalise
+from clinic.text import TypoCorrector, normalise
 
 LEXICON_PATH = Path(__file__).parent / "lexicons" / "crisis.yml"
 
@@ -40,32 +40,49 @@ class CrisisLexicon:
     topic: List[Pattern]
     informational: List[Pattern]
     personal: List[Pattern]
+    bereavement: List[Pattern] = field(default_factory=list)
+    resolved: List[Pattern] = field(default_factory=list)
+    recurring: List[Pattern] = field(default_factory=list)
+    typos: TypoCorrector = field(default_factory=lambda: TypoCorrector(()))
 
     @classmethod
     def from_file(cls, path: Path = LEXICON_PATH) -> "CrisisLexicon":
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
 
         def compile_all(key: str) -> List[Pattern]:
-            return [re.compile(rf"\b(?:{pattern})\b") for pattern in raw[key]]
+            return [re.compile(rf"\b(?:{pattern})\b") for pattern in raw.get(key) or []]
 
+        typos = raw.get("typos") or {}
         return cls(
             danger=compile_all("danger"),
             topic=compile_all("topic"),
             informational=compile_all("informational"),
             personal=compile_all("personal"),
+            bereavement=compile_all("bereavement"),
+            resolved=compile_all("resolved"),
+            recurring=compile_all("recurring"),
+            typos=TypoCorrector(typos.get("keywords") or (), typos.get("real_words") or ()),
         )
 
     def check(self, text: str) -> CrisisCheck:
-        words = normalise(text)
+        words = self.typos.correct(normalise(text))
         danger = [p.pattern for p in self.danger if p.search(words)]
         if danger:
             return CrisisCheck(Assessment.CRISIS, danger)
-        topic = [p.pattern for p in self.topic if p.search(words)]
+        # A death already grieved ("lost my brother to suicide") is not a topic match by itself.
+        about_topic = words
+        for pattern in self.bereavement:
+            about_topic = pattern.sub(" ", about_topic)
+        topic = [p.pattern for p in self.topic if p.search(about_topic)]
         if not topic:
             return CrisisCheck(Assessment.NONE)
         general_question = any(p.search(words) for p in self.informational)
         personal = any(p.search(words) for p in self.personal)
         if general_question and not personal:
+            return CrisisCheck(Assessment.INFORMATIONAL, topic)
+        # Long past and over, nothing back lately: the informational answer (it carries the 988 line).
+        resolved = any(p.search(words) for p in self.resolved)
+        if resolved and not any(p.search(words) for p in self.recurring):
             return CrisisCheck(Assessment.INFORMATIONAL, topic)
         return CrisisCheck(Assessment.CRISIS, topic)
 
