@@ -13,6 +13,10 @@ and both are out of scope: then whichever it is, the honest answer is the same (
 general out-of-scope answer is given (`out_of_scope/other`). Both thresholds are chosen on the dev
 split of real questions (`python -m clinic_nlu.evaluation thresholds`, docs/nlu-evaluation.md),
 never on the test split.
+
+A message that is only contact details (a phone number or an email address, with at most a few
+words around it, as the booking form asks for) is about no topic: it becomes `nlu_fallback`, which
+the booking form takes as its answer, instead of an out-of-scope answer to a phone number.
 """
 
 from __future__ import annotations
@@ -21,15 +25,26 @@ from typing import Any, Dict, List, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from clinic.handoffs.contact import EMAIL_CANDIDATE, parse_contact
 from clinic.intents import FALLBACK_INTENT, RETRIEVAL_INTENTS, TOPIC_CHOICES_KEY
 from clinic_nlu.stateless import StatelessComponent
 
 MAX_CHOICES = 3
 OUT_OF_SCOPE = "out_of_scope"
 GENERAL_OUT_OF_SCOPE = "out_of_scope/other"
+MAX_WORDS_AROUND_CONTACT = 4
+
+
+def only_contact_details(text: str) -> bool:
+    contact = parse_contact(text)
+    if not (contact.phone or contact.email) or "?" in text:
+        return False
+    rest = EMAIL_CANDIDATE.sub(" ", text)
+    words = [word for word in rest.split() if any(ch.isalpha() for ch in word)]
+    return len(words) <= MAX_WORDS_AROUND_CONTACT
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -49,6 +64,9 @@ class RetrievalTopic(StatelessComponent, IntentClassifier):
         key = (selected.get("response") or {}).get("intent_response_key")
         if intent.get("name") not in RETRIEVAL_INTENTS or not key:
             return
+        if only_contact_details(message.get(TEXT) or ""):
+            self._set_intent(message, intent, FALLBACK_INTENT)
+            return
         family = key.split("/", 1)[0]
         ranking = [entry for entry in selected.get("ranking") or [] if entry.get("intent_response_key")]
         top = ranking[0]["confidence"] if ranking else selected["response"].get("confidence", 0.0)
@@ -60,12 +78,16 @@ class RetrievalTopic(StatelessComponent, IntentClassifier):
             unsure, family = False, OUT_OF_SCOPE
             selected["response"] = {**selected["response"], "intent_response_key": GENERAL_OUT_OF_SCOPE,
                                     "utter_action": "utter_" + GENERAL_OUT_OF_SCOPE}
-        name = FALLBACK_INTENT if unsure else family
-        if name != intent.get("name"):
-            new_intent = {"name": name, "confidence": intent.get("confidence", 0.0)}
-            others = [e for e in message.get(INTENT_RANKING_KEY) or [] if e.get("name") != name]
-            message.set(INTENT, new_intent, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [new_intent, *others], add_to_output=True)
+        self._set_intent(message, intent, FALLBACK_INTENT if unsure else family)
         if unsure:
             choices = [entry["intent_response_key"] for entry in ranking[:MAX_CHOICES]]
             message.set(TOPIC_CHOICES_KEY, choices, add_to_output=True)
+
+    @staticmethod
+    def _set_intent(message: Message, intent: Dict[Text, Any], name: Text) -> None:
+        if name == intent.get("name"):
+            return
+        new_intent = {"name": name, "confidence": intent.get("confidence", 0.0)}
+        others = [e for e in message.get(INTENT_RANKING_KEY) or [] if e.get("name") != name]
+        message.set(INTENT, new_intent, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [new_intent, *others], add_to_output=True)

@@ -14,7 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from clinic import settings
 
-_EMAIL_CANDIDATE = re.compile(r"[^\s<>(),;:\"']+@[^\s<>(),;:\"']+")
+EMAIL_CANDIDATE = re.compile(r"[^\s<>(),;:\"']+@[^\s<>(),;:\"']+")
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ def parse_phone(text: str) -> Optional[str]:
 
 
 def parse_email(text: str) -> Optional[str]:
-    for candidate in _EMAIL_CANDIDATE.findall(text):
+    for candidate in EMAIL_CANDIDATE.findall(text):
         try:
             return validate_email(candidate.rstrip("."), check_deliverability=False).normalized
         except EmailNotValidError:
