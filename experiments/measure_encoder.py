@@ -65,8 +65,14 @@ def dev_set_figures(parser) -> dict:
         topics = [part["topic"] for part in question.get("parts", [])]
         predicted, _ = full_intent(parser.parse(question["text"]))
         group = "no_intent_yet" if topics and all(t in NO_INTENT_YET for t in topics) else "covered"
+        right = any(topic_right(predicted, t) for t in topics)
         counts[group][1] += 1
-        counts[group][0] += any(topic_right(predicted, t) for t in topics)
+        counts[group][0] += right
+        if group == "covered":  # split: questions with an out-of-scope part vs FAQ/booking only
+            kind = "covered_with_oos_part" if "out_of_scope" in topics else "covered_faq_only"
+            counts.setdefault(kind, [0, 0])
+            counts[kind][1] += 1
+            counts[kind][0] += right
     return {"dev_set": str(DEV_SET), "dev_topic": counts}
 
 
