@@ -79,11 +79,13 @@ $(MODEL): | $(VENV_STAMP)
 	@find models -name 'clinic-*.tar.gz' ! -name '$(notdir $(MODEL))' -delete
 	@touch $(MODEL)
 
+# What a person runs reads like the project's own log: dependencies' deprecation notices are silenced
+# here (never in the tests, which keep every warning pytest.ini does not filter).
+run run-prod web shell: export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWarning
+
 run: $(MODEL) migrate
 	@echo "==> Starting the action server (:$(ACTIONS_PORT)), the Rasa server (:$(RASA_PORT)) and the website (:$(WEB_PORT)); Ctrl-C stops them all."
-	@echo "    Open http://localhost:$(WEB_PORT)/ to chat in the browser, or:"
-	@echo "    curl -s localhost:$(RASA_PORT)/webhooks/rest/webhook -H 'Content-Type: application/json' -d '{\"sender\": \"me\", \"message\": \"hi\"}'"
-	@echo "    Conversations and handoffs are stored in $${DATABASE_URL:-var/clinic.db (SQLite)}."
+	@echo "    The line 'Ready: ...' says when everything answers (about a minute)."
 	$(BIN)/honcho start -f Procfile
 
 # The production profile (docs/production.md): PostgreSQL (DATABASE_URL), Redis (REDIS_URL), nginx in
@@ -162,7 +164,10 @@ shell: $(MODEL) migrate
 	@$(BIN)/rasa run actions --port $(ACTIONS_PORT) >var/actions.log 2>&1 & pid=$$!; \
 	trap "kill $$pid" EXIT; $(BIN)/python -m clinic.server shell -m models --endpoints endpoints.yml
 
+# Answer-level figures on the frozen test split of real questions and the fresh crisis set (SPLIT=dev
+# for the dev split), then intent figures on the dev set tests/nlu/heldout.yml.
 eval: $(MODEL)
+	$(BIN)/python -m clinic_nlu.evaluation answers --model $(MODEL) --split $(or $(SPLIT),test)
 	$(BIN)/python -m clinic_nlu.evaluation heldout --model $(MODEL)
 
 compare-pipelines: | $(VENV_STAMP)

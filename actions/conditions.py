@@ -8,6 +8,20 @@ from rasa_sdk.executor import CollectingDispatcher
 from clinic.conditions import default_lexicon
 
 
+def answer_conditions(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Says, for each condition the person named, whether the article lists it. False if none named."""
+    lexicon = default_lexicon()
+    named = []
+    for value in tracker.get_latest_entity_values("condition"):
+        if value in lexicon.conditions and value not in named:
+            named.append(value)
+    for key in named:
+        condition = lexicon.get(key)
+        response = "utter_condition_listed" if condition.listed else "utter_condition_not_listed"
+        dispatcher.utter_message(response=response, condition_name=condition.display)
+    return bool(named)
+
+
 class ActionAnswerCondition(Action):
     def name(self) -> Text:
         return "action_answer_condition"
@@ -18,24 +32,6 @@ class ActionAnswerCondition(Action):
         tracker: Tracker,
         domain: Dict[Text, Any],
     ) -> List[Dict[Text, Any]]:
-        lexicon = default_lexicon()
-        named = []
-        for value in tracker.get_latest_entity_values("condition"):
-            if value in lexicon.conditions and value not in named:
-                named.append(value)
-
-        if not named:
+        if not answer_conditions(dispatcher, tracker):
             dispatcher.utter_message(response="utter_faq/who_for")
-            return []
-
-        for key in named:
-            condition = lexicon.get(key)
-            if condition.listed:
-                dispatcher.utter_message(
-                    response="utter_condition_listed", condition_name=condition.display
-                )
-            else:
-                dispatcher.utter_message(
-                    response="utter_condition_not_listed", condition_name=condition.display
-                )
         return []

@@ -13,9 +13,12 @@ from typing import List, Pattern
 
 import yaml
 
-from clinic.text import normalise
+from clinic.text import TypoCorrector, normalise
 
 LEXICON_PATH = Path(__file__).parent / "lexicons" / "crisis.yml"
+
+# How many words either side of a despair phrase are searched for what is being vented about.
+VENTING_REACH = 6
 
 
 class Assessment(str, Enum):
@@ -40,34 +43,75 @@ class CrisisLexicon:
     topic: List[Pattern]
     informational: List[Pattern]
     personal: List[Pattern]
+    despair: List[Pattern] = field(default_factory=list)
+    venting: List[Pattern] = field(default_factory=list)
+    history: List[Pattern] = field(default_factory=list)
+    bereavement: List[Pattern] = field(default_factory=list)
+    resolved: List[Pattern] = field(default_factory=list)
+    recurring: List[Pattern] = field(default_factory=list)
+    typos: TypoCorrector = field(default_factory=lambda: TypoCorrector(()))
 
     @classmethod
     def from_file(cls, path: Path = LEXICON_PATH) -> "CrisisLexicon":
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
 
         def compile_all(key: str) -> List[Pattern]:
-            return [re.compile(rf"\b(?:{pattern})\b") for pattern in raw[key]]
+            return [re.compile(rf"\b(?:{pattern})\b") for pattern in raw.get(key) or []]
 
+        typos = raw.get("typos") or {}
         return cls(
             danger=compile_all("danger"),
             topic=compile_all("topic"),
             informational=compile_all("informational"),
             personal=compile_all("personal"),
+            despair=compile_all("despair"),
+            venting=compile_all("venting"),
+            history=compile_all("history"),
+            bereavement=compile_all("bereavement"),
+            resolved=compile_all("resolved"),
+            recurring=compile_all("recurring"),
+            typos=TypoCorrector(typos.get("keywords") or (), typos.get("real_words") or ()),
         )
 
     def check(self, text: str) -> CrisisCheck:
-        words = normalise(text)
+        words = self.typos.correct(normalise(text))
         danger = [p.pattern for p in self.danger if p.search(words)]
+        danger += [p.pattern for p in self.despair if self._despair(p, words)]
         if danger:
             return CrisisCheck(Assessment.CRISIS, danger)
-        topic = [p.pattern for p in self.topic if p.search(words)]
+        history = [p.pattern for p in self.history if p.search(words)]
+        if history and not self._resolved(words):
+            return CrisisCheck(Assessment.CRISIS, history)
+        # A death already grieved ("lost my brother to suicide") is not a topic match by itself.
+        about_topic = words
+        for pattern in self.bereavement:
+            about_topic = pattern.sub(" ", about_topic)
+        topic = [p.pattern for p in self.topic if p.search(about_topic)]
         if not topic:
-            return CrisisCheck(Assessment.NONE)
+            return CrisisCheck(Assessment.INFORMATIONAL, history) if history else CrisisCheck(Assessment.NONE)
         general_question = any(p.search(words) for p in self.informational)
         personal = any(p.search(words) for p in self.personal)
         if general_question and not personal:
             return CrisisCheck(Assessment.INFORMATIONAL, topic)
+        # Long past and over, nothing back lately: the informational answer (it carries the 988 line).
+        if self._resolved(words):
+            return CrisisCheck(Assessment.INFORMATIONAL, topic)
         return CrisisCheck(Assessment.CRISIS, topic)
+
+    def _despair(self, pattern: Pattern, words: str) -> bool:
+        """A despair phrase counts unless what is vented about stands within a few words of it."""
+        for match in pattern.finditer(words):
+            before = words[: match.start()].split()[-VENTING_REACH:]
+            after = words[match.end():].split()[:VENTING_REACH]
+            near = " ".join(before + [match.group(0)] + after)
+            if not any(v.search(near) for v in self.venting):
+                return True
+        return False
+
+    def _resolved(self, words: str) -> bool:
+        return any(p.search(words) for p in self.resolved) and not any(
+            p.search(words) for p in self.recurring
+        )
 
 
 @lru_cache(maxsize=1)

@@ -3,14 +3,19 @@ the last unanswered question) and the staff console (transcripts, unanswered que
 
 from typing import Any, Dict, Optional, Text
 
+FALLBACK_INTENT = "nlu_fallback"
+# Intents whose answer the ResponseSelector picks (faq/boosters, out_of_scope/cost).
+RETRIEVAL_INTENTS = ("faq", "out_of_scope")
+# Where clinic_nlu.retrieval_topic keeps the likely topics of a message it was not sure about.
+TOPIC_CHOICES_KEY = "topic_choices"
 # A user message with one of these intents is one the bot could not answer.
-UNANSWERED_INTENTS = {"out_of_scope", "nlu_fallback"}
+UNANSWERED_INTENTS = {"out_of_scope", FALLBACK_INTENT}
 
 
 def full_intent(parse_data: Dict[Text, Any]) -> Optional[Text]:
     """The intent with its retrieval sub-intent (`faq/boosters`) or named conditions (`ask_condition:ptsd`)."""
     intent = (parse_data.get("intent") or {}).get("name")
-    if intent in ("faq", "out_of_scope"):
+    if intent in RETRIEVAL_INTENTS:
         selector = parse_data.get("response_selector") or {}
         selected = selector.get(intent) or selector.get("default") or {}
         key = (selected.get("response") or {}).get("intent_response_key")

@@ -68,12 +68,23 @@ def clinic_details() -> Dict[str, str]:
     return {name: str(slots[name]["initial_value"]) for name in names}
 
 
+def port(name: str, default: int) -> int:
+    """A port from the environment (ACTIONS_PORT, RASA_PORT, WEB_PORT), else the default."""
+    value = os.environ.get(name, "").strip()
+    return int(value) if value.isdigit() else default
+
+
 def rasa_public_url() -> str:
-    """Where browsers reach the Rasa server (the widget's socket.io URL)."""
-    return os.environ.get("RASA_PUBLIC_URL", "http://localhost:5005").rstrip("/")
+    """Where browsers reach the Rasa server (the widget's socket.io URL); default: this machine's RASA_PORT."""
+    default = f"http://localhost:{port('RASA_PORT', 5005)}"
+    return (os.environ.get("RASA_PUBLIC_URL", "").strip() or default).rstrip("/")
 
 
 def allowed_origins() -> list:
-    """Site origins allowed to call the Rasa server (socket.io and REST), space-separated."""
-    default = "http://localhost:8000 http://127.0.0.1:8000"
-    return os.environ.get("ALLOWED_ORIGINS", default).split()
+    """Site origins allowed to call the Rasa server (socket.io and REST), space-separated.
+
+    Default: the website of `make run` on this machine (WEB_PORT), by either local name.
+    """
+    web_port = port("WEB_PORT", 8000)
+    default = f"http://localhost:{web_port} http://127.0.0.1:{web_port}"
+    return (os.environ.get("ALLOWED_ORIGINS", "").strip() or default).split()

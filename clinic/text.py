@@ -60,16 +60,52 @@ _SHORTHAND = {
     "2nite": "tonight",
     "2day": "today",
     "nvm": "never mind",
+    "tryed": "tried",
+    "tryd": "tried",
+    "killin": "killing",
+    "tn": "tonight",
+    "tonite": "tonight",
+    "2morrow": "tomorrow",
+    "tmrw": "tomorrow",
+    "tmr": "tomorrow",
+    "4ever": "forever",
+    "w": "with",
+    "od'd": "overdosed",
+    "od'ed": "overdosed",
+    "wasnt": "was not",
+    "wasn't": "was not",
+    "werent": "were not",
+    "weren't": "were not",
+    "couldnt": "could not",
+    "couldn't": "could not",
+    "wouldnt": "would not",
+    "wouldn't": "would not",
+    "havent": "have not",
+    "haven't": "have not",
+    "hasnt": "has not",
+    "hasn't": "has not",
+    "i'm'a": "i am going to",
     "he's": "he is",
     "she's": "she is",
     "they're": "they are",
     "we're": "we are",
 }
 
-# "2" as "to" after verbs ("want 2 die", "going 2"), without touching numbers ("2 weeks").
-_TWO_AS_TO = re.compile(r"\b(want|going|have|need|trying|try|wish|plan|ready|about|used) 2\b")
+# "2" as "to" after verbs ("want 2 die", "going 2"), without touching numbers ("2 weeks"), and "too"
+# after a few of them ("want too die"), without touching "have too many".
+_TWO_AS_TO = re.compile(
+    r"\b(?:(want|going|have|need|trying|try|wish|plan|ready|about|used) 2|(want|going|trying|wish) too)\b"
+)
 
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# Words written around a filter or for effect: "sewer slide", "s*icide", "k!ll", "su1c1de", "$elf".
+_PHRASES = [
+    (re.compile(r"\bsewer ?(slide|side)s?\b"), "suicide"),
+    (re.compile(r"\bsewerslid(al|ing)\b"), "suicidal"),
+]
+_LEET = {"!": "i", "1": "i", "3": "e", "0": "o", "4": "a", "@": "a", "$": "s", "5": "s"}
+_LEET_INSIDE = re.compile(r"(?<=[a-z])[!1304@$5*]+(?=[a-z])|(?<![a-z0-9])[@$](?=[a-z])")
+
+_TOKEN = re.compile(r"[a-z0-9*]+(?:'[a-z]+)?")
 
 
 def normalise(text: str) -> str:
@@ -77,5 +113,67 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKD", text or "")
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    text = _LEET_INSIDE.sub(lambda m: "".join(_LEET.get(ch, ch) for ch in m.group(0)), text)
+    for pattern, replacement in _PHRASES:
+        text = pattern.sub(replacement, text)
     words = [_SHORTHAND.get(token, token) for token in _TOKEN.findall(text)]
-    return _TWO_AS_TO.sub(r"\1 to", " ".join(words))
+    return _TWO_AS_TO.sub(lambda m: (m.group(1) or m.group(2)) + " to", " ".join(words))
+
+
+class TypoCorrector:
+    """Maps a misspelt word to the one keyword it is one slip away from ("myslef" -> "myself").
+
+    A slip is two neighbouring letters swapped, one letter missing, one letter too many (keywords of
+    five letters or more) or one letter wrong (keywords of six letters or more), never the first
+    letter, which readers and writers rarely get wrong and where most real neighbouring words differ
+    ("billing" / "killing", "sending" / "ending"). A "*" stands for any one letter ("s*icide").
+    Real words one slip from a keyword ("lie" from "life") are listed in `real_words` and left alone,
+    and so is a spelling one slip from two keywords.
+    """
+
+    def __init__(self, keywords, real_words=()):
+        self.keywords = set(keywords)
+        keep = self.keywords | set(real_words) | set(_SHORTHAND) | set(_SHORTHAND.values())
+        found = {}
+        for keyword in self.keywords:
+            for variant in _slips(keyword):
+                if variant not in keep:
+                    found.setdefault(variant, set()).add(keyword)
+        self._corrections = {v: k.pop() for v, k in found.items() if len(k) == 1}
+        self._by_length = {}
+        for keyword in self.keywords:
+            self._by_length.setdefault(len(keyword), []).append(keyword)
+
+    def correct(self, words: str) -> str:
+        return " ".join(self._correct_word(word) for word in words.split(" "))
+
+    def _correct_word(self, word: str) -> str:
+        if "*" in word:
+            return self._unmask(word)
+        return self._corrections.get(word, word)
+
+    def _unmask(self, word: str) -> str:
+        pattern = re.compile(re.escape(word).replace(r"\*", "[a-z]") + "$")
+        candidates = [k for k in self._by_length.get(len(word), []) if pattern.match(k)]
+        return candidates[0] if len(candidates) == 1 else word.replace("*", "")
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _slips(word: str):
+    n = len(word)
+    for i in range(1, n - 1):
+        yield word[:i] + word[i + 1] + word[i] + word[i + 2:]
+    if n >= 4:
+        for i in range(1, n):
+            yield word[:i] + word[i + 1:]
+    if n >= 5:
+        for i in range(1, n + 1):
+            for ch in _LETTERS:
+                yield word[:i] + ch + word[i:]
+    if n >= 6:
+        for i in range(1, n):
+            for ch in _LETTERS:
+                if ch != word[i]:
+                    yield word[:i] + ch + word[i + 1:]

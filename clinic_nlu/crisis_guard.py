@@ -22,11 +22,11 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic import crisis
+from clinic.intents import FALLBACK_INTENT
 from clinic_nlu.stateless import StatelessComponent
 
 CRISIS_INTENT = "crisis"
 INFORMATIONAL_INTENT = "ask_suicidal_thoughts"
-FALLBACK_INTENT = "nlu_fallback"
 GUARD_KEY = "crisis_guard"
 
 

@@ -6,6 +6,13 @@
         and the confusions. A retrieval intent counts as right only with the right sub-intent
         (`faq/boosters`, not just `faq`).
 
+    python -m clinic_nlu.evaluation answers --model models/clinic-<hash>.tar.gz [--split test]
+        Starts the real action server and Rasa server (tests/support/servers.py) and asks every real
+        question of the split (tests/nlu/real_questions/, answer-level scoring in clinic_nlu/answers.py)
+        and every message of the fresh crisis set (tests/safety/crisis_fresh.yml), each in a new
+        conversation through the REST channel, and judges the whole reply. `make eval` runs it on
+        the frozen test split.
+
     python -m clinic_nlu.evaluation compare --out docs/nlu-evaluation.md
         Trains each candidate pipeline under experiments/pipelines/, runs Rasa's 5-fold
         cross-validation on the training data and the held-out evaluation above, and writes a table.
@@ -31,7 +38,10 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
 CRISIS_SET = ROOT / "tests" / "safety" / "crisis_messages.yml"
+FRESH_CRISIS_SET = ROOT / "tests" / "safety" / "crisis_fresh.yml"
 CANDIDATES = ROOT / "experiments" / "pipelines"
+# The crisis reply (domain.yml `utter_crisis`): it says the conversation was flagged for the team.
+CRISIS_REPLY = "flagged this"
 
 
 @dataclass
@@ -150,6 +160,84 @@ def heldout_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def ask_the_bot(model: str, messages: Sequence[str]) -> List[str]:
+    """The bot's whole reply to each message, each the first message of a new REST conversation."""
+    from tests.support.servers import BotServers
+
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        servers = BotServers(model, workdir, f"sqlite:///{workdir / 'clinic.db'}")
+        try:
+            servers.start()
+            return [servers.say(f"eval-{i}", message) for i, message in enumerate(messages)]
+        finally:
+            servers.stop()
+
+
+@dataclass
+class CrisisFigures:
+    recall: Tuple[int, int]
+    false_alarms: Tuple[int, int]
+    missed: List[Dict]
+    alarmed: List[Dict]
+
+
+def crisis_replies(crisis: Sequence[Dict], not_crisis: Sequence[Dict], replies: Sequence[str]) -> CrisisFigures:
+    flagged = [CRISIS_REPLY in reply for reply in replies]
+    missed = [item for item, hit in zip(crisis, flagged[:len(crisis)]) if not hit]
+    alarmed = [item for item, hit in zip(not_crisis, flagged[len(crisis):]) if hit]
+    return CrisisFigures((len(crisis) - len(missed), len(crisis)), (len(alarmed), len(not_crisis)), missed, alarmed)
+
+
+def answers_command(args: argparse.Namespace) -> int:
+    from clinic_nlu import answers
+
+    questions = answers.load_questions(args.split)
+    fresh = yaml.safe_load(FRESH_CRISIS_SET.read_text(encoding="utf-8"))
+    messages = [q.text for q in questions] + [i["text"] for i in fresh["crisis"] + fresh["not_crisis"]]
+    replies = ask_the_bot(args.model, messages)
+    verdicts = [answers.judge(q, r) for q, r in zip(questions, replies)]
+    print(answers.report(args.split, verdicts))
+    crisis = crisis_replies(fresh["crisis"], fresh["not_crisis"], replies[len(questions):])
+    print(f"Fresh crisis set ({FRESH_CRISIS_SET.relative_to(ROOT)}), whole reply:")
+    print("  crisis reply given: {}/{}".format(*crisis.recall))
+    print("  false alarms:       {}/{}".format(*crisis.false_alarms))
+    for kind, items in (("missed", crisis.missed), ("false alarm", crisis.alarmed)):
+        for item in items:
+            print(f"    [{kind}] {item['kind']}: {item['text']!r}")
+    return 0
+
+
+def thresholds_command(args: argparse.Namespace) -> int:
+    """How often the selector's top topic is right, wrong, or asked about, for each pair of
+    thresholds of clinic_nlu.retrieval_topic, on one split (dev: the thresholds are chosen there)."""
+    from clinic_nlu import answers
+
+    parser = Parser(args.model)
+    rows = []
+    for question in answers.load_questions(args.split):
+        selected = (parser.parse(question.text).get("response_selector") or {}).get("default") or {}
+        ranking = [entry for entry in selected.get("ranking") or [] if entry.get("intent_response_key")]
+        if not ranking:
+            continue
+        wanted = set(question.topics)
+        key = ranking[0]["intent_response_key"]
+        right = key.split("/")[0] == answers.OUT_OF_SCOPE and answers.OUT_OF_SCOPE in wanted or \
+            key.split("/", 1)[-1] in wanted
+        runner_up = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
+        rows.append((ranking[0]["confidence"], ranking[0]["confidence"] - runner_up, right))
+    print(f"{len(rows)} questions of the {args.split} split answered by the selector")
+    print("ask_below ask_margin   right  wrong  asked(right) asked(wrong)")
+    for below in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7):
+        for margin in (0.0, 0.05, 0.1, 0.2, 0.3):
+            asked = [(c < below or m < margin) for c, m, _ in rows]
+            right = sum(r for (c, m, r), a in zip(rows, asked) if not a)
+            wrong = sum(not r for (c, m, r), a in zip(rows, asked) if not a)
+            asked_right = sum(r for (c, m, r), a in zip(rows, asked) if a)
+            print(f"{below:9.2f} {margin:10.2f} {right:7d} {wrong:6d} {asked_right:12d} {sum(asked) - asked_right:12d}")
+    return 0
+
+
 def _train(config: Path, out_dir: Path) -> Tuple[Path, float]:
     started = time.perf_counter()
     subprocess.run(
@@ -217,6 +305,14 @@ def main(argv: Sequence[str] = None) -> int:
     heldout = commands.add_parser("heldout", help="evaluate a trained model on the held-out set")
     heldout.add_argument("--model", required=True)
     heldout.set_defaults(run=heldout_command)
+    real = commands.add_parser("answers", help="answer-level figures on real questions and the fresh crisis set")
+    real.add_argument("--model", required=True)
+    real.add_argument("--split", default="test", choices=("train", "dev", "test"))
+    real.set_defaults(run=answers_command)
+    tune = commands.add_parser("thresholds", help="right/wrong/asked for each pair of RetrievalTopic thresholds")
+    tune.add_argument("--model", required=True)
+    tune.add_argument("--split", default="dev", choices=("train", "dev"))
+    tune.set_defaults(run=thresholds_command)
     compare = commands.add_parser("compare", help="compare the candidate pipelines")
     compare.add_argument("--out", help="also write the table (markdown) to this file")
     compare.add_argument("--skip-cv", action="store_true", help="held-out only, no cross-validation")

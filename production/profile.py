@@ -243,7 +243,7 @@ class Profile:
             parts.append(self._program(name, [
                 str(BIN / "python"), "-m", "clinic.server", "run", "--enable-api", *token, "--credentials", "credentials.yml",
                 "--endpoints", "endpoints.prod.yml", "-m", self.model, "-i", self.backend_host,
-                "--port", str(port), "--cors", *self.allowed_origins,
+                "--port", str(port),
             ]))
         if self.web_port:
             parts.append(self._program("web", [

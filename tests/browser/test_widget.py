@@ -1,58 +1,26 @@
-"""The website chat in a real browser: Debian's Chromium, headless, driven by Playwright."""
+"""The website chat in a real browser (Debian's Chromium, headless, driven by Playwright), served by
+`make run` as the README starts it."""
 
 import os
 import re
-import subprocess
 import uuid
-from pathlib import Path
 
 import pytest
 import requests
 import sqlalchemy as sa
 
-from tests.e2e.servers import ROOT, BotServers, free_port
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+from tests.support.make_run import MakeRun
 
 
 @pytest.fixture(scope="module")
-def site(model_path, tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("site")
-    web_port = free_port()
-    origin = f"http://127.0.0.1:{web_port}"
-    database = f"sqlite:///{workdir / 'clinic.db'}"
-    bot = BotServers(model_path, workdir, database, env={"ALLOWED_ORIGINS": origin})
-    web = None
+def site(tmp_path_factory):
+    """The website, the Rasa server and the action server as the README starts them: `make run`."""
+    run = MakeRun(tmp_path_factory.mktemp("site"))
     try:
-        bot.start()
-        web = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{web_port}", "web.app:create_app()"],
-            cwd=ROOT, env={**bot.env, "RASA_PUBLIC_URL": bot.url},
-            stdout=open(workdir / "web.log", "wb"), stderr=subprocess.STDOUT,
-        )
-        bot.wait_for(f"{origin}/healthz", web, "web")
-        yield {"origin": origin, "bot": bot, "database": database}
+        run.start()
+        yield {"origin": run.origin, "rasa_url": run.rasa_url, "database": run.database}
     finally:
-        if web is not None:
-            web.terminate()
-            web.wait(timeout=30)
-        bot.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium must be installed in CI (.ci/run installs Debian's chromium)")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
+        run.stop()
 
 
 @pytest.fixture
@@ -143,7 +111,7 @@ def test_booking_through_the_widget_creates_the_handoff(page, site):
 
 
 def test_other_origins_cannot_open_a_socket(site):
-    url = f"{site['bot'].url}/socket.io/?EIO=4&transport=polling&t={uuid.uuid4().hex}"
+    url = f"{site['rasa_url']}/socket.io/?EIO=4&transport=polling&t={uuid.uuid4().hex}"
     assert requests.get(url, headers={"Origin": "http://evil.example"}, timeout=10).status_code >= 400
     assert requests.get(url, headers={"Origin": site["origin"]}, timeout=10).status_code == 200
 
@@ -156,3 +124,25 @@ def test_screenshot_of_a_conversation(page):
     path = os.environ.get("SCREENSHOT_PATH")
     image = page.screenshot(path=path, full_page=True)
     assert image[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _allow_origin(response):
+    """Every Access-Control-Allow-Origin value the response carries (browsers refuse two)."""
+    return [value for name, value in response.raw.headers.items() if name.lower() == "access-control-allow-origin"]
+
+
+def test_one_allow_origin_for_the_site_and_none_for_another(site):
+    polling = f"{site['rasa_url']}/socket.io/?EIO=4&transport=polling&t={uuid.uuid4().hex}"
+    rest = f"{site['rasa_url']}/webhooks/rest/webhook"
+    message = {"sender": "cors-" + uuid.uuid4().hex, "message": "hi"}
+    preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
+    for origin, expected in [(site["origin"], [site["origin"]]), ("http://evil.example", [])]:
+        headers = {"Origin": origin}
+        assert _allow_origin(requests.get(polling, headers=headers, timeout=10)) == expected
+        assert _allow_origin(requests.post(rest, json=message, headers=headers, timeout=60)) == expected
+        assert _allow_origin(requests.options(rest, headers={**headers, **preflight}, timeout=10)) == expected
+    # The HTTP API and the SMS webhook are for no web page at all.
+    headers = {"Origin": site["origin"]}
+    assert _allow_origin(requests.get(f"{site['rasa_url']}/", headers=headers, timeout=10)) == []
+    assert _allow_origin(requests.post(f"{site['rasa_url']}/webhooks/twilio/webhook", headers=headers,
+                                       timeout=10)) == []

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import sqlalchemy as sa
 
-from tests.e2e.servers import BotServers
+from tests.support.servers import BotServers
 from tests.handoff_db import fresh_postgres_database
 
 REFERENCE = re.compile(r"your reference is ([A-Z0-9]{3}-[A-Z0-9]{3})")

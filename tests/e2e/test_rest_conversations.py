@@ -5,7 +5,7 @@ import uuid
 import pytest
 import requests
 
-from tests.e2e.servers import BotServers
+from tests.support.servers import BotServers
 
 STAFF_OFFER = "connect you with our clinic staff"
 

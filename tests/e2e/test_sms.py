@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from twilio.request_validator import RequestValidator
 
 from clinic.sms.store import sender_id_for
-from tests.e2e.servers import BotServers
+from tests.support.servers import BotServers
 
 TOKEN = "test-auth-token-" + uuid.uuid4().hex
 REFERENCE = re.compile(r"your reference is ([A-Z0-9]{3}-[A-Z0-9]{3})")

@@ -16,7 +16,7 @@ from twilio.request_validator import RequestValidator
 from clinic.handoffs.database import session_scope
 from clinic.sms.store import sender_id_for
 from staff import accounts
-from tests.e2e.servers import BotServers
+from tests.support.servers import BotServers
 from tests.handoff_db import fresh_postgres_database
 
 TWILIO_TOKEN = "staff-test-token-" + uuid.uuid4().hex

@@ -14,8 +14,8 @@ import requests
 from clinic.handoffs.database import session_scope
 from clinic.handoffs.models import Handoff
 from staff.models import HandoffStatusChange
-from tests.browser.test_widget import browser  # noqa: F401  (the Chromium fixture, shared)
-from tests.e2e.servers import ROOT, free_port
+from tests.support.servers import ROOT
+from tests.support.ports import free_port
 from tests.staff.conftest import STAFF_PASSWORD, STAFF_USER
 
 
@@ -52,7 +52,7 @@ def screenshot(page, name):
     assert image[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_log_in_work_the_queue_read_a_transcript_and_change_a_status(browser, console, filled_sqlite):  # noqa: F811
+def test_log_in_work_the_queue_read_a_transcript_and_change_a_status(browser, console, filled_sqlite):
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
     page.goto(console + "/staff/queue")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -13,16 +12,10 @@ from typing import Dict, List, Optional
 import requests
 
 from tests.handoff_db import migrate
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-RASA = str(ROOT / ".venv" / "bin" / "rasa")
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class BotServers:
@@ -40,14 +33,9 @@ class BotServers:
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "PYTHONPATH": str(ROOT),
+            "ACTIONS_PORT": str(self.action_port),  # endpoints.yml reaches the action server there
             **(env or {}),
         }
-        self.endpoints = workdir / "endpoints.yml"
-        self.endpoints.write_text(
-            (ROOT / "endpoints.yml").read_text().replace(
-                "http://localhost:5055/webhook", f"http://127.0.0.1:{self.action_port}/webhook"
-            )
-        )
         self._actions: Optional[subprocess.Popen] = None
         self._rasa: Optional[subprocess.Popen] = None
 
@@ -64,7 +52,7 @@ class BotServers:
     def start(self) -> None:
         migrate(self.database_url)
         self._actions = self._spawn(
-            "actions", [RASA, "run", "actions", "--port", str(self.action_port)]
+            "actions", [PYTHON, "-m", "clinic.server", "run", "actions", "--port", str(self.action_port)]
         )
         self.start_rasa()
         self.wait_for(f"http://127.0.0.1:{self.action_port}/health", self._actions, "actions")
@@ -73,7 +61,7 @@ class BotServers:
         self._rasa = self._spawn(
             "rasa",
             [PYTHON, "-m", "clinic.server", "run", "--enable-api", "--credentials", "credentials.yml", "--endpoints",
-             str(self.endpoints), "-m", self.model_path, "--port", str(self.rasa_port)],
+             "endpoints.yml", "-m", self.model_path, "--port", str(self.rasa_port)],
         )
         self.wait_for(f"{self.url}/status", self._rasa, "rasa")
 

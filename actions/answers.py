@@ -1,0 +1,28 @@
+"""The rest of a message that asked more than one thing: the other topics it asked about (the `topic`
+entities of clinic_nlu.question_parts) and the conditions it named, after the answer to its main
+question; the staff offer last when any part was out of scope or about a condition."""
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conditions import answer_conditions
+
+OFFER_STAFF_AFTER = ("out_of_scope", "ask_condition")
+
+
+class ActionAnswerMore(Action):
+    def name(self) -> Text:
+        return "action_answer_more"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        own = (tracker.latest_message.get("intent") or {}).get("name")
+        topics = list(dict.fromkeys(tracker.get_latest_entity_values("topic")))
+        for topic in topics:
+            dispatcher.utter_message(response=f"utter_{topic}")
+        if own != "ask_condition":
+            answer_conditions(dispatcher, tracker)
+        if own in OFFER_STAFF_AFTER or any(topic.startswith("out_of_scope/") for topic in topics):
+            dispatcher.utter_message(response="utter_offer_staff")
+        return []

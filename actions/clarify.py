@@ -1,0 +1,27 @@
+"""Asks instead of guessing: the likely topics of an unclear question as choices, and "something else"
+for the staff. The topics are the ones the NLU kept (clinic_nlu.retrieval_topic); with none, the
+general clarification with the topic list."""
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from clinic.intents import TOPIC_CHOICES_KEY
+from clinic.topics import TOPICS
+
+SOMETHING_ELSE = {"title": "Something else", "payload": "/something_else"}
+
+
+class ActionClarify(Action):
+    def name(self) -> Text:
+        return "action_clarify"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        choices = [TOPICS[key] for key in tracker.latest_message.get(TOPIC_CHOICES_KEY) or [] if key in TOPICS]
+        if not choices:
+            dispatcher.utter_message(response="utter_clarify")
+            return []
+        buttons = [{"title": topic.title, "payload": topic.question} for topic in choices]
+        dispatcher.utter_message(response="utter_clarify_choices", buttons=[*buttons, SOMETHING_ELSE])
+        return []

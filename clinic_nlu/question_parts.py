@@ -1,0 +1,124 @@
+"""The other questions inside one message: "how long is each session and how many will I need?".
+
+The intent classifier and the ResponseSelector read a message as one question. This component splits
+it into its questions (at question marks, sentence ends, and "and"/commas before a question word)
+and, for each part of three words or more, predicts its FAQ or out-of-scope topic with a small model
+of its own trained on the same examples as the ResponseSelector (character n-gram TF-IDF and a
+logistic regression, scikit-learn, both already Rasa dependencies). A part whose topic is likely
+(at least `min_confidence`, chosen on the dev split) and is not the message's own topic becomes a
+`topic` entity; the rules then answer every topic (actions/answers.py). At most `max_extra` parts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Dict, List, Optional, Text
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RESPONSE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from clinic.intents import RETRIEVAL_INTENTS
+
+ENTITY = "topic"
+_QUESTION_WORDS = r"(?:how|what|whats|what's|does|do|is|are|can|could|will|would|when|why|who|should|and is|and do)"
+_SPLIT = re.compile(rf"[?!.;]+\s*|,\s*(?={_QUESTION_WORDS}\b)|\s+and\s+(?={_QUESTION_WORDS}\b)", re.IGNORECASE)
+
+
+def parts_of(text: str) -> List[str]:
+    return [part.strip(" ,;:") for part in _SPLIT.split(text) if len(part.split()) >= 3]
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
+class QuestionParts(GraphComponent, EntityExtractorMixin):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"min_confidence": 0.5, "max_extra": 2}
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 vectorizer: Optional[TfidfVectorizer] = None, classifier: Optional[LogisticRegression] = None):
+        self.component_config = config
+        self._storage, self._resource = model_storage, resource
+        self._vectorizer, self._classifier = vectorizer, classifier
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "QuestionParts":
+        return cls({**cls.get_default_config(), **config}, model_storage, resource)
+
+    @staticmethod
+    def _new_vectorizer(vocabulary: Optional[Dict[str, int]] = None) -> TfidfVectorizer:
+        return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, lowercase=True,
+                               vocabulary=vocabulary)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [(m.get(TEXT), m.get(INTENT_RESPONSE_KEY)) for m in training_data.intent_examples
+                    if m.get(INTENT) in RETRIEVAL_INTENTS and m.get(INTENT_RESPONSE_KEY)]
+        texts, topics = zip(*examples)
+        self._vectorizer = self._new_vectorizer()
+        features = self._vectorizer.fit_transform(texts)
+        self._classifier = LogisticRegression(C=10.0, max_iter=2000).fit(features, topics)
+        self._persist()
+        return self._resource
+
+    def _persist(self) -> None:
+        # JSON and NumPy arrays rather than pickle: loading a model never runs code from it.
+        with self._storage.write_to(self._resource) as directory:
+            (directory / "vocabulary.json").write_text(json.dumps(
+                {gram: int(index) for gram, index in self._vectorizer.vocabulary_.items()}))
+            np.savez(directory / "weights.npz", idf=self._vectorizer.idf_, coef=self._classifier.coef_,
+                     intercept=self._classifier.intercept_, classes=np.array(self._classifier.classes_))
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "QuestionParts":
+        config = {**cls.get_default_config(), **config}
+        try:
+            with model_storage.read_from(resource) as directory:
+                vocabulary = json.loads((directory / "vocabulary.json").read_text())
+                weights = np.load(directory / "weights.npz", allow_pickle=False)
+                vectorizer = cls._new_vectorizer(vocabulary)
+                vectorizer.idf_ = weights["idf"]
+                classifier = LogisticRegression()
+                classifier.classes_, classifier.coef_ = weights["classes"], weights["coef"]
+                classifier.intercept_ = weights["intercept"]
+        except ValueError:  # nothing was trained (no retrieval examples)
+            return cls(config, model_storage, resource)
+        return cls(config, model_storage, resource, vectorizer, classifier)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self._classifier is None:
+            return messages
+        for message in messages:
+            found = self._other_topics(message)
+            if found:
+                entities = message.get(ENTITIES, []) + self.add_extractor_name(
+                    [{"entity": ENTITY, "value": topic, "confidence_entity": confidence} for topic, confidence in found])
+                message.set(ENTITIES, entities, add_to_output=True)
+        return messages
+
+    def _other_topics(self, message: Message) -> List[tuple]:
+        parts = parts_of(message.get(TEXT) or "")
+        if len(parts) < 2:
+            return []
+        selected = (message.get("response_selector") or {}).get("default") or {}
+        own = (selected.get("response") or {}).get("intent_response_key")
+        probabilities = self._classifier.predict_proba(self._vectorizer.transform(parts))
+        found: List[tuple] = []
+        for row in probabilities:
+            best = int(np.argmax(row))
+            topic, confidence = str(self._classifier.classes_[best]), float(row[best])
+            same_family = own is not None and topic.split("/")[0] == own.split("/")[0] == "out_of_scope"
+            if confidence >= self.component_config["min_confidence"] and topic != own and not same_family \
+                    and topic not in [t for t, _ in found]:
+                found.append((topic, confidence))
+        return found[: self.component_config["max_extra"]]

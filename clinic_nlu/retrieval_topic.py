@@ -1,0 +1,71 @@
+"""Which FAQ or out-of-scope topic a message is about, and when to ask instead of guessing.
+
+One ResponseSelector picks the answer for both retrieval intents (faq/*, out_of_scope/*), while the
+intent classifier separately says `faq` or `out_of_scope`. When they disagree the rules followed the
+intent (no staff offer after an out-of-scope answer chosen under `faq`), so here the intent follows
+the answer actually selected: the selector is the one that read the question for its topic.
+
+When the selector is not sure (its top topic below `ask_below`, or the runner-up within
+`ask_margin` of it) the message becomes `nlu_fallback`, and its likely topics are kept under
+`topic_choices` in the parse data: the bot offers them as choices (actions/clarify.py) instead of
+answering the wrong question. Unless its top topic is likely enough and only the runner-up is close,
+and both are out of scope: then whichever it is, the honest answer is the same (the information does not cover it; the staff can help), so the
+general out-of-scope answer is given (`out_of_scope/other`). Both thresholds are chosen on the dev
+split of real questions (`python -m clinic_nlu.evaluation thresholds`, docs/nlu-evaluation.md),
+never on the test split.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
+from rasa.shared.nlu.training_data.message import Message
+
+from clinic.intents import FALLBACK_INTENT, RETRIEVAL_INTENTS, TOPIC_CHOICES_KEY
+from clinic_nlu.stateless import StatelessComponent
+
+MAX_CHOICES = 3
+OUT_OF_SCOPE = "out_of_scope"
+GENERAL_OUT_OF_SCOPE = "out_of_scope/other"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class RetrievalTopic(StatelessComponent, IntentClassifier):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"ask_below": 0.5, "ask_margin": 0.1}
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._resolve(message)
+        return messages
+
+    def _resolve(self, message: Message) -> None:
+        intent = message.get(INTENT) or {}
+        selected = (message.get("response_selector") or {}).get("default") or {}
+        key = (selected.get("response") or {}).get("intent_response_key")
+        if intent.get("name") not in RETRIEVAL_INTENTS or not key:
+            return
+        family = key.split("/", 1)[0]
+        ranking = [entry for entry in selected.get("ranking") or [] if entry.get("intent_response_key")]
+        top = ranking[0]["confidence"] if ranking else selected["response"].get("confidence", 0.0)
+        runner_up = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
+        low = top < self.component_config["ask_below"]
+        unsure = low or top - runner_up < self.component_config["ask_margin"]
+        if unsure and not low and all(entry["intent_response_key"].startswith(OUT_OF_SCOPE + "/")
+                                      for entry in ranking[:2]):
+            unsure, family = False, OUT_OF_SCOPE
+            selected["response"] = {**selected["response"], "intent_response_key": GENERAL_OUT_OF_SCOPE,
+                                    "utter_action": "utter_" + GENERAL_OUT_OF_SCOPE}
+        name = FALLBACK_INTENT if unsure else family
+        if name != intent.get("name"):
+            new_intent = {"name": name, "confidence": intent.get("confidence", 0.0)}
+            others = [e for e in message.get(INTENT_RANKING_KEY) or [] if e.get("name") != name]
+            message.set(INTENT, new_intent, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [new_intent, *others], add_to_output=True)
+        if unsure:
+            choices = [entry["intent_response_key"] for entry in ranking[:MAX_CHOICES]]
+            message.set(TOPIC_CHOICES_KEY, choices, add_to_output=True)

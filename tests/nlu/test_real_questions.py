@@ -1,0 +1,66 @@
+"""The whole bot on the frozen test split of real questions and on the fresh crisis set: every
+question asked through the REST channel of the real servers (`make eval` prints the same figures with
+the misses). The floors are the figures measured on the test split when the pipeline was chosen (on
+dev, docs/nlu-evaluation.md), less one question for run-to-run noise: a drop fails the build."""
+
+import hashlib
+
+import pytest
+import yaml
+
+from clinic_nlu import answers
+from clinic_nlu.evaluation import FRESH_CRISIS_SET, ask_the_bot, crisis_replies
+
+TEST_SPLIT = answers.REAL_QUESTIONS / "test.yml"
+TEST_SPLIT_SHA256 = "5ffec65638f349c4a18c8205d55de98934215a264c59e136a4edc9e940ead7aa"
+
+# Measured on the test split with the model of the commit that set them (README "NLU quality"):
+# 66/112 answered (0.589), 18/112 confidently wrong (0.161); fresh crisis set 161/180, 11/180.
+ANSWERED_AT_LEAST = 65 / 112
+CONFIDENTLY_WRONG_AT_MOST = 19 / 112
+CRISIS_RECALL_AT_LEAST = 160
+CRISIS_FALSE_ALARMS_AT_MOST = 12
+
+
+def test_the_test_split_is_frozen():
+    assert hashlib.sha256(TEST_SPLIT.read_bytes()).hexdigest() == TEST_SPLIT_SHA256
+
+
+def test_no_page_is_in_two_splits():
+    sources = {split: {q.source for q in answers.load_questions(split)} for split in ("train", "dev", "test")}
+    assert sources["test"].isdisjoint(sources["train"] | sources["dev"])
+    assert sources["dev"].isdisjoint(sources["train"])
+
+
+@pytest.fixture(scope="module")
+def replies(model_path):
+    questions = answers.load_questions("test")
+    fresh = yaml.safe_load(FRESH_CRISIS_SET.read_text(encoding="utf-8"))
+    messages = [q.text for q in questions] + [i["text"] for i in fresh["crisis"] + fresh["not_crisis"]]
+    said = ask_the_bot(model_path, messages)
+    return {
+        "verdicts": [answers.judge(q, r) for q, r in zip(questions, said)],
+        "crisis": crisis_replies(fresh["crisis"], fresh["not_crisis"], said[len(questions):]),
+    }
+
+
+def test_real_questions_are_answered_right(replies):
+    figures = answers.figures(replies["verdicts"])
+    assert figures.answered >= ANSWERED_AT_LEAST, answers.report("test", replies["verdicts"])
+
+
+def test_few_replies_are_confidently_wrong(replies):
+    figures = answers.figures(replies["verdicts"])
+    assert figures.confidently_wrong <= CONFIDENTLY_WRONG_AT_MOST, answers.report("test", replies["verdicts"])
+
+
+def test_the_fresh_crisis_set_gets_the_crisis_reply_and_look_alikes_do_not(replies):
+    crisis = replies["crisis"]
+    assert crisis.recall[0] >= CRISIS_RECALL_AT_LEAST, crisis.missed
+    assert crisis.false_alarms[0] <= CRISIS_FALSE_ALARMS_AT_MOST, crisis.alarmed
+
+
+def test_every_reply_that_lacks_the_information_offers_the_staff(replies):
+    without_offer = [(v.question.text, v.reply) for v in replies["verdicts"]
+                     if "i don't have" in v.reply.lower() and not answers.STAFF_OFFER.search(v.reply)]
+    assert without_offer == []

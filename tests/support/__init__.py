@@ -1,0 +1,1 @@
+"""What tests, the benchmark and the load test share: servers, ports, signing."""

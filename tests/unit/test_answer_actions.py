@@ -1,0 +1,66 @@
+"""Asking back when unsure, and answering every part of a message: the actions on serialized trackers,
+replies rendered with the domain's response texts."""
+
+import yaml
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import ActionAnswerMore
+from actions.clarify import ActionClarify
+from clinic_nlu.question_parts import parts_of
+from tests.unit.test_actions import RESPONSES, ROOT, load_tracker
+
+ALL_RESPONSES = {**RESPONSES, **yaml.safe_load((ROOT / "data" / "responses" / "out_of_scope.yml").read_text())["responses"]}
+
+
+def said(action, tracker):
+    dispatcher = CollectingDispatcher()
+    assert action.run(dispatcher, tracker, {}) == []
+    return [(ALL_RESPONSES[m["response"]][0]["text"], m.get("buttons") or []) for m in dispatcher.messages]
+
+
+def tracker_with(intent, entities=(), **parse):
+    tracker = load_tracker("ask_condition_ptsd_and_schizophrenia")
+    tracker.latest_message.update({"intent": {"name": intent, "confidence": 0.9}, "entities": list(entities), **parse})
+    return tracker
+
+
+def topic(value):
+    return {"entity": "topic", "value": value, "extractor": "QuestionParts"}
+
+
+def test_an_unclear_question_offers_its_likely_topics_and_something_else():
+    tracker = tracker_with("nlu_fallback", topic_choices=["faq/schedule", "faq/boosters", "out_of_scope/cost"])
+    [(text, buttons)] = said(ActionClarify(), tracker)
+    assert "Did you mean one of these?" in text
+    assert [b["title"] for b in buttons] == ["How many infusions", "Boosters", "Cost", "Something else"]
+    assert buttons[0]["payload"] == "How many infusions will I need?"
+    assert buttons[-1]["payload"] == "/something_else"
+
+
+def test_with_no_likely_topics_the_general_clarification_is_given():
+    [(text, _)] = said(ActionClarify(), tracker_with("nlu_fallback"))
+    assert text.startswith("Sorry, I'm not sure I understood.")
+
+
+def test_the_other_topics_of_a_message_are_answered_and_out_of_scope_ends_with_the_staff_offer():
+    tracker = tracker_with("faq", [topic("faq/schedule"), topic("out_of_scope/insurance")])
+    texts = [text for text, _ in said(ActionAnswerMore(), tracker)]
+    assert texts[0].startswith("On average, an infusion is given once a week for one to four weeks.")
+    assert texts[1].startswith("I don't have information about insurance coverage")
+    assert texts[-1] == "Would you like me to connect you with our clinic staff?"
+
+
+def test_a_topic_question_naming_a_condition_also_says_whether_the_condition_is_listed():
+    tracker = load_tracker("ask_condition_ptsd_and_schizophrenia")
+    tracker.latest_message["intent"] = {"name": "faq", "confidence": 0.9}
+    texts = [text for text, _ in said(ActionAnswerMore(), tracker)]
+    assert texts[0].startswith("Yes. {condition_name} is one of the conditions")
+    assert texts[1].startswith("{condition_name} is not among the conditions")
+    assert len(texts) == 2  # all in scope: no staff offer
+
+
+def test_a_message_is_split_into_its_questions():
+    assert parts_of("How long is each session, and how many will I need?") == [
+        "How long is each session", "how many will I need"]
+    assert parts_of("how does it work and does insurance cover it") == ["how does it work", "does insurance cover it"]
+    assert parts_of("What is ketamine infusion therapy?") == ["What is ketamine infusion therapy"]
