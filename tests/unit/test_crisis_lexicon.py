@@ -178,3 +178,11 @@ def test_a_long_resolved_history_is_informational_unless_it_is_back():
     assert check(resolved).assessment is Assessment.INFORMATIONAL
     assert check(resolved + ", but lately the thoughts are coming back").is_crisis
     assert check("after my suicide attempt in march, how many infusions do i need").is_crisis
+
+
+def test_every_crisis_training_example_is_caught_by_the_lexicon_too():
+    from pathlib import Path
+
+    crisis_data = Path(CRISIS_SET).parents[2] / "data" / "nlu" / "crisis.yml"
+    missed = [e.text for e in load_examples(crisis_data) if e.intent == "crisis" and not check(e.text).is_crisis]
+    assert missed == []
