@@ -9,6 +9,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from tests.support.http import allow_origin
 from tests.support.make_run import MakeRun
 
 
@@ -126,11 +127,6 @@ def test_screenshot_of_a_conversation(page):
     assert image[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def _allow_origin(response):
-    """Every Access-Control-Allow-Origin value the response carries (browsers refuse two)."""
-    return [value for name, value in response.raw.headers.items() if name.lower() == "access-control-allow-origin"]
-
-
 def test_one_allow_origin_for_the_site_and_none_for_another(site):
     polling = f"{site['rasa_url']}/socket.io/?EIO=4&transport=polling&t={uuid.uuid4().hex}"
     rest = f"{site['rasa_url']}/webhooks/rest/webhook"
@@ -138,11 +134,11 @@ def test_one_allow_origin_for_the_site_and_none_for_another(site):
     preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
     for origin, expected in [(site["origin"], [site["origin"]]), ("http://evil.example", [])]:
         headers = {"Origin": origin}
-        assert _allow_origin(requests.get(polling, headers=headers, timeout=10)) == expected
-        assert _allow_origin(requests.post(rest, json=message, headers=headers, timeout=60)) == expected
-        assert _allow_origin(requests.options(rest, headers={**headers, **preflight}, timeout=10)) == expected
+        assert allow_origin(requests.get(polling, headers=headers, timeout=10)) == expected
+        assert allow_origin(requests.post(rest, json=message, headers=headers, timeout=60)) == expected
+        assert allow_origin(requests.options(rest, headers={**headers, **preflight}, timeout=10)) == expected
     # The HTTP API and the SMS webhook are for no web page at all.
     headers = {"Origin": site["origin"]}
-    assert _allow_origin(requests.get(f"{site['rasa_url']}/", headers=headers, timeout=10)) == []
-    assert _allow_origin(requests.post(f"{site['rasa_url']}/webhooks/twilio/webhook", headers=headers,
+    assert allow_origin(requests.get(f"{site['rasa_url']}/", headers=headers, timeout=10)) == []
+    assert allow_origin(requests.post(f"{site['rasa_url']}/webhooks/twilio/webhook", headers=headers,
                                        timeout=10)) == []

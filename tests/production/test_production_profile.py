@@ -23,6 +23,7 @@ from clinic.sms.store import sender_id_for
 from production.checks import handoffs_by_sender, signed_sms, user_texts
 from production.profile import find_nginx
 from production.services import RunningProfile, ThrowawayPostgres, ThrowawayRedis, wait_until
+from tests.support.http import allow_origin
 
 TOKEN = "prod-test-token-" + uuid.uuid4().hex
 REFERENCE = re.compile(r"your reference is ([A-Z0-9]{3}-[A-Z0-9]{3})")
@@ -141,6 +142,16 @@ def test_every_conversation_stays_on_one_replica_and_both_replicas_serve(prod, c
         assert len(replicas[tag]) == 1, (tag, replicas[tag])
     used = set().union(*(replicas[s] for s in senders))
     assert used == {f"127.0.0.1:{port}" for port in prod.profile.rasa_ports}
+
+
+def test_the_widget_gets_one_allow_origin_through_nginx_and_other_sites_none(prod):
+    polling = f"{prod.url}/socket.io/?EIO=4&transport=polling&t={uuid.uuid4().hex}"
+    rest = f"{prod.url}/webhooks/rest/webhook"
+    for origin, expected in [("http://localhost:8000", ["http://localhost:8000"]), ("http://evil.example", [])]:
+        assert allow_origin(requests.get(polling, headers={"Origin": origin}, timeout=10)) == expected
+        reply = requests.post(rest, json={"sender": new_sender("cors"), "message": "hi"}, headers={"Origin": origin},
+                              timeout=60)
+        assert reply.status_code == 200 and allow_origin(reply) == expected
 
 
 def test_rasa_api_beyond_the_conversations_is_not_published(prod):
