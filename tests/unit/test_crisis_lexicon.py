@@ -1,4 +1,11 @@
-"""The deterministic crisis net on its own: every crisis message caught, ordinary questions left alone."""
+"""The deterministic crisis net on its own: every crisis message caught, ordinary questions left alone.
+
+Both safety sets are checked message by message: tests/safety/crisis_messages.yml (plain lists) and
+tests/safety/crisis_dev.yml (entries with a `kind`). Recall must be 100%; false alarms (a look-alike
+assessed CRISIS) at most 1% of each set's look-alikes. A failure lists every message that missed.
+"""
+
+from collections import Counter
 
 import pytest
 import yaml
@@ -8,6 +15,76 @@ from clinic.text import normalise
 from clinic_nlu.evaluation import CRISIS_SET, load_examples
 
 SETS = yaml.safe_load(CRISIS_SET.read_text())
+DEV_SET = CRISIS_SET.parent / "crisis_dev.yml"
+DEV = yaml.safe_load(DEV_SET.read_text())
+
+MAX_FALSE_ALARM_RATE = 0.01
+
+# (text, kind) pairs of each set, the older set's lists given the kind of their list.
+CRISIS_SIDE = {
+    "crisis_messages": [(text, "crisis") for text in SETS["crisis"]],
+    "crisis_dev": [(e["text"], e["kind"]) for e in DEV["crisis"]],
+}
+LOOK_ALIKES = {
+    "crisis_messages": [(text, "not_crisis") for text in SETS["not_crisis"]]
+    + [(text, "informational") for text in SETS["informational"]],
+    "crisis_dev": [(e["text"], e["kind"]) for e in DEV["not_crisis"]],
+}
+
+DEV_CRISIS_KINDS = {
+    "passive_ideation", "active_ideation", "means_overdose", "plan", "past_attempt_in_question",
+    "goodbye", "self_harm_now", "third_person", "sms_shorthand", "typos", "crisis_plus_faq",
+    "danger_now",
+}
+DEV_LOOK_ALIKE_KINDS = {
+    "low_mood", "postpartum_partner", "idioms", "informational", "dose_safety", "ptsd_trauma",
+    "frustration", "recovered_history",
+}
+
+
+def test_the_dev_set_is_large_and_covers_every_kind():
+    assert len(DEV["crisis"]) >= 150
+    assert len(DEV["not_crisis"]) >= 150
+    texts = [e["text"] for e in DEV["crisis"] + DEV["not_crisis"]]
+    assert [t for t, n in Counter(texts).items() if n > 1] == []
+    assert {e["kind"] for e in DEV["crisis"]} == DEV_CRISIS_KINDS
+    assert {e["kind"] for e in DEV["not_crisis"]} == DEV_LOOK_ALIKE_KINDS
+
+
+@pytest.mark.parametrize("name", sorted(CRISIS_SIDE))
+def test_recall_is_complete(name):
+    missed = [
+        f"[{kind}] {text}"
+        for text, kind in CRISIS_SIDE[name]
+        if check(text).assessment is not Assessment.CRISIS
+    ]
+    assert missed == [], f"{len(missed)} of {len(CRISIS_SIDE[name])} crisis messages missed"
+
+
+@pytest.mark.parametrize("name", sorted(LOOK_ALIKES))
+def test_false_alarms_are_at_most_one_percent(name):
+    messages = LOOK_ALIKES[name]
+    alarms = [f"[{kind}] {text}" for text, kind in messages if check(text).is_crisis]
+    assert len(alarms) <= MAX_FALSE_ALARM_RATE * len(messages), (
+        f"{len(alarms)} false alarms in {len(messages)} look-alikes: {alarms}"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(LOOK_ALIKES))
+def test_general_questions_stay_informational(name):
+    wrong = [
+        f"{check(text).assessment.value}: {text}"
+        for text, kind in LOOK_ALIKES[name]
+        if kind == "informational" and check(text).assessment is not Assessment.INFORMATIONAL
+    ]
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    "text, kind", CRISIS_SIDE["crisis_dev"], ids=[f"{k}-{i}" for i, (_, k) in enumerate(CRISIS_SIDE["crisis_dev"])]
+)
+def test_every_dev_crisis_message_is_recognised(text, kind):
+    assert check(text).assessment is Assessment.CRISIS, f"[{kind}] {text}"
 
 
 def test_the_crisis_set_is_large_and_varied():
@@ -59,3 +136,53 @@ def test_normalise_expands_sms_shorthand():
         "i am going to be ok want to know if you are open"
     )
     assert normalise("i want 2 go for 2 weeks") == "i want to go for 2 weeks"
+
+
+@pytest.mark.parametrize(
+    "typo, word",
+    [("myslef", "myself"), ("kil", "kill"), ("sucidal", "suicidal"), ("wnat", "want"), ("lfie", "life"),
+     ("s*icide", "suicide"), ("overdoesd", "overdosed")],
+)
+def test_one_slip_typos_of_crisis_keywords_are_corrected(typo, word):
+    from clinic.crisis import default_lexicon
+
+    assert default_lexicon().typos.correct(typo) == word
+
+
+@pytest.mark.parametrize("word", ["will", "skill", "billing", "sending", "lie", "dad", "exit", "pill", "went"])
+def test_real_words_near_a_keyword_are_left_alone(word):
+    from clinic.crisis import default_lexicon
+
+    assert default_lexicon().typos.correct(word) == word
+
+
+def test_filter_dodges_are_undone():
+    assert normalise("thinking about sewer slide") == "thinking about suicide"
+    assert normalise("k!ll mys3lf") == "kill myself"
+
+
+def test_a_despair_phrase_is_venting_only_next_to_what_is_vented_about():
+    assert not check("i'm over this job, i can't take it anymore").is_crisis
+    assert check("i can't take it anymore").is_crisis
+    assert check("is there an appointment today? i can't take it anymore").is_crisis
+
+
+def test_a_grieved_death_is_not_a_crisis_but_new_danger_beside_it_is():
+    assert check("i lost my brother to suicide, can ketamine help grief").assessment is Assessment.NONE
+    assert check("i lost my brother to suicide and now i want to die too").is_crisis
+    assert check("since my brother died by suicide i've been suicidal myself").is_crisis
+
+
+def test_a_long_resolved_history_is_informational_unless_it_is_back():
+    resolved = "i attempted suicide twenty years ago and have been stable ever since, can i book"
+    assert check(resolved).assessment is Assessment.INFORMATIONAL
+    assert check(resolved + ", but lately the thoughts are coming back").is_crisis
+    assert check("after my suicide attempt in march, how many infusions do i need").is_crisis
+
+
+def test_every_crisis_training_example_is_caught_by_the_lexicon_too():
+    from pathlib import Path
+
+    crisis_data = Path(CRISIS_SET).parents[2] / "data" / "nlu" / "crisis.yml"
+    missed = [e.text for e in load_examples(crisis_data) if e.intent == "crisis" and not check(e.text).is_crisis]
+    assert missed == []
