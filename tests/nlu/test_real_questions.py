@@ -15,11 +15,11 @@ TEST_SPLIT = answers.REAL_QUESTIONS / "test.yml"
 TEST_SPLIT_SHA256 = "5ffec65638f349c4a18c8205d55de98934215a264c59e136a4edc9e940ead7aa"
 
 # Measured on the test split with the model of the commit that set them (README "NLU quality"):
-# 62/112 answered (0.554), 17/112 confidently wrong (0.152); fresh crisis set 160/180, 18/180.
+# 62/112 answered (0.554), 14/112 confidently wrong (0.125); fresh crisis set 159/180, 12/180.
 ANSWERED_AT_LEAST = 61 / 112
-CONFIDENTLY_WRONG_AT_MOST = 18 / 112
-CRISIS_RECALL_AT_LEAST = 159
-CRISIS_FALSE_ALARMS_AT_MOST = 19
+CONFIDENTLY_WRONG_AT_MOST = 15 / 112
+CRISIS_RECALL_AT_LEAST = 158
+CRISIS_FALSE_ALARMS_AT_MOST = 13
 
 
 def test_the_test_split_is_frozen():
