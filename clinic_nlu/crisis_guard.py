@@ -18,11 +18,12 @@ from typing import Any, Dict, List, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic import crisis
 from clinic.intents import FALLBACK_INTENT
+from clinic_nlu.intent_override import set_intent
 from clinic_nlu.stateless import StatelessComponent
 
 CRISIS_INTENT = "crisis"
@@ -62,14 +63,7 @@ class CrisisGuard(StatelessComponent, IntentClassifier):
     def _override(
         message: Message, intent_name: Text, result: crisis.CrisisCheck, confidence: float = 1.0
     ) -> None:
-        intent = {"name": intent_name, "confidence": confidence}
-        ranking = [
-            entry
-            for entry in message.get(INTENT_RANKING_KEY) or []
-            if entry.get("name") != intent_name
-        ]
-        message.set(INTENT, intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
+        set_intent(message, intent_name, confidence)
         message.set(
             GUARD_KEY,
             {"assessment": result.assessment.value, "matched": result.matched},

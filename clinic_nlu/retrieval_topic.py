@@ -9,8 +9,8 @@ When the selector is not sure (its top topic below `ask_below`, or the runner-up
 `ask_margin` of it) the message becomes `nlu_fallback`, and its likely topics are kept under
 `topic_choices` in the parse data: the bot offers them as choices (actions/clarify.py) instead of
 answering the wrong question. Unless its top topic is likely enough and only the runner-up is close,
-and both are out of scope: then whichever it is, the honest answer is the same (the information does not cover it; the staff can help), so the
-general out-of-scope answer is given (`out_of_scope/other`). Both thresholds are chosen on the dev
+and both are out of scope: then whichever it is, the honest answer is the same (the information does
+not cover it; the staff can help), so the general out-of-scope answer is given (`out_of_scope/other`). Both thresholds are chosen on the dev
 split of real questions (`python -m clinic_nlu.evaluation thresholds`, docs/nlu-evaluation.md),
 never on the test split.
 
@@ -25,11 +25,12 @@ from typing import Any, Dict, List, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.handoffs.contact import EMAIL_CANDIDATE, parse_contact
 from clinic.intents import FALLBACK_INTENT, RETRIEVAL_INTENTS, TOPIC_CHOICES_KEY
+from clinic_nlu.intent_override import set_intent
 from clinic_nlu.stateless import StatelessComponent
 
 MAX_CHOICES = 3
@@ -65,7 +66,7 @@ class RetrievalTopic(StatelessComponent, IntentClassifier):
         if intent.get("name") not in RETRIEVAL_INTENTS or not key:
             return
         if only_contact_details(message.get(TEXT) or ""):
-            self._set_intent(message, intent, FALLBACK_INTENT)
+            self._replace(message, intent, FALLBACK_INTENT)
             return
         family = key.split("/", 1)[0]
         ranking = [entry for entry in selected.get("ranking") or [] if entry.get("intent_response_key")]
@@ -78,16 +79,12 @@ class RetrievalTopic(StatelessComponent, IntentClassifier):
             unsure, family = False, OUT_OF_SCOPE
             selected["response"] = {**selected["response"], "intent_response_key": GENERAL_OUT_OF_SCOPE,
                                     "utter_action": "utter_" + GENERAL_OUT_OF_SCOPE}
-        self._set_intent(message, intent, FALLBACK_INTENT if unsure else family)
+        self._replace(message, intent, FALLBACK_INTENT if unsure else family)
         if unsure:
             choices = [entry["intent_response_key"] for entry in ranking[:MAX_CHOICES]]
             message.set(TOPIC_CHOICES_KEY, choices, add_to_output=True)
 
     @staticmethod
-    def _set_intent(message: Message, intent: Dict[Text, Any], name: Text) -> None:
-        if name == intent.get("name"):
-            return
-        new_intent = {"name": name, "confidence": intent.get("confidence", 0.0)}
-        others = [e for e in message.get(INTENT_RANKING_KEY) or [] if e.get("name") != name]
-        message.set(INTENT, new_intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [new_intent, *others], add_to_output=True)
+    def _replace(message: Message, intent: Dict[Text, Any], name: Text) -> None:
+        if name != intent.get("name"):
+            set_intent(message, name, intent.get("confidence", 0.0))
