@@ -1,13 +1,18 @@
 """The rest of a message that asked more than one thing: the other topics it asked about (the `topic`
 entities of clinic_nlu.question_parts) and the conditions it named, after the answer to its main
-question; the staff offer last when any part was out of scope or about a condition."""
+question; then, when the NLU found other topics nearly as likely as the one answered (`alternative`
+entities of clinic_nlu.retrieval_topic), those as choices; the staff offer last when any part was out
+of scope or about a condition."""
 
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.clarify import SOMETHING_ELSE
 from actions.conditions import answer_conditions
+from clinic.intents import ALTERNATIVE_ENTITY
+from clinic.topics import TOPICS
 
 OFFER_STAFF_AFTER = ("out_of_scope", "ask_condition")
 
@@ -23,6 +28,11 @@ class ActionAnswerMore(Action):
             dispatcher.utter_message(response=f"utter_{topic}")
         if own != "ask_condition":
             answer_conditions(dispatcher, tracker)
+        alternatives = [TOPICS[key] for key in dict.fromkeys(tracker.get_latest_entity_values(ALTERNATIVE_ENTITY))
+                        if key in TOPICS and key not in topics]
+        if alternatives:
+            buttons = [{"title": topic.title, "payload": topic.question} for topic in alternatives]
+            dispatcher.utter_message(response="utter_ask_alternatives", buttons=[*buttons, SOMETHING_ELSE])
         if own in OFFER_STAFF_AFTER or any(topic.startswith("out_of_scope/") for topic in topics):
             dispatcher.utter_message(response="utter_offer_staff")
         return []

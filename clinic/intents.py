@@ -8,6 +8,8 @@ FALLBACK_INTENT = "nlu_fallback"
 RETRIEVAL_INTENTS = ("faq", "out_of_scope")
 # Where clinic_nlu.retrieval_topic keeps the likely topics of a message it was not sure about.
 TOPIC_CHOICES_KEY = "topic_choices"
+# The entity naming a topic close to the answered one, offered as a choice after the answer.
+ALTERNATIVE_ENTITY = "alternative"
 # A user message with one of these intents is one the bot could not answer.
 UNANSWERED_INTENTS = {"out_of_scope", FALLBACK_INTENT}
 

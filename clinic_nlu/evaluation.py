@@ -209,8 +209,9 @@ def answers_command(args: argparse.Namespace) -> int:
 
 
 def thresholds_command(args: argparse.Namespace) -> int:
-    """How often the selector's top topic is right, wrong, or asked about, for each pair of
-    thresholds of clinic_nlu.retrieval_topic, on one split (dev: the thresholds are chosen there)."""
+    """For each pair of thresholds of clinic_nlu.retrieval_topic, on one split (dev: the thresholds are
+    chosen there): how often the selector's top topic is answered right, answered wrong without
+    asking (confidently wrong), answered with the close topics offered after it, or asked about."""
     from clinic_nlu import answers
 
     parser = Parser(args.model)
@@ -227,14 +228,17 @@ def thresholds_command(args: argparse.Namespace) -> int:
         runner_up = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
         rows.append((ranking[0]["confidence"], ranking[0]["confidence"] - runner_up, right))
     print(f"{len(rows)} questions of the {args.split} split answered by the selector")
-    print("ask_below ask_margin   right  wrong  asked(right) asked(wrong)")
-    for below in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7):
-        for margin in (0.0, 0.05, 0.1, 0.2, 0.3):
-            asked = [(c < below or m < margin) for c, m, _ in rows]
-            right = sum(r for (c, m, r), a in zip(rows, asked) if not a)
-            wrong = sum(not r for (c, m, r), a in zip(rows, asked) if not a)
-            asked_right = sum(r for (c, m, r), a in zip(rows, asked) if a)
-            print(f"{below:9.2f} {margin:10.2f} {right:7d} {wrong:6d} {asked_right:12d} {sum(asked) - asked_right:12d}")
+    print("ask_below ask_margin   right(of which with choices)  confidently-wrong  wrong-with-choices  asked")
+    for below in (0.0, 0.2, 0.3, 0.4, 0.5):
+        for margin in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5):
+            asked = [c < below for c, _, _ in rows]
+            choices = [not a and m < margin for (_, m, _), a in zip(rows, asked)]
+            right = sum(r for (_, _, r), a in zip(rows, asked) if not a)
+            right_with_choices = sum(r for (_, _, r), c in zip(rows, choices) if c)
+            wrong = sum(not r and not a and not c for (_, _, r), a, c in zip(rows, asked, choices))
+            wrong_with_choices = sum(not r for (_, _, r), c in zip(rows, choices) if c)
+            print(f"{below:9.2f} {margin:10.2f} {right:7d} ({right_with_choices:3d}) {wrong:24d} "
+                  f"{wrong_with_choices:19d} {sum(asked):6d}")
     return 0
 
 

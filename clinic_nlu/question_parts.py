@@ -3,8 +3,9 @@
 The intent classifier and the ResponseSelector read a message as one question. This component splits
 it into its questions (at question marks, sentence ends, and "and"/commas before a question word)
 and, for each part of three words or more, predicts its FAQ or out-of-scope topic with a small model
-of its own trained on the same examples as the ResponseSelector (character n-gram TF-IDF and a
-logistic regression, scikit-learn, both already Rasa dependencies). A part whose topic is likely
+of its own trained on the same examples as the topic classifier: a logistic regression (scikit-learn)
+on the part's all-MiniLM-L6-v2 sentence embedding (the same encoder as the pipeline's featurizer) and
+its character n-gram TF-IDF. A part whose topic is likely
 (at least `min_confidence`, chosen on the dev split) and is not the message's own topic becomes a
 `topic` entity; the rules then answer every topic (actions/answers.py). At most `max_extra` parts.
 """
@@ -16,6 +17,7 @@ import re
 from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
+import scipy.sparse
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -28,6 +30,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from clinic.intents import RETRIEVAL_INTENTS
+from clinic_nlu import linear_model
+from clinic_nlu.sentence_encoder import load_encoder
 
 ENTITY = "topic"
 _QUESTION_WORDS = r"(?:how|what|whats|what's|does|do|is|are|can|could|will|would|when|why|who|should|and is|and do)"
@@ -42,7 +46,8 @@ def parts_of(text: str) -> List[str]:
 class QuestionParts(GraphComponent, EntityExtractorMixin):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"min_confidence": 0.5, "max_extra": 2}
+        # dense_weight: the embedding's weight against the n-grams' (as clinic_nlu.topic_classifier).
+        return {"min_confidence": 0.5, "max_extra": 2, "dense_weight": 2.0}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  vectorizer: Optional[TfidfVectorizer] = None, classifier: Optional[LogisticRegression] = None):
@@ -60,13 +65,22 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, lowercase=True,
                                vocabulary=vocabulary)
 
+    def _features(self, texts: List[str], embeddings: Optional[np.ndarray] = None) -> scipy.sparse.csr_matrix:
+        if embeddings is None:
+            embeddings = load_encoder().encode(texts)[0]
+        dense = scipy.sparse.csr_matrix(embeddings * self.component_config["dense_weight"])
+        return scipy.sparse.hstack([dense, self._vectorizer.transform(texts)]).tocsr()
+
     def train(self, training_data: TrainingData) -> Resource:
-        examples = [(m.get(TEXT), m.get(INTENT_RESPONSE_KEY)) for m in training_data.intent_examples
+        examples = [m for m in training_data.intent_examples
                     if m.get(INTENT) in RETRIEVAL_INTENTS and m.get(INTENT_RESPONSE_KEY)]
-        texts, topics = zip(*examples)
+        texts = [m.get(TEXT) for m in examples]
         self._vectorizer = self._new_vectorizer()
-        features = self._vectorizer.fit_transform(texts)
-        self._classifier = LogisticRegression(C=10.0, max_iter=2000).fit(features, topics)
+        self._vectorizer.fit(texts)
+        # The sentence embeddings the pipeline's SentenceEncoderFeaturizer already put on each example.
+        embeddings = np.vstack([m.get_dense_features(TEXT)[1].features.reshape(-1) for m in examples])
+        self._classifier = LogisticRegression(C=10.0, max_iter=5000).fit(
+            self._features(texts, embeddings), [m.get(INTENT_RESPONSE_KEY) for m in examples])
         self._persist()
         return self._resource
 
@@ -75,8 +89,7 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         with self._storage.write_to(self._resource) as directory:
             (directory / "vocabulary.json").write_text(json.dumps(
                 {gram: int(index) for gram, index in self._vectorizer.vocabulary_.items()}))
-            np.savez(directory / "weights.npz", idf=self._vectorizer.idf_, coef=self._classifier.coef_,
-                     intercept=self._classifier.intercept_, classes=np.array(self._classifier.classes_))
+            np.savez(directory / "weights.npz", idf=self._vectorizer.idf_, **linear_model.arrays(self._classifier))
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -88,9 +101,7 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
                 weights = np.load(directory / "weights.npz", allow_pickle=False)
                 vectorizer = cls._new_vectorizer(vocabulary)
                 vectorizer.idf_ = weights["idf"]
-                classifier = LogisticRegression()
-                classifier.classes_, classifier.coef_ = weights["classes"], weights["coef"]
-                classifier.intercept_ = weights["intercept"]
+                classifier = linear_model.from_arrays(weights)
         except ValueError:  # nothing was trained (no retrieval examples)
             return cls(config, model_storage, resource)
         return cls(config, model_storage, resource, vectorizer, classifier)
@@ -112,7 +123,7 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
             return []
         selected = (message.get("response_selector") or {}).get("default") or {}
         own = (selected.get("response") or {}).get("intent_response_key")
-        probabilities = self._classifier.predict_proba(self._vectorizer.transform(parts))
+        probabilities = self._classifier.predict_proba(self._features(parts))
         found: List[tuple] = []
         for row in probabilities:
             best = int(np.argmax(row))

@@ -5,14 +5,15 @@ intent classifier separately says `faq` or `out_of_scope`. When they disagree th
 intent (no staff offer after an out-of-scope answer chosen under `faq`), so here the intent follows
 the answer actually selected: the selector is the one that read the question for its topic.
 
-When the selector is not sure (its top topic below `ask_below`, or the runner-up within
-`ask_margin` of it) the message becomes `nlu_fallback`, and its likely topics are kept under
-`topic_choices` in the parse data: the bot offers them as choices (actions/clarify.py) instead of
-answering the wrong question. Unless its top topic is likely enough and only the runner-up is close,
-and both are out of scope: then whichever it is, the honest answer is the same (the information does
-not cover it; the staff can help), so the general out-of-scope answer is given (`out_of_scope/other`). Both thresholds are chosen on the dev
-split of real questions (`python -m clinic_nlu.evaluation thresholds`, docs/nlu-evaluation.md),
-never on the test split.
+When the selector is not sure, it says so instead of guessing. With its top topic below `ask_below`
+the message becomes `nlu_fallback`, and its likely topics are kept under `topic_choices` in the parse
+data: the bot offers them as choices (actions/clarify.py). With the top topic likely enough but the
+runner-up within `ask_margin` of it, the bot answers the top topic and asks whether one of the close
+ones was meant: those become `alternative` entities, which actions/answers.py offers as choices after
+the answer. Unless both are out of scope: then whichever it is, the honest answer is the same (the
+information does not cover it; the staff can help), so the general out-of-scope answer is given
+(`out_of_scope/other`). Both thresholds are chosen on the dev split of real questions
+(`python -m clinic_nlu.evaluation thresholds`, docs/nlu-evaluation.md), never on the test split.
 
 A message that is only contact details (a phone number or an email address, with at most a few
 words around it, as the booking form asks for) is about no topic: it becomes `nlu_fallback`, which
@@ -25,11 +26,12 @@ from typing import Any, Dict, List, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.handoffs.contact import EMAIL_CANDIDATE, parse_contact
-from clinic.intents import FALLBACK_INTENT, RETRIEVAL_INTENTS, TOPIC_CHOICES_KEY
+from clinic.intents import ALTERNATIVE_ENTITY, FALLBACK_INTENT, RETRIEVAL_INTENTS, TOPIC_CHOICES_KEY
 from clinic_nlu.intent_override import set_intent
 from clinic_nlu.stateless import StatelessComponent
 
@@ -49,7 +51,7 @@ def only_contact_details(text: str) -> bool:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class RetrievalTopic(StatelessComponent, IntentClassifier):
+class RetrievalTopic(StatelessComponent, IntentClassifier, EntityExtractorMixin):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"ask_below": 0.5, "ask_margin": 0.1}
@@ -71,18 +73,23 @@ class RetrievalTopic(StatelessComponent, IntentClassifier):
         family = key.split("/", 1)[0]
         ranking = [entry for entry in selected.get("ranking") or [] if entry.get("intent_response_key")]
         top = ranking[0]["confidence"] if ranking else selected["response"].get("confidence", 0.0)
-        runner_up = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
         low = top < self.component_config["ask_below"]
-        unsure = low or top - runner_up < self.component_config["ask_margin"]
-        if unsure and not low and all(entry["intent_response_key"].startswith(OUT_OF_SCOPE + "/")
-                                      for entry in ranking[:2]):
-            unsure, family = False, OUT_OF_SCOPE
+        close = [entry for entry in ranking[1:MAX_CHOICES]
+                 if top - entry["confidence"] < self.component_config["ask_margin"]]
+        if low:
+            self._replace(message, intent, FALLBACK_INTENT)
+            message.set(TOPIC_CHOICES_KEY, [entry["intent_response_key"] for entry in ranking[:MAX_CHOICES]],
+                        add_to_output=True)
+            return
+        if close and all(entry["intent_response_key"].startswith(OUT_OF_SCOPE + "/") for entry in [ranking[0], *close]):
+            close, family = [], OUT_OF_SCOPE
             selected["response"] = {**selected["response"], "intent_response_key": GENERAL_OUT_OF_SCOPE,
                                     "utter_action": "utter_" + GENERAL_OUT_OF_SCOPE}
-        self._replace(message, intent, FALLBACK_INTENT if unsure else family)
-        if unsure:
-            choices = [entry["intent_response_key"] for entry in ranking[:MAX_CHOICES]]
-            message.set(TOPIC_CHOICES_KEY, choices, add_to_output=True)
+        self._replace(message, intent, family)
+        if close:
+            message.set(ENTITIES, message.get(ENTITIES, []) + self.add_extractor_name(
+                [{"entity": ALTERNATIVE_ENTITY, "value": entry["intent_response_key"]} for entry in close]),
+                add_to_output=True)
 
     @staticmethod
     def _replace(message: Message, intent: Dict[Text, Any], name: Text) -> None:

@@ -64,3 +64,12 @@ def test_a_message_is_split_into_its_questions():
         "How long is each session", "how many will I need"]
     assert parts_of("how does it work and does insurance cover it") == ["how does it work", "does insurance cover it"]
     assert parts_of("What is ketamine infusion therapy?") == ["What is ketamine infusion therapy"]
+
+
+def test_topics_nearly_as_likely_as_the_answered_one_are_offered_after_the_answer():
+    alternative = {"entity": "alternative", "value": "faq/boosters", "extractor": "RetrievalTopic"}
+    texts_and_buttons = said(ActionAnswerMore(), tracker_with("faq", [alternative]))
+    (text, buttons) = texts_and_buttons[-1]
+    assert text == "Did you mean one of these instead?"
+    assert [b["title"] for b in buttons] == ["Boosters", "Something else"]
+    assert buttons[0]["payload"] == "Will I need booster treatments?"

@@ -1,0 +1,68 @@
+"""The one classifier's prediction in the formats the rest of the pipeline reads (intent, ranking,
+response selector), and how RetrievalTopic answers, offers close topics or asks back from it."""
+
+import numpy as np
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from clinic_nlu.retrieval_topic import RetrievalTopic
+from clinic_nlu.topic_classifier import TopicClassifier
+
+LABELS = ["faq/boosters", "faq/schedule", "greet", "out_of_scope/cost", "out_of_scope/insurance"]
+
+
+def predicted(probabilities, text="how many will i need"):
+    message = Message(data={"text": text})
+    TopicClassifier._set_prediction(message, LABELS, np.array(probabilities))
+    return message
+
+
+def resolved(message):
+    RetrievalTopic({"ask_below": 0.3, "ask_margin": 0.4}).process([message])
+    return message
+
+
+def test_the_intent_is_the_labels_family_with_their_summed_probability():
+    message = predicted([0.3, 0.4, 0.1, 0.15, 0.05])
+    assert message.get("intent") == {"name": "faq", "confidence": pytest.approx(0.7)}
+    assert [entry["name"] for entry in message.get("intent_ranking")] == ["faq", "out_of_scope", "greet"]
+
+
+def test_the_selector_ranks_every_topic_best_first_with_its_answer():
+    selected = predicted([0.3, 0.4, 0.1, 0.15, 0.05]).get("response_selector")["default"]
+    assert selected["response"]["intent_response_key"] == "faq/schedule"
+    assert selected["response"]["utter_action"] == "utter_faq/schedule"
+    assert [entry["intent_response_key"] for entry in selected["ranking"]] == [
+        "faq/schedule", "faq/boosters", "out_of_scope/cost", "out_of_scope/insurance"]
+
+
+def test_a_message_of_another_intent_is_left_to_its_intent():
+    message = resolved(predicted([0.02, 0.02, 0.9, 0.03, 0.03], text="hello"))
+    assert message.get("intent")["name"] == "greet"
+    assert message.get("entities", []) == []
+
+
+def test_a_clear_topic_is_answered_with_no_alternatives():
+    message = resolved(predicted([0.05, 0.9, 0.0, 0.05, 0.0]))
+    assert message.get("intent")["name"] == "faq"
+    assert message.get("entities", []) == []
+
+
+def test_a_close_runner_up_is_offered_after_the_answer():
+    message = resolved(predicted([0.3, 0.5, 0.0, 0.15, 0.05]))
+    assert message.get("intent")["name"] == "faq"
+    assert [(e["entity"], e["value"]) for e in message.get("entities")] == [
+        ("alternative", "faq/boosters"), ("alternative", "out_of_scope/cost")]
+
+
+def test_an_unlikely_top_topic_asks_back_with_the_likely_topics():
+    message = resolved(predicted([0.25, 0.28, 0.0, 0.24, 0.23]))
+    assert message.get("intent")["name"] == "nlu_fallback"
+    assert message.get("topic_choices") == ["faq/schedule", "faq/boosters", "out_of_scope/cost"]
+
+
+def test_close_out_of_scope_topics_get_the_general_out_of_scope_answer():
+    message = resolved(predicted([0.0, 0.05, 0.0, 0.5, 0.45], text="is it covered and what do i pay"))
+    assert message.get("intent")["name"] == "out_of_scope"
+    assert message.get("response_selector")["default"]["response"]["intent_response_key"] == "out_of_scope/other"
+    assert message.get("entities", []) == []
