@@ -20,10 +20,13 @@ def in_message_box(element):
     return element is not None and element["label"] == MESSAGE_BOX
 
 
-def send(page, text):
-    """Types into the message box (which has the focus) and sends with Enter; the focus stays there."""
+def send(page, text, with_send_button=False):
+    """Types into the message box (which has the focus) and sends it with Enter, or with Tab to the Send
+    button and Enter; either way the focus is in the message box afterwards."""
     assert in_message_box(focused(page)), focused(page)
     page.keyboard.type(text)
+    if with_send_button:
+        tab_to(page, button_named("Send"), limit=1)
     page.keyboard.press("Enter")
     assert in_message_box(focused(page)), "the focus left the message box after sending"
 
@@ -64,13 +67,13 @@ def test_the_chat_with_the_keyboard_only(conversation):
     read = page.locator("[role=log][aria-live=polite]").aria_snapshot()
     assert read.index("Assistant:") < read.index("You: How long is an infusion?") < read.index("40 to 60 minutes")
 
-    for message, expected in [
-        ("I'd like to book a consultation", "What name should our staff ask for?"),
-        ("Maria Lopez", "phone number or email"),
-        ("maria@example.com", "good time"),
-        ("weekday afternoons", "permission"),
+    for message, expected, with_send_button in [
+        ("I'd like to book a consultation", "What name should our staff ask for?", False),
+        ("Maria Lopez", "phone number or email", True),
+        ("maria@example.com", "good time", False),
+        ("weekday afternoons", "permission", False),
     ]:
-        send(page, message)
+        send(page, message, with_send_button)
         bot_says(page, expected)
     press_choice(page, "Yes", " ")  # Space, as on a native button
     bot_says(page, "Shall I send it?")

@@ -76,6 +76,12 @@
     });
   }
 
+  // Sent with the Send button, which is disabled once the box is empty: the focus goes back to the box.
+  container.addEventListener("submit", function () {
+    var box = messageBox();
+    if (box) box.focus();
+  });
+
   new MutationObserver(function () { improve(container); })
     .observe(container, { childList: true, subtree: true });
 })();
