@@ -30,7 +30,7 @@ RASA_PORT ?= 5005
 WEB_PORT ?= 8000
 export ACTIONS_PORT RASA_PORT WEB_PORT
 
-.PHONY: help install migrate train run run-prod prod-status loadtest web vendor-widget screenshot staff-screenshots staff-user purge-conversations bench profile test shell eval compare-pipelines validate clean
+.PHONY: help install migrate train run run-prod prod-status loadtest web vendor-widget vendor-axe screenshot staff-screenshots staff-user purge-conversations bench profile test shell eval compare-pipelines validate clean
 
 help:
 	@echo "make run                 install what is missing, train if needed, start everything: bot (:$(RASA_PORT)), actions (:$(ACTIONS_PORT)), website (:$(WEB_PORT))"
@@ -125,6 +125,13 @@ vendor-widget:
 	cp web/node_modules/rasa-webchat/lib/index.js web/node_modules/rasa-webchat/LICENSE web/static/vendor/rasa-webchat/
 	sed -i 's|@import url(https://fonts.googleapis.com/css?family=Inter:400,500,700&display=swap);||g' web/static/vendor/rasa-webchat/index.js
 	! grep -q 'fonts.googleapis' web/static/vendor/rasa-webchat/index.js
+
+# axe-core for the browser tests' accessibility checks (tests/browser/test_accessibility.py), vendored
+# like the widget so that no test downloads anything.
+vendor-axe:
+	cd tests/browser && npm ci --no-audit --no-fund
+	cp tests/browser/node_modules/axe-core/axe.min.js tests/browser/node_modules/axe-core/LICENSE \
+		tests/browser/node_modules/axe-core/LICENSE-3RD-PARTY.txt tests/browser/vendor/axe-core/
 
 # Regenerates docs/widget.png: a browser test with a conversation, saved for the README.
 screenshot: $(MODEL)

@@ -10,18 +10,7 @@ import requests
 import sqlalchemy as sa
 
 from tests.support.http import allow_origin
-from tests.support.make_run import MakeRun
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """The website, the Rasa server and the action server as the README starts them: `make run`."""
-    run = MakeRun(tmp_path_factory.mktemp("site"))
-    try:
-        run.start()
-        yield {"origin": run.origin, "rasa_url": run.rasa_url, "database": run.database}
-    finally:
-        run.stop()
+from tests.support.widget import ask, bot_says
 
 
 @pytest.fixture
@@ -32,16 +21,6 @@ def page(browser, site):
     page.get_by_text("automated assistant for", exact=False).first.wait_for(timeout=60000)
     yield page
     context.close()
-
-
-def ask(page, text):
-    box = page.get_by_label("Your message to the clinic's assistant")
-    box.fill(text)
-    box.press("Enter")
-
-
-def bot_says(page, text, timeout=60000):
-    page.locator(".rw-response", has_text=text).first.wait_for(timeout=timeout)
 
 
 def test_greeting_says_automated_and_not_medical_advice_with_quick_replies(page):

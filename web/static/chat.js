@@ -1,5 +1,6 @@
-// Starts the chat widget (rasa-webchat) and adds what it lacks: labels for screen readers, a live
-// region for new messages, and a prominent style for crisis replies (any bot message with 988).
+// Starts the chat widget (rasa-webchat) and adds what it lacks for keyboard and screen-reader users
+// (docs/accessibility.md): labels, a polite live log of the conversation, the bot's choices as real
+// buttons, and a crisis reply that is announced assertively and marked by more than its colour.
 (function () {
   var config = JSON.parse(document.getElementById("chat-config").textContent);
 
@@ -19,8 +20,32 @@
     params: { storage: "local" }
   }, container);
 
+  function messageBox() {
+    return container.querySelector(".rw-new-message");
+  }
+
+  // rasa-webchat 1.0.1 renders quick replies and buttons as <div class="rw-reply"> with only a click
+  // handler: give each the role, the tab stop and the keys of a button. Pressing one sends it, and the
+  // widget then removes it, so focus goes back to the message box rather than to the page's top.
+  function press(event) {
+    if (event.key !== "Enter" && event.key !== " ") return;
+    event.preventDefault();
+    var reply = event.currentTarget;
+    reply.click();
+    var box = messageBox();
+    if (box) box.focus();
+  }
+
+  function makeButton(reply) {
+    if (reply.tagName === "A" || reply.dataset.keyboard) return;
+    reply.dataset.keyboard = "on";
+    reply.setAttribute("role", "button");
+    reply.setAttribute("tabindex", "0");
+    reply.addEventListener("keydown", press);
+  }
+
   function improve(root) {
-    var input = root.querySelector(".rw-new-message");
+    var input = messageBox();
     if (input && !input.getAttribute("aria-label")) {
       input.setAttribute("aria-label", "Your message to the clinic's assistant");
     }
@@ -33,14 +58,29 @@
       log.setAttribute("role", "log");
       log.setAttribute("aria-live", "polite");
       log.setAttribute("aria-label", "Conversation");
+      // A scrolling region keyboard users can scroll with the arrow keys.
+      log.setAttribute("tabindex", "0");
     }
+    root.querySelectorAll(".rw-replies").forEach(function (group) {
+      if (!group.getAttribute("role")) {
+        group.setAttribute("role", "group");
+        group.setAttribute("aria-label", "Choices");
+      }
+    });
+    root.querySelectorAll(".rw-reply").forEach(makeButton);
     root.querySelectorAll(".rw-response").forEach(function (message) {
-      if (/\b988\b/.test(message.textContent)) {
+      if (!message.classList.contains("crisis-reply") && /\b988\b/.test(message.textContent)) {
         message.classList.add("crisis-reply");
         message.setAttribute("role", "alert");
       }
     });
   }
+
+  // Sent with the Send button, which is disabled once the box is empty: the focus goes back to the box.
+  container.addEventListener("submit", function () {
+    var box = messageBox();
+    if (box) box.focus();
+  });
 
   new MutationObserver(function () { improve(container); })
     .observe(container, { childList: true, subtree: true });
