@@ -51,6 +51,21 @@ def postgres_url() -> str:
     return POSTGRES_URL
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def migrated_database(request, tmp_path):
+    """An empty database at the latest schema: a SQLite file, then a fresh PostgreSQL database."""
+    from tests.handoff_db import fresh_postgres_database, migrate
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'clinic.db'}"
+        migrate(url)
+        yield url
+    else:
+        with fresh_postgres_database(request.getfixturevalue("postgres_url")) as url:
+            migrate(url)
+            yield url
+
+
 CHROMIUM = Path("/usr/bin/chromium")
 # Flags that keep headless Chromium from waiting on the network these machines do not have.
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
