@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from clinic.handoffs import spool
 from clinic.handoffs.contact import display_phone, parse_phone
 from clinic.handoffs.database import session_scope
 from clinic.handoffs.models import Handoff
@@ -144,7 +145,7 @@ def queue_page():
             form.to_status.choices = [(s, STATUS_LABELS[s]) for s in queue.NEXT_STATUSES[handoff.status]]
             forms[handoff.id] = form
         return render_template("staff/queue.html", handoffs=handoffs, history=history, forms=forms,
-                               view=view, views=list(queue.VIEWS))
+                               view=view, views=list(queue.VIEWS), dead_letters=spool.dead_letters())
 
 
 @blueprint.post("/handoffs/<int:handoff_id>/status")
