@@ -88,7 +88,8 @@ def purge_conversations(args) -> int:
     print(f"Removed conversation events older than {days} days (before {retention.cutoff_description(days)}):")
     print(f"  {result.events_deleted} events deleted from {result.conversations_affected} conversation(s)")
     print(f"  {result.sms_messages_deleted} processed SMS message id(s) deleted")
-    print(f"  {result.handoffs_redacted} finished handoff(s) redacted (contact details and reason removed; "
+    print(f"  {result.sms_numbers_deleted} SMS number(s) deleted (no conversation left, not opted out)")
+    print(f"  {result.handoffs_redacted} finished handoff(s) redacted (contact details, reason and conversation id removed; "
           "open handoffs are kept whole)")
     return 0
 
