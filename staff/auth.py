@@ -78,7 +78,7 @@ def end_session(session: Session, session_id: int) -> None:
 @login_manager.user_loader
 def load_user(cookie_id: str) -> Optional[StaffPrincipal]:
     session_id, _, token = cookie_id.partition(":")
-    if not session_id.isdigit() or not token:
+    if not (session_id.isascii() and session_id.isdigit()) or not token:
         return None
     with session_scope(current_app.config.get("DATABASE_URL")) as session:
         row = session.get(StaffSession, int(session_id))
@@ -90,9 +90,9 @@ def load_user(cookie_id: str) -> Optional[StaffPrincipal]:
         if user is None or not user.active:
             ended = "the account is disabled"
         elif now - row.last_seen_at > idle_limit():
-            ended = f"{_minutes(idle_limit())} minutes without activity"
+            ended = f"{idle_limit().total_seconds() / 60:g} minutes without activity"
         elif now - row.created_at > session_limit():
-            ended = f"{_minutes(session_limit()) // 60} hours since the login"
+            ended = f"{session_limit().total_seconds() / 3600:g} hours since the login"
         if ended:
             session.delete(row)
             if user is not None:
@@ -101,10 +101,6 @@ def load_user(cookie_id: str) -> Optional[StaffPrincipal]:
             return None
         row.last_seen_at = now
         return StaffPrincipal(user, row.id, token)
-
-
-def _minutes(limit: timedelta) -> int:
-    return round(limit.total_seconds() / 60)
 
 
 def admin_required(view: Callable) -> Callable:

@@ -52,18 +52,24 @@ def postgres_url() -> str:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def migrated_database(request, tmp_path):
-    """An empty database at the latest schema: a SQLite file, then a fresh PostgreSQL database."""
-    from tests.handoff_db import fresh_postgres_database, migrate
+def empty_database(request, tmp_path):
+    """A database nothing has touched: a SQLite file, then a fresh PostgreSQL database."""
+    from tests.handoff_db import fresh_postgres_database
 
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'clinic.db'}"
-        migrate(url)
-        yield url
+        yield f"sqlite:///{tmp_path / 'clinic.db'}"
     else:
         with fresh_postgres_database(request.getfixturevalue("postgres_url")) as url:
-            migrate(url)
             yield url
+
+
+@pytest.fixture
+def migrated_database(empty_database):
+    """An empty database at the latest schema (SQLite, then PostgreSQL)."""
+    from tests.handoff_db import migrate
+
+    migrate(empty_database)
+    return empty_database
 
 
 CHROMIUM = Path("/usr/bin/chromium")

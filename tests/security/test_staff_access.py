@@ -2,16 +2,18 @@
 accounts, idle and total session limits, session fixation, what the audit trail records and shows.
 The real website (its app factory) on a real database, SQLite and PostgreSQL."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from clinic.handoffs.database import session_scope
-from staff import auth
+from staff import accounts, auth
 from staff.models import AuditEntry, StaffUser
+from tests.handoff_db import migrate
 from tests.support.database import save_conversation
 from tests.support.make_run import make_target
-from tests.support.staff_console import csrf_token, log_in
+from tests.support.staff_console import Console, csrf_token, log_in
 
 COOKIE = "clinic_staff_session"
 
@@ -35,6 +37,24 @@ def admin_only_requests(client, url):
         "export all handoffs": client.post("/staff/export/handoffs.csv", data={"csrf_token": token}),
         "export all transcripts": client.post("/staff/export/transcripts.csv", data={"csrf_token": token}),
     }
+
+
+def test_an_account_from_before_the_upgrade_becomes_admin_and_logs_in_as_before(empty_database):
+    migrate(empty_database, "0003_staff_console")
+    engine = sa.create_engine(empty_database)
+    with engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO staff_users (username, password_hash, active, created_at, password_changed_at, "
+            "session_token) VALUES ('old.hand', :hash, :active, :now, :now, 'old-token')"),
+            {"hash": accounts.HASHER.hash(Console.PASSWORD), "active": True, "now": datetime(2026, 11, 30)})
+    engine.dispose()
+    migrate(empty_database)
+    console = Console(empty_database)
+    assert console.browser("old.hand").get("/staff/audit").status_code == 200
+    with session_scope(empty_database) as session:
+        assert session.query(StaffUser).one().role == "admin"
+    console.account("new.hire")  # created after the upgrade: staff
+    assert console.browser("new.hire").get("/staff/audit").status_code == 403
 
 
 def test_a_staff_account_gets_403_where_only_administrators_may_go(console):

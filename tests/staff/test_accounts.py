@@ -5,20 +5,9 @@ import pytest
 from clinic.handoffs.database import session_scope
 from staff import accounts
 from staff.models import AuditEntry, StaffUser
-from tests.handoff_db import fresh_postgres_database
 from tests.support.make_run import make_target
 from tests.staff.conftest import STAFF_PASSWORD, STAFF_USER
 from tests.support.staff_console import csrf_token, log_in
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_database(request, tmp_path):
-    """A database nothing has touched: `make staff-user` must migrate it first."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'clinic.db'}"
-    else:
-        with fresh_postgres_database(request.getfixturevalue("postgres_url")) as url:
-            yield url
 
 
 def make_staff_user(database_url, password, *user_args):
