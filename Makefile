@@ -41,7 +41,9 @@ help:
 	@echo "make profile             where the Rasa server's time goes during REST turns (py-spy; see docs/performance.md)"
 	@echo "make test                install what is missing, train if needed, run the whole test suite"
 	@echo "make migrate             bring the database in DATABASE_URL to the latest schema (Alembic)"
-	@echo "make staff-user USER=name   create a staff console account (password from STAFF_PASSWORD); console at :$(WEB_PORT)/staff"
+	@echo "make staff-user USER=name [ROLE=admin|staff]   create a staff console account or set its password (from STAFF_PASSWORD; new accounts: staff); console at :$(WEB_PORT)/staff"
+	@echo "make staff-user USER=name ROLE=admin|staff      change an account's role (no STAFF_PASSWORD needed)"
+	@echo "make staff-user USER=name DISABLE=1             deactivate an account and end its sessions"
 	@echo "make purge-conversations DAYS=N   delete conversations older than N days (default CONVERSATION_RETENTION_DAYS or 365)"
 	@echo "make train | shell | eval | compare-pipelines | validate | clean"
 
@@ -138,12 +140,13 @@ screenshot: $(MODEL)
 	SCREENSHOT_PATH=$(CURDIR)/docs/widget.png $(BIN)/python -m pytest tests/browser -k screenshot
 
 # Staff console accounts: the password comes from the environment, never the command line.
-#   read -rs STAFF_PASSWORD && export STAFF_PASSWORD && make staff-user USER=maria
+#   read -rs STAFF_PASSWORD && export STAFF_PASSWORD && make staff-user USER=maria [ROLE=admin]
+#   make staff-user USER=maria DISABLE=1
 # USER must be given on the command line (the shell's own $$USER is not taken for it).
 staff-user: | $(VENV_STAMP)
 	@if [ "$(origin USER)" != "command line" ] || [ -z "$(USER)" ]; then \
-		echo "Usage: STAFF_PASSWORD=... make staff-user USER=name" >&2; exit 2; fi
-	@$(BIN)/python -m staff.cli create-user "$(USER)"
+		echo "Usage: STAFF_PASSWORD=... make staff-user USER=name [ROLE=admin|staff] | make staff-user USER=name DISABLE=1" >&2; exit 2; fi
+	@$(BIN)/python -m staff.cli $(if $(filter 1 yes true,$(DISABLE)),disable-user "$(USER)",create-user "$(USER)" $(if $(ROLE),--role "$(ROLE)"))
 
 # Retention: conversation events older than DAYS (default CONVERSATION_RETENTION_DAYS, else 365) are
 # deleted; handoffs are kept, finished ones redacted (README "Staff console").

@@ -42,6 +42,12 @@ def handoff_spool_dir() -> Path:
     return Path(configured) if configured else PROJECT_ROOT / "var" / "spool" / "handoffs"
 
 
+def handoff_dead_letter_dir() -> Path:
+    """Where handoffs the database refused (not for being down) are kept for staff to see."""
+    configured = os.environ.get("HANDOFF_DEAD_LETTER_DIR", "").strip()
+    return Path(configured) if configured else handoff_spool_dir() / "dead-letter"
+
+
 def sms_sender_key() -> str:
     """Key of the hash that turns a phone number into a conversation id (set a secret in production)."""
     return os.environ.get("SMS_SENDER_KEY", "clinic-sms-sender")

@@ -1,8 +1,9 @@
-"""Staff accounts: strong passwords hashed with Argon2, logins throttled in the database, an audit trail."""
+"""Staff accounts: strong passwords hashed with Argon2, roles, deactivation, logins throttled in the
+database, an audit trail."""
 
+import hashlib
 import os
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Optional
@@ -13,7 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
 from clinic.handoffs.models import utc_now
-from staff.models import AuditEntry, LoginFailure, StaffUser
+from staff.models import AuditEntry, LoginFailure, StaffSession, StaffUser
 
 HASHER = PasswordHasher()
 # Verified when the account does not exist, so a wrong name takes as long as a wrong password.
@@ -21,6 +22,10 @@ _DUMMY_HASH = HASHER.hash("not-a-real-password-only-for-timing")
 
 MIN_PASSWORD_LENGTH = 12
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,99}$")
+ROLES = ("admin", "staff")
+DEFAULT_ROLE = "staff"
+# Shown on the audit page instead of a user name nobody has: what was typed may be a password.
+UNKNOWN_USER = "(unknown user)"
 _COMMON_WORDS = ("password", "passw0rd", "123456", "qwerty", "letmein", "welcome", "ketamine", "clinic", "admin")
 
 
@@ -66,33 +71,74 @@ def check_password_strength(password: str, username: str = "") -> None:
             raise WeakPassword(f"The password is built on a common word ({word!r}): choose a passphrase.")
 
 
-def set_password(session: Session, username: str, password: str) -> bool:
-    """Creates the account, or sets a new password on an existing one. Returns True when created."""
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise ValueError(f"The role must be one of: {', '.join(ROLES)} (not {role!r}).")
+    return role
+
+
+def find_user(session: Session, username: str) -> Optional[StaffUser]:
+    return session.query(StaffUser).filter(StaffUser.username == username).one_or_none()
+
+
+def set_password(session: Session, username: str, password: str, role: Optional[str] = None,
+                 by: str = "cli") -> bool:
+    """Creates the account (role `staff` unless given), or sets a new password on an existing one (its
+    role kept unless given), which also re-activates it and ends its sessions. True when created."""
     username = check_username(username)
     check_password_strength(password, username)
-    user = session.query(StaffUser).filter(StaffUser.username == username).one_or_none()
+    user = find_user(session, username)
     created = user is None
+    password_hash = HASHER.hash(password)
     if created:
-        user = StaffUser(username=username, active=True)
+        user = StaffUser(username=username, active=True, role=check_role(role or DEFAULT_ROLE),
+                         password_hash=password_hash)
         session.add(user)
-    user.password_hash = HASHER.hash(password)
+        session.flush()
+    elif role:
+        set_role(session, username, role, by)
+    user.password_hash = password_hash
     user.password_changed_at = utc_now()
-    user.session_token = new_session_token()
     user.active = True
+    end_sessions(session, user.id)
     session.query(LoginFailure).filter(LoginFailure.username == username).delete()
-    audit(session, "cli", "account_created" if created else "password_set", username)
+    audit(session, by, "account_created" if created else "password_set", username,
+          f"role {user.role}" if created else "")
     return created
 
 
-def new_session_token() -> str:
-    return secrets.token_urlsafe(24)
+def set_role(session: Session, username: str, role: str, by: str = "cli") -> StaffUser:
+    user = _existing(session, username)
+    check_role(role)
+    if user.role != role:
+        audit(session, by, "account_role", username, f"{user.role} -> {role}")
+        user.role = role
+    return user
 
 
-def end_sessions(session: Session, user_id: int) -> None:
-    """Logout: every session of this account stops working, even a copied cookie."""
-    user = session.get(StaffUser, user_id)
-    if user is not None:
-        user.session_token = new_session_token()
+def set_active(session: Session, username: str, active: bool, by: str = "cli") -> StaffUser:
+    """Deactivating ends every session of the account at once (a logged-in person is logged out at
+    their next request); the account and its history stay."""
+    user = _existing(session, username)
+    if not active:
+        end_sessions(session, user.id)
+    if user.active == active:
+        return user
+    user.active = active
+    audit(session, by, "account_enabled" if active else "account_disabled", username)
+    return user
+
+
+def _existing(session: Session, username: str) -> StaffUser:
+    user = find_user(session, username)
+    if user is None:
+        raise ValueError(f"There is no staff account {username!r}.")
+    return user
+
+
+def end_sessions(session: Session, user_id: int) -> int:
+    """Ends every login session of the account, even copied cookies. Returns how many."""
+    return session.query(StaffSession).filter(StaffSession.user_id == user_id).delete()
 
 
 def is_locked(session: Session, username: str, ip: str) -> bool:
@@ -110,27 +156,37 @@ class LoginResult:
     locked: bool = False
 
 
+def _failure_name(username: str, user: Optional[StaffUser]) -> str:
+    """What the throttle counts failures under: the account's name, or for a name no account has, a
+    hash of it (the typed text may be a password and is never stored)."""
+    if user is not None:
+        return username
+    return "?" + hashlib.sha256(username.encode("utf-8")).hexdigest()[:40]
+
+
 def authenticate(session: Session, username: str, password: str, ip: str) -> LoginResult:
     """Checks the password unless the account or address is locked; records failures."""
     username = (username or "").strip()[:100]
-    if is_locked(session, username, ip):
-        audit(session, username or "?", "login_refused_locked", username, ip=ip)
+    user = find_user(session, username)
+    shown = username if user is not None else UNKNOWN_USER
+    counted = _failure_name(username, user)
+    if is_locked(session, counted, ip):
+        audit(session, shown, "login_refused_locked", shown, ip=ip)
         return LoginResult(None, locked=True)
-    user = session.query(StaffUser).filter(StaffUser.username == username).one_or_none()
     try:
         HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
         valid = user is not None and user.active
     except (VerificationError, InvalidHashError):
         valid = False
     if not valid:
-        session.add(LoginFailure(username=username, ip=ip))
+        session.add(LoginFailure(username=counted, ip=ip))
         session.query(LoginFailure).filter(LoginFailure.at < utc_now() - 2 * lockout_window()).delete()
-        audit(session, username or "?", "login_failed", username, ip=ip)
+        detail = "account disabled" if user is not None and not user.active else ""
+        audit(session, shown, "login_failed", shown, detail, ip=ip)
         return LoginResult(None)
     if HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = HASHER.hash(password)
     user.last_login_at = utc_now()
-    user.session_token = user.session_token or new_session_token()
     session.query(LoginFailure).filter(LoginFailure.username == username).delete()
     audit(session, username, "login", username, ip=ip)
     return LoginResult(user)

@@ -1,10 +1,14 @@
 """Staff console administration, run by the Makefile:
 
-    STAFF_PASSWORD=... python -m staff.cli create-user NAME      (make staff-user USER=NAME)
+    STAFF_PASSWORD=... python -m staff.cli create-user NAME [--role admin|staff]
+                                                      (make staff-user USER=NAME [ROLE=admin|staff])
+    python -m staff.cli create-user NAME --role R     (no STAFF_PASSWORD: only the role of an account)
+    python -m staff.cli disable-user NAME             (make staff-user USER=NAME DISABLE=1)
     python -m staff.cli purge-conversations [--days N]            (make purge-conversations DAYS=N)
 
-Both migrate the database of DATABASE_URL first. Non-interactive: the password comes from the
+All migrate the database of DATABASE_URL first. Non-interactive: the password comes from the
 STAFF_PASSWORD environment variable, never from the command line (it would show in `ps`).
+A new account is `staff` unless --role admin; an existing one keeps its role unless --role is given.
 """
 
 import argparse
@@ -29,22 +33,46 @@ def migrate(url: str) -> None:
 
 def create_user(args) -> int:
     password = os.environ.get("STAFF_PASSWORD", "")
-    if not password:
-        print("Set the password in the STAFF_PASSWORD environment variable, e.g.\n"
-              "  read -rs STAFF_PASSWORD && export STAFF_PASSWORD && make staff-user USER=name", file=sys.stderr)
-        return 2
     try:
         username = accounts.check_username(args.username)
-        accounts.check_password_strength(password, username)
+        if args.role:
+            accounts.check_role(args.role)
+        if password:
+            accounts.check_password_strength(password, username)
     except ValueError as refused:
         print(f"Refused: {refused}", file=sys.stderr)
         return 2
     url = settings.database_url()
     migrate(url)
     with session_scope(url) as session:
-        created = accounts.set_password(session, username, password)
-    print(f"Staff account {username!r} {'created' if created else 'updated with the new password'}. "
-          "Log in at /staff/login on the website (make web).")
+        exists = accounts.find_user(session, username) is not None
+        if not password and not (exists and args.role):
+            print("Set the password in the STAFF_PASSWORD environment variable, e.g.\n"
+                  "  read -rs STAFF_PASSWORD && export STAFF_PASSWORD && make staff-user USER=name\n"
+                  "(or, for an existing account, give only ROLE=admin|staff to change its role)", file=sys.stderr)
+            return 2
+        if password:
+            created = accounts.set_password(session, username, password, args.role)
+            done = "created" if created else "updated with the new password"
+        else:
+            accounts.set_role(session, username, args.role)
+            done = "updated"
+        role = accounts.find_user(session, username).role
+    print(f"Staff account {username!r} {done} (role: {role}). Log in at /staff/login on the website (make web).")
+    return 0
+
+
+def disable_user(args) -> int:
+    url = settings.database_url()
+    migrate(url)
+    try:
+        with session_scope(url) as session:
+            accounts.set_active(session, args.username, False)
+    except ValueError as refused:
+        print(f"Refused: {refused}", file=sys.stderr)
+        return 2
+    print(f"Staff account {args.username!r} disabled; its sessions are ended. "
+          "A new password (make staff-user USER=name) enables it again.")
     return 0
 
 
@@ -60,7 +88,8 @@ def purge_conversations(args) -> int:
     print(f"Removed conversation events older than {days} days (before {retention.cutoff_description(days)}):")
     print(f"  {result.events_deleted} events deleted from {result.conversations_affected} conversation(s)")
     print(f"  {result.sms_messages_deleted} processed SMS message id(s) deleted")
-    print(f"  {result.handoffs_redacted} finished handoff(s) redacted (contact details and reason removed; "
+    print(f"  {result.sms_numbers_deleted} SMS number(s) deleted (no conversation left, not opted out)")
+    print(f"  {result.handoffs_redacted} finished handoff(s) redacted (contact details, reason and conversation id removed; "
           "open handoffs are kept whole)")
     return 0
 
@@ -71,7 +100,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     user = commands.add_parser("create-user", help="create a staff account (password from STAFF_PASSWORD)")
     user.add_argument("username")
+    user.add_argument("--role", help=f"one of {', '.join(accounts.ROLES)} (new accounts: {accounts.DEFAULT_ROLE})")
     user.set_defaults(run=create_user)
+    disable = commands.add_parser("disable-user", help="deactivate a staff account and end its sessions")
+    disable.add_argument("username")
+    disable.set_defaults(run=disable_user)
     purge = commands.add_parser("purge-conversations", help="delete conversations older than the retention period")
     purge.add_argument("--days", type=int, help="default: CONVERSATION_RETENTION_DAYS, else 365")
     purge.set_defaults(run=purge_conversations)

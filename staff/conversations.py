@@ -56,8 +56,17 @@ def day_start(day: date) -> float:
 
 
 def channel_of(data: Dict) -> str:
-    raw = data.get("input_channel") or "unknown"
-    return CHANNELS.get(raw, raw)
+    """The channel a user event came in by, as staff call it. Whatever a client managed to store there
+    (a list, an object, a very long text) is shown as "unknown", never an error page."""
+    raw = data.get("input_channel")
+    if not isinstance(raw, str) or not raw:
+        return "unknown"
+    return CHANNELS.get(raw, raw[:32])
+
+
+def text_of(data: Dict) -> str:
+    text = data.get("text")
+    return text if isinstance(text, str) else ""
 
 
 @dataclass
@@ -127,7 +136,7 @@ def list_conversations(
             unanswered=row.sender_id in unanswered_senders,
             handoff=bool(row.handoff),
             channel=channel_of(first) if first else "unknown",
-            first_message=first.get("text") or "",
+            first_message=text_of(first),
         )
         if (channel and summary.channel != channel) or ("unanswered" in flags and not summary.unanswered):
             continue
@@ -215,7 +224,7 @@ def transcript(session: Session, sender_id: str) -> List[TranscriptEntry]:
             last_user = TranscriptEntry(
                 kind="user",
                 at=at,
-                text=data.get("text") or "",
+                text=text_of(data),
                 intent=full_intent(parse_data),
                 confidence=intent.get("confidence"),
                 channel=channel_of(data),
@@ -227,7 +236,7 @@ def transcript(session: Session, sender_id: str) -> List[TranscriptEntry]:
         else:
             bot_data = data.get("data") or {}
             buttons = [b.get("title", "") for b in bot_data.get("buttons") or [] if isinstance(b, dict)]
-            entries.append(TranscriptEntry(kind="bot", at=at, text=data.get("text") or "", buttons=buttons))
+            entries.append(TranscriptEntry(kind="bot", at=at, text=text_of(data), buttons=buttons))
     return entries
 
 
@@ -283,7 +292,7 @@ def unanswered_messages(session: Session) -> List[UnansweredMessage]:
     messages = []
     for row in candidates:
         data = json.loads(row.data or "{}")
-        text = (data.get("text") or "").strip()
+        text = text_of(data).strip()
         if not normalise_question(text) or text.startswith("/"):
             continue  # button payloads and empty messages are not questions
         if row.intent_name != "out_of_scope" and row.id in in_form:
@@ -360,7 +369,7 @@ def search_messages(session: Session, query: str, limit: int = 200) -> List[Mess
     needle = query.casefold()
     matches = []
     for row in rows:
-        text = json.loads(row.data or "{}").get("text") or ""
+        text = text_of(json.loads(row.data or "{}"))
         if needle in text.casefold():
             speaker = "patient" if row.type_name == "user" else "assistant"
             matches.append(MessageMatch(row.sender_id, to_datetime(row.timestamp), speaker, text))

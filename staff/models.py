@@ -1,4 +1,4 @@
-"""The staff console's own tables (schema: migrations/versions/0003_staff_console.py).
+"""The staff console's own tables (schema: migrations/versions/0003_staff_console.py, 0004_staff_roles_sessions.py).
 
 They live on the same declarative Base as the handoff log (`clinic.handoffs.models`), so one Alembic
 history migrates everything the project owns.
@@ -19,8 +19,25 @@ class StaffUser(Base):
     created_at = sa.Column(sa.DateTime, nullable=False, default=utc_now)
     password_changed_at = sa.Column(sa.DateTime, nullable=False, default=utc_now)
     last_login_at = sa.Column(sa.DateTime)
-    # Part of every login session's id: a new value (logout, new password) ends all sessions at once.
-    session_token = sa.Column(sa.String(64))
+    # `admin`: everything, plus the audit trail, exports of all transcripts or handoffs, accounts.
+    # `staff`: the queue, conversations, search, unanswered questions, one transcript's export.
+    role = sa.Column(sa.String(16), nullable=False, default="staff")
+
+    __table_args__ = (sa.CheckConstraint("role IN ('admin', 'staff')", name="ck_staff_users_role"),)
+
+
+class StaffSession(Base):
+    """One login: the cookie carries the row's id and a random token (only its hash is stored here).
+    Ended by logout, a new password, disabling the account, STAFF_IDLE_MINUTES without a request or
+    STAFF_SESSION_HOURS in all (staff.auth): the row is deleted and the cookie stops working."""
+
+    __tablename__ = "staff_sessions"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    user_id = sa.Column(sa.Integer, sa.ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False, index=True)
+    token_hash = sa.Column(sa.String(64), nullable=False, unique=True)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utc_now)
+    last_seen_at = sa.Column(sa.DateTime, nullable=False, default=utc_now)
 
 
 class LoginFailure(Base):

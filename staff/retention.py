@@ -4,11 +4,13 @@ What happens to each kind of record older than the retention period (README "Ret
 - conversation events (Rasa's `events` table): deleted;
 - processed SMS message ids and the replies given (`sms_messages`): deleted;
 - handoffs: kept, as the clinic's record that someone asked to be contacted and what staff did. Once a
-  handoff is finished (booked or closed), its contact details (name, phone, email, preferred time) and
-  its reason (which may quote the person's question) are removed and `redacted_at` is set; the reference,
-  dates, topics, urgency and status history stay. Open handoffs (new, contacted) are never redacted:
-  nobody waiting for a call is lost;
-- SMS opt-outs (`sms_senders`) are kept: carriers require honouring them;
+  handoff is finished (booked or closed), its contact details (name, phone, email, preferred time), its
+  reason (which may quote the person's question) and its conversation id (`sender_id`: for SMS a hash
+  of the number, which would join it back to the number) are removed and `redacted_at` is set; the
+  reference, dates, channel, topics, urgency and status history stay. Open handoffs (new, contacted)
+  are never redacted: nobody waiting for a call is lost;
+- SMS numbers (`sms_senders`): a number that opted out is kept (carriers require honouring it); any
+  other number is deleted once its conversation is gone and it has not texted within the period;
 - the staff audit log is kept.
 """
 
@@ -21,13 +23,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from clinic.handoffs.models import Handoff, utc_now
-from clinic.sms.models import SmsMessage
+from clinic.sms.models import SmsMessage, SmsSender
 from staff.accounts import audit
 from staff.conversations import EVENTS, has_events
 from staff.queue import BOOKED, CLOSED
 
 DEFAULT_RETENTION_DAYS = 365
 REDACTED_REASON = "(removed after the retention period)"
+REDACTED_SENDER = "(redacted)"
 
 
 def retention_days() -> int:
@@ -39,6 +42,7 @@ class PurgeResult:
     events_deleted: int
     conversations_affected: int
     sms_messages_deleted: int
+    sms_numbers_deleted: int
     handoffs_redacted: int
 
 
@@ -53,17 +57,31 @@ def purge(session: Session, days: int, username: str = "cli", now=None) -> Purge
         conversations = session.execute(sa.select(sa.func.count(sa.distinct(EVENTS.c.sender_id))).where(old)).scalar()
         events = session.execute(sa.delete(EVENTS).where(old)).rowcount
     sms = session.execute(sa.delete(SmsMessage).where(SmsMessage.received_at < cutoff)).rowcount
+    forgotten = sa.and_(SmsSender.opted_out.is_(False), SmsSender.updated_at < cutoff)
+    if has_events(session):
+        conversation_left = sa.select(EVENTS.c.id).where(EVENTS.c.sender_id == SmsSender.sender_id).exists()
+        forgotten = sa.and_(forgotten, ~conversation_left)
+    numbers = session.execute(
+        sa.delete(SmsSender).where(forgotten).execution_options(synchronize_session=False)
+    ).rowcount
     redacted = session.execute(
         sa.update(Handoff)
         .where(Handoff.created_at < cutoff, Handoff.status.in_((BOOKED, CLOSED)), Handoff.redacted_at.is_(None))
         .values(name=None, phone=None, email=None, preferred_time=None, reason=REDACTED_REASON,
-                redacted_at=utc_now())
+                sender_id=REDACTED_SENDER, redacted_at=utc_now())
         .execution_options(synchronize_session=False)
     ).rowcount
-    result = PurgeResult(events, conversations, sms, redacted)
+    # Handoffs redacted before sender ids were (an older version of this purge) lose theirs too.
+    session.execute(
+        sa.update(Handoff)
+        .where(Handoff.redacted_at.is_not(None), Handoff.sender_id != REDACTED_SENDER)
+        .values(sender_id=REDACTED_SENDER)
+        .execution_options(synchronize_session=False)
+    )
+    result = PurgeResult(events, conversations, sms, numbers, redacted)
     audit(session, username, "purge_conversations", f"older than {days} days",
-          f"{events} events ({conversations} conversations), {sms} SMS message ids deleted; "
-          f"{redacted} finished handoffs redacted")
+          f"{events} events ({conversations} conversations), {sms} SMS message ids, {numbers} SMS numbers "
+          f"deleted; {redacted} finished handoffs redacted")
     return result
 
 

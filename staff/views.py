@@ -1,22 +1,25 @@
-"""The staff console's pages. Every route but the login page requires a logged-in staff member."""
+"""The staff console's pages. Every route but the login page requires a logged-in staff member; the
+audit trail, exports of everything and the accounts page require the `admin` role (staff.auth)."""
 
 import re
 from datetime import date
 from typing import List, Optional
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from clinic.handoffs import spool
 from clinic.handoffs.contact import display_phone, parse_phone
 from clinic.handoffs.database import session_scope
 from clinic.handoffs.models import Handoff
 from clinic.sms.store import sender_id_for
-from staff import accounts, conversations, export, queue
-from staff.models import AuditEntry
-from staff.web import StaffPrincipal
+from staff import accounts, auth, conversations, export, queue
+from staff.auth import admin_required
+from staff.models import AuditEntry, StaffSession, StaffUser
 
 blueprint = Blueprint("staff", __name__, template_folder="templates")
 
@@ -32,6 +35,11 @@ class LoginForm(FlaskForm):
 class StatusForm(FlaskForm):
     from_status = HiddenField(validators=[DataRequired()])
     to_status = SelectField("New status", choices=[(s, label) for s, label in STATUS_LABELS.items()])
+
+
+class AccountForm(FlaskForm):
+    role = SelectField("Role", choices=[(role, role) for role in accounts.ROLES])
+    active = SelectField("Account", choices=[("1", "active"), ("0", "disabled")])
 
 
 class ActionForm(FlaskForm):
@@ -87,8 +95,9 @@ def login():
     if form.validate_on_submit():
         with db() as dbs:
             result = accounts.authenticate(dbs, form.username.data, form.password.data, client_ip())
-            principal = StaffPrincipal.from_user(result.user) if result.user else None
+            principal = auth.start_session(dbs, result.user) if result.user else None
         if principal:
+            # A new session: nothing from before the login (a planted cookie) carries over.
             session.clear()
             session.permanent = True
             login_user(principal)
@@ -107,7 +116,7 @@ def login():
 @login_required
 def logout():
     with db() as dbs:
-        accounts.end_sessions(dbs, current_user.user_id)
+        auth.end_session(dbs, current_user.session_id)
         accounts.audit(dbs, current_user.username, "logout", current_user.username, ip=client_ip())
     logout_user()
     session.clear()
@@ -136,7 +145,7 @@ def queue_page():
             form.to_status.choices = [(s, STATUS_LABELS[s]) for s in queue.NEXT_STATUSES[handoff.status]]
             forms[handoff.id] = form
         return render_template("staff/queue.html", handoffs=handoffs, history=history, forms=forms,
-                               view=view, views=list(queue.VIEWS))
+                               view=view, views=list(queue.VIEWS), dead_letters=spool.dead_letters())
 
 
 @blueprint.post("/handoffs/<int:handoff_id>/status")
@@ -188,6 +197,8 @@ def transcript_page(sender_id: str):
         handoffs = dbs.query(Handoff).filter(Handoff.sender_id == sender_id).order_by(Handoff.created_at).all()
         if not entries and not handoffs:
             abort(404)
+        accounts.audit(dbs, current_user.username, "view_transcript", sender_id,
+                       f"{sum(e.kind != 'session' for e in entries)} messages", ip=client_ip())
         return render_template("staff/transcript.html", sender_id=sender_id, entries=entries, handoffs=handoffs)
 
 
@@ -205,9 +216,12 @@ def search_page():
                 senders.add(sender_id_for(results["phone"]))
             if senders:
                 results["conversations"] = conversations.list_conversations(dbs, sender_ids=senders)
-            # Who looked for what kind of thing (never the query: it may be a phone number).
+            # Who looked for what kind of thing and how much was found (never the query: it may be a
+            # phone number).
             kind = "phone" if results["phone"] else "reference" if REFERENCE.match(query.upper()) else "text"
-            accounts.audit(dbs, current_user.username, "search", kind, ip=client_ip())
+            accounts.audit(dbs, current_user.username, "search", kind,
+                           f"{len(results['messages'])} messages, {len(results['handoffs'])} handoffs, "
+                           f"{len(results['conversations'])} conversations", ip=client_ip())
         return render_template("staff/search.html", query=query, **results)
 
 
@@ -239,7 +253,7 @@ def _csv_response(body: str, filename: str) -> Response:
 
 
 @blueprint.post("/export/handoffs.csv")
-@login_required
+@admin_required
 def export_handoffs():
     with db() as dbs:
         body, rows = export.handoffs_csv(dbs)
@@ -255,6 +269,8 @@ def export_transcripts():
     if not form.validate_on_submit():
         abort(400)
     sender_id = (form.sender_id.data or "").strip() or None
+    if sender_id is None and not current_user.is_admin:
+        abort(403)  # one transcript: any staff member; all of them: administrators only
     with db() as dbs:
         body, rows = export.transcripts_csv(dbs, [sender_id] if sender_id else None)
         accounts.audit(dbs, current_user.username, "export_transcripts", sender_id or "all conversations",
@@ -264,8 +280,41 @@ def export_transcripts():
 
 
 @blueprint.get("/audit")
-@login_required
+@admin_required
 def audit_page():
     with db() as dbs:
         entries = dbs.query(AuditEntry).order_by(AuditEntry.id.desc()).limit(500).all()
         return render_template("staff/audit.html", entries=entries)
+
+
+@blueprint.get("/accounts")
+@admin_required
+def accounts_page():
+    with db() as dbs:
+        users = dbs.query(StaffUser).order_by(StaffUser.username).all()
+        open_sessions = dict(dbs.query(StaffSession.user_id, sa.func.count(StaffSession.id))
+                             .group_by(StaffSession.user_id).all())
+        forms = {user.id: AccountForm(formdata=None, prefix=f"u{user.id}", role=user.role,
+                                      active="1" if user.active else "0") for user in users}
+        return render_template("staff/accounts.html", users=users, forms=forms, open_sessions=open_sessions)
+
+
+@blueprint.post("/accounts/<int:user_id>")
+@admin_required
+def change_account(user_id: int):
+    form = AccountForm(prefix=f"u{user_id}")
+    if not form.validate_on_submit():
+        abort(400)
+    with db() as dbs:
+        user = dbs.get(StaffUser, user_id)
+        if user is None:
+            abort(404)
+        if user.id == current_user.user_id:
+            flash("You cannot change your own role or disable your own account here: "
+                  "another administrator can (or make staff-user).", "error")
+            return redirect(url_for("staff.accounts_page"), 303)
+        accounts.set_role(dbs, user.username, form.role.data, by=current_user.username)
+        accounts.set_active(dbs, user.username, form.active.data == "1", by=current_user.username)
+        flash(f"{user.username}: {user.role}, {'active' if user.active else 'disabled (logged out everywhere)'}.",
+              "info")
+    return redirect(url_for("staff.accounts_page"), 303)

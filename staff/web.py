@@ -1,62 +1,21 @@
 """Wiring the staff console into a Flask app: secret key, session cookies, CSRF, Flask-Login."""
 
-import hmac
 import os
 import secrets
-from datetime import timedelta
 from pathlib import Path
 from typing import Optional
 
 from flask import Flask
-from flask_login import LoginManager, UserMixin
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from clinic import settings
-from clinic.handoffs.database import session_scope
+from staff.auth import login_manager, session_limit
 
 MIN_SECRET_LENGTH = 32
 DEV_SECRET_FILE = settings.PROJECT_ROOT / "var" / "staff-secret-key"
 
 csrf = CSRFProtect()
-login_manager = LoginManager()
-login_manager.login_view = "staff.login"
-login_manager.login_message = "Please log in to see the staff console."
-login_manager.session_protection = "strong"
-
-
-class StaffPrincipal(UserMixin):
-    """The logged-in staff member. The session id includes the account's session token, so logging out
-    or a new password ends the session server-side (a copied cookie stops working too)."""
-
-    def __init__(self, user_id: int, username: str, stamp: str):
-        self.user_id = user_id
-        self.username = username
-        self.stamp = stamp
-
-    def get_id(self) -> str:
-        return f"{self.user_id}:{self.stamp}"
-
-    @classmethod
-    def from_user(cls, user) -> "StaffPrincipal":
-        return cls(user.id, user.username, user.session_token)
-
-
-@login_manager.user_loader
-def load_user(session_id: str) -> Optional[StaffPrincipal]:
-    from flask import current_app
-
-    from staff.models import StaffUser
-
-    user_id, _, stamp = session_id.partition(":")
-    if not user_id.isdigit():
-        return None
-    with session_scope(current_app.config.get("DATABASE_URL")) as session:
-        user = session.get(StaffUser, int(user_id))
-        if user is None or not user.active or not user.session_token \
-                or not hmac.compare_digest(user.session_token, stamp):
-            return None
-        return StaffPrincipal.from_user(user)
 
 
 def secret_key(dev_file: Path = DEV_SECRET_FILE) -> str:
@@ -105,7 +64,7 @@ def init_staff(app: Flask, database_url: Optional[str] = None) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=cookie_secure(),
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=int(os.environ.get("STAFF_SESSION_HOURS", "8"))),
+        PERMANENT_SESSION_LIFETIME=session_limit(),
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=cookie_secure(),

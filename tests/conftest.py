@@ -51,6 +51,27 @@ def postgres_url() -> str:
     return POSTGRES_URL
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request, tmp_path):
+    """A database nothing has touched: a SQLite file, then a fresh PostgreSQL database."""
+    from tests.handoff_db import fresh_postgres_database
+
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'clinic.db'}"
+    else:
+        with fresh_postgres_database(request.getfixturevalue("postgres_url")) as url:
+            yield url
+
+
+@pytest.fixture
+def migrated_database(empty_database):
+    """An empty database at the latest schema (SQLite, then PostgreSQL)."""
+    from tests.handoff_db import migrate
+
+    migrate(empty_database)
+    return empty_database
+
+
 CHROMIUM = Path("/usr/bin/chromium")
 # Flags that keep headless Chromium from waiting on the network these machines do not have.
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

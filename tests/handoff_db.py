@@ -13,11 +13,11 @@ from alembic.config import Config
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def migrate(url: str) -> None:
+def migrate(url: str, revision: str = "head") -> None:
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "migrations"))
     config.attributes["database_url"] = url
-    command.upgrade(config, "head")
+    command.upgrade(config, revision)
 
 
 @contextmanager

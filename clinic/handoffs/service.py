@@ -1,19 +1,38 @@
-"""Recording handoffs: durable before the person is told, exactly once per idempotency key."""
+"""Recording handoffs: durable before the person is told, exactly once per idempotency key.
 
+Where a handoff goes when it cannot be written at once:
+- the database cannot be reached (`clinic.db_retry.is_unreachable`: connection refused or lost, a
+  locked or missing database file, no pooled connection in time): the local spool, retried by the
+  action server until it is written;
+- a field does not fit its column (a list where text belongs, an over-long session id, NUL
+  characters...): it is cut to length or replaced before the write, logged at ERROR with what was
+  changed (never the values), and the record lands;
+- the database refuses the record for any other reason (a clashing reference code, a schema that
+  does not match): the dead-letter folder, logged at ERROR with the reason, shown on the staff
+  console's queue page. One refused record never holds up the others.
+"""
+
+import hashlib
 import logging
 import threading
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from clinic.db_retry import is_unreachable
 from clinic.handoffs import spool
 from clinic.handoffs.database import session_scope
 from clinic.handoffs.models import Handoff, utc_now
 from clinic.handoffs.reference import new_reference
 
 logger = logging.getLogger(__name__)
+
+COLUMNS = Handoff.__table__.columns
+TEXT_FIELDS = ("channel", "sender_id", "name", "phone", "email", "preferred_time", "reason")
+# What a missing or unusable required field becomes.
+REPLACEMENTS = {"channel": "unknown", "sender_id": "unknown", "reason": "(no reason recorded)"}
 
 
 @dataclass
@@ -34,18 +53,78 @@ class HandoffRequest:
 @dataclass(frozen=True)
 class HandoffReceipt:
     reference: str
-    stored: bool  # True: in the database now; False: spooled, written as soon as it is back
+    stored: bool  # True: in the database now; False: spooled (or dead-lettered), staff see it all the same
+
+
+class UnusableRecord(ValueError):
+    """A record without what identifies it (idempotency key, reference): it can only be dead-lettered."""
+
+
+def clean(record: Dict) -> Tuple[Dict, List[str]]:
+    """The record with every field fitting its column, and what had to be changed (names, never values)."""
+    changes: List[str] = []
+    key, reference = record.get("idempotency_key"), record.get("reference")
+    if not isinstance(key, str) or not key:
+        raise UnusableRecord("the record has no idempotency key")
+    if not isinstance(reference, str) or not 0 < len(reference) <= COLUMNS["reference"].type.length:
+        raise UnusableRecord("the record has no usable reference code")
+    cleaned = {"idempotency_key": key, "reference": reference}
+    if len(key) > COLUMNS["idempotency_key"].type.length:
+        # Still one row per key: a long key (an over-long sender id inside it) becomes its hash.
+        cleaned["idempotency_key"] = "sha256:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
+        changes.append("idempotency_key too long: replaced by its hash")
+    for name in TEXT_FIELDS:
+        value = record.get(name)
+        if value is not None and not isinstance(value, str):
+            changes.append(f"{name} was a {type(value).__name__}, not text: replaced")
+            value = REPLACEMENTS.get(name) or str(value)
+        if value is not None and "\x00" in value:
+            changes.append(f"{name} had NUL characters: removed")
+            value = value.replace("\x00", "")
+        if value is None and name in REPLACEMENTS:
+            changes.append(f"{name} was missing: replaced")
+            value = REPLACEMENTS[name]
+        length = getattr(COLUMNS[name].type, "length", None)
+        if value is not None and length and len(value) > length:
+            changes.append(f"{name} longer than {length} characters: cut")
+            value = value[:length]
+        cleaned[name] = value
+    topics = record.get("topics")
+    if isinstance(topics, str):
+        topics = [topics]
+    if not isinstance(topics, list) or not all(isinstance(topic, str) for topic in topics):
+        changes.append("topics were not a list of text: replaced")
+        topics = [str(topic) for topic in topics] if isinstance(topics, list) else []
+    cleaned["topics"] = [topic.replace("\x00", "") for topic in topics]
+    for flag in ("urgent", "consent"):
+        value = record.get(flag, False)
+        if not isinstance(value, bool):
+            changes.append(f"{flag} was not true/false: read as {bool(value)}")
+        cleaned[flag] = bool(value)
+    try:
+        created = datetime.fromisoformat(record.get("created_at"))
+    except (TypeError, ValueError):
+        changes.append("created_at was not a date: set to now")
+        created = utc_now()
+    cleaned["created_at"] = created.isoformat()
+    return cleaned, changes
 
 
 def record_handoff(request: HandoffRequest, url: Optional[str] = None) -> HandoffReceipt:
     """Writes the handoff (or returns the one already written for this idempotency key)."""
-    spooled = spool.find(request.idempotency_key)
+    record, changes = clean({**asdict(request), "reference": new_reference(), "created_at": utc_now().isoformat()})
+    if changes:
+        logger.error("Handoff %s had fields that do not fit the handoff log (%s); stored with them cut or replaced",
+                     record["reference"], "; ".join(changes))
+    spooled = spool.find(record["idempotency_key"])
     if spooled:
         return HandoffReceipt(spooled["reference"], stored=False)
-    record = {**asdict(request), "reference": new_reference(), "created_at": utc_now().isoformat()}
     try:
         return HandoffReceipt(_write(record, url), stored=True)
     except SQLAlchemyError as error:
+        if not is_unreachable(error):
+            _dead_letter(record, _reason(error))
+            return HandoffReceipt(record["reference"], stored=False)
         spool.save(record)
         # No contact details in the log: the reference is enough to find the record.
         logger.warning(
@@ -57,14 +136,28 @@ def record_handoff(request: HandoffRequest, url: Optional[str] = None) -> Handof
 
 
 def flush_spool(url: Optional[str] = None) -> int:
-    """Writes spooled handoffs to the database; returns how many were written. Stops at an outage."""
+    """Writes spooled handoffs to the database; returns how many were written. Stops at an outage;
+    a record refused for any other reason goes to the dead-letter folder and the flush goes on."""
     written = 0
-    for path, record in spool.pending():
+    for path, raw in spool.pending():
+        try:
+            if raw is None:
+                raise UnusableRecord("the spool file is not a JSON record")
+            record, changes = clean(raw)
+        except UnusableRecord as unusable:
+            _dead_letter(raw, str(unusable), path)
+            continue
+        if changes:
+            logger.error("Spooled handoff %s had fields that do not fit the handoff log (%s); cut or replaced",
+                         record["reference"], "; ".join(changes))
         try:
             _write(record, url)
         except SQLAlchemyError as error:
-            logger.info("Handoff database still unavailable (%s)", type(error).__name__)
-            break
+            if is_unreachable(error):
+                logger.info("Handoff database still unavailable (%s)", type(error).__name__)
+                break
+            _dead_letter(record, _reason(error), path)
+            continue
         spool.remove(path)
         written += 1
     if written:
@@ -72,14 +165,28 @@ def flush_spool(url: Optional[str] = None) -> int:
     return written
 
 
+def _reason(error: SQLAlchemyError) -> str:
+    """The database's own message, first line only: later lines (psycopg2's LINE, DETAIL) quote values."""
+    original = getattr(error, "orig", None) or error
+    first_line = (str(original).strip().splitlines() or [""])[0]
+    return f"{type(error).__name__}: {first_line}"[:300]
+
+
+def _dead_letter(record: Optional[Dict], reason: str, spooled=None) -> None:
+    path = spool.dead_letter(record, reason, spooled)
+    reference = (record or {}).get("reference", "?")
+    logger.error("Handoff %s refused (%s); kept in the dead-letter folder as %s for staff (queue page)",
+                 reference, reason, path.name)
+
+
 def _write(record: Dict, url: Optional[str]) -> str:
     """Inserts the record unless its idempotency key is already there; returns its reference."""
     existing = _reference_for_key(record["idempotency_key"], url)
     if existing:
         return existing
-    values = dict(record)
-    values["topics"] = ",".join(values["topics"])
-    values["created_at"] = datetime.fromisoformat(values["created_at"])
+    values = {name: record[name] for name in ("idempotency_key", "reference", *TEXT_FIELDS, "urgent", "consent")}
+    values["topics"] = ",".join(record["topics"])
+    values["created_at"] = datetime.fromisoformat(record["created_at"])
     try:
         with session_scope(url) as session:
             session.add(Handoff(**values))

@@ -2,15 +2,14 @@
 
 import re
 import uuid
-import xml.etree.ElementTree as ET
 
 import pytest
 import requests
 import sqlalchemy as sa
-from twilio.request_validator import RequestValidator
 
 from clinic.sms.store import sender_id_for
 from tests.support.servers import BotServers
+from tests.support.sms import Phone
 
 TOKEN = "test-auth-token-" + uuid.uuid4().hex
 REFERENCE = re.compile(r"your reference is ([A-Z0-9]{3}-[A-Z0-9]{3})")
@@ -32,41 +31,13 @@ def bot(model_path, tmp_path_factory, database):
         servers.stop()
 
 
-class Phone:
-    """One texting number talking to the bot."""
-
-    def __init__(self, bot, number=None):
-        self.bot = bot
-        self.number = number or "+1415555" + str(uuid.uuid4().int)[:4]
-        self.url = f"{bot.url}/webhooks/twilio/webhook"
-
-    def post(self, body, sid=None, token=TOKEN, signed=True):
-        params = {"From": self.number, "To": "+15550100199", "Body": body,
-                  "MessageSid": sid or "SM" + uuid.uuid4().hex, "NumMedia": "0"}
-        headers = {}
-        if signed:
-            headers["X-Twilio-Signature"] = RequestValidator(token).compute_signature(self.url, params)
-        return requests.post(self.url, data=params, headers=headers, timeout=60)
-
-    def text(self, body, **kwargs):
-        """The SMS messages the bot answers with."""
-        response = self.post(body, **kwargs)
-        assert response.status_code == 200, response.text
-        assert response.headers["Content-Type"].startswith("application/xml")
-        messages = [m.text or "" for m in ET.fromstring(response.text).iter("Message")]
-        for message in messages:
-            assert len(message) <= 320
-            assert "*" not in message and "/affirm" not in message
-        return messages
-
-
 def tracker_texts(bot, number):
     tracker = requests.get(f"{bot.url}/conversations/{sender_id_for(number)}/tracker", timeout=10).json()
     return [e["text"] for e in tracker["events"] if e["event"] == "user"]
 
 
 def test_unsigned_and_forged_requests_are_refused_and_never_reach_the_bot(bot):
-    phone = Phone(bot)
+    phone = Phone(bot, TOKEN)
     assert phone.post("how long is an infusion", signed=False).status_code == 403
     assert phone.post("how long is an infusion", token="forged").status_code == 403
     assert tracker_texts(bot, phone.number) == []
@@ -86,13 +57,13 @@ def test_unsigned_and_forged_requests_are_refused_and_never_reach_the_bot(bot):
     ],
 )
 def test_faq_answers_fit_in_sms_and_keep_the_key_facts(bot, question, facts):
-    reply = " ".join(Phone(bot).text(question))
+    reply = " ".join(Phone(bot, TOKEN).text(question))
     for fact in facts:
         assert fact in reply
 
 
 def test_choices_are_numbered_and_a_digit_reply_picks_one(bot):
-    phone = Phone(bot)
+    phone = Phone(bot, TOKEN)
     reply = " ".join(phone.text("how much does it cost?"))
     assert "don't have information about the cost" in reply
     assert "Reply 1 for Yes, please, 2 for No, thanks." in reply
@@ -100,7 +71,7 @@ def test_choices_are_numbered_and_a_digit_reply_picks_one(bot):
 
 
 def test_stop_start_and_help(bot):
-    phone = Phone(bot)
+    phone = Phone(bot, TOKEN)
     assert "unsubscribed" in phone.text("STOP")[0]
     assert phone.text("how long is an infusion") == []
     assert phone.text("HELP") == []
@@ -113,13 +84,13 @@ def test_stop_start_and_help(bot):
 
 @pytest.mark.parametrize("word", ["STOPALL", "unsubscribe", "Cancel", "END", "quit"])
 def test_every_carrier_opt_out_keyword(bot, word):
-    phone = Phone(bot)
+    phone = Phone(bot, TOKEN)
     assert "unsubscribed" in phone.text(word)[0]
     assert phone.text("hello") == []
 
 
 def test_booking_by_sms_offers_the_texting_number(bot, database):
-    phone = Phone(bot, "+14155550142")
+    phone = Phone(bot, TOKEN, "+14155550142")
     phone.text("book")
     assert "Should we call or text you at this number?" in " ".join(phone.text("Sam Lee"))
     assert "good time" in " ".join(phone.text("yes"))
@@ -135,7 +106,7 @@ def test_booking_by_sms_offers_the_texting_number(bot, database):
 
 
 def test_a_retried_webhook_is_processed_once(bot):
-    phone = Phone(bot)
+    phone = Phone(bot, TOKEN)
     first = phone.post("how fast does it work", sid="SMretry0001")
     again = phone.post("how fast does it work", sid="SMretry0001")
     assert first.status_code == again.status_code == 200
@@ -144,12 +115,12 @@ def test_a_retried_webhook_is_processed_once(bot):
 
 
 def test_crisis_reply_by_sms(bot):
-    reply = Phone(bot).text("i cant do this anymore i want to kill myself")
+    reply = Phone(bot, TOKEN).text("i cant do this anymore i want to kill myself")
     assert "988" in reply[0] and "911" in reply[0]
 
 
 def test_the_number_is_not_the_conversation_id(bot):
-    phone = Phone(bot)
+    phone = Phone(bot, TOKEN)
     phone.text("hi")
     assert phone.number not in bot.log("rasa") and phone.number.lstrip("+") not in bot.log("rasa")
     assert sender_id_for(phone.number).startswith("sms-")

@@ -17,6 +17,7 @@ from clinic.handoffs.database import session_scope
 from clinic.sms.store import sender_id_for
 from staff import accounts
 from tests.support.servers import BotServers
+from tests.support.staff_console import log_in
 from tests.handoff_db import fresh_postgres_database
 
 TWILIO_TOKEN = "staff-test-token-" + uuid.uuid4().hex
@@ -74,7 +75,7 @@ def fill(bot: BotServers, url: str) -> Filled:
 
         crisis = session.query(Handoff).filter(Handoff.sender_id == filled.senders["crisis"]).one()
         filled.references["crisis"] = crisis.reference
-        accounts.set_password(session, STAFF_USER, STAFF_PASSWORD)
+        accounts.set_password(session, STAFF_USER, STAFF_PASSWORD, role="admin")
     return filled
 
 
@@ -113,22 +114,10 @@ def app(filled):
     return application
 
 
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
-
-def csrf_token(client, path="/staff/login") -> str:
-    return CSRF.search(client.get(path).get_data(as_text=True)).group(1)
-
-
-def log_in(client, username=STAFF_USER, password=STAFF_PASSWORD):
-    return client.post("/staff/login", data={"username": username, "password": password,
-                                             "csrf_token": csrf_token(client)})
-
-
 @pytest.fixture
 def staff(app):
     """A test client logged in as a staff member."""
     client = app.test_client()
-    response = log_in(client)
+    response = log_in(client, STAFF_USER, STAFF_PASSWORD)
     assert response.status_code == 302, response.get_data(as_text=True)
     return client

@@ -1,36 +1,17 @@
 """Staff accounts: `make staff-user` refuses weak passwords and stores Argon2 hashes; failed logins lock."""
 
-import os
-import subprocess
-
 import pytest
 
 from clinic.handoffs.database import session_scope
 from staff import accounts
 from staff.models import AuditEntry, StaffUser
-from tests.handoff_db import ROOT, fresh_postgres_database
-from tests.staff.conftest import STAFF_PASSWORD, csrf_token, log_in
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_database(request, tmp_path):
-    """A database nothing has touched: `make staff-user` must migrate it first."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'clinic.db'}"
-    else:
-        with fresh_postgres_database(request.getfixturevalue("postgres_url")) as url:
-            yield url
+from tests.support.make_run import make_target
+from tests.staff.conftest import STAFF_PASSWORD, STAFF_USER
+from tests.support.staff_console import csrf_token, log_in
 
 
 def make_staff_user(database_url, password, *user_args):
-    env = {**os.environ, "DATABASE_URL": database_url}
-    env.pop("STAFF_PASSWORD", None)
-    if password is not None:
-        env["STAFF_PASSWORD"] = password
-    for name in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS"):  # run as a person would, even under `make test`
-        env.pop(name, None)
-    return subprocess.run(["make", "--no-print-directory", "staff-user", *user_args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return make_target("staff-user", *user_args, env={"DATABASE_URL": database_url, "STAFF_PASSWORD": password})
 
 
 def users(url):
@@ -89,7 +70,7 @@ def test_repeated_failed_logins_lock_the_account_even_for_the_right_password(app
         actions = [a.action for a in session.query(AuditEntry).filter(AuditEntry.target == "locked.user")]
     assert actions.count("login_failed") == accounts.max_failures() and "login_refused_locked" in actions
     # Another account is not locked by it.
-    assert log_in(app.test_client()).status_code == 302
+    assert log_in(app.test_client(), STAFF_USER, STAFF_PASSWORD).status_code == 302
 
 
 def test_many_failures_from_one_address_lock_that_address_only(app, filled):
@@ -97,8 +78,8 @@ def test_many_failures_from_one_address_lock_that_address_only(app, filled):
     attacker.environ_base["REMOTE_ADDR"] = "203.0.113.7"
     for attempt in range(accounts.max_failures() * 4):
         log_in(attacker, f"guess-{attempt}", "wrong-password-123")
-    assert log_in(attacker).status_code == 429  # even the right account and password, from there
-    assert log_in(app.test_client()).status_code == 302
+    assert log_in(attacker, STAFF_USER, STAFF_PASSWORD).status_code == 429  # even the right account and password, from there
+    assert log_in(app.test_client(), STAFF_USER, STAFF_PASSWORD).status_code == 302
 
 
 def test_the_session_cookie_can_be_made_secure(monkeypatch, filled):

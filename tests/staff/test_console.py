@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from clinic.handoffs.database import session_scope
 from clinic.handoffs.models import Handoff
 from staff.models import AuditEntry, HandoffStatusChange
-from tests.staff.conftest import (BOLD_TAG, FORMULA, SCRIPT_TAG, SMS_PHONE, STAFF_USER, csrf_token, log_in)
+from tests.staff.conftest import BOLD_TAG, FORMULA, SCRIPT_TAG, SMS_PHONE, STAFF_PASSWORD, STAFF_USER
+from tests.support.staff_console import csrf_token, log_in
 
 
 def text(response) -> str:
@@ -42,7 +43,8 @@ def audit_rows(url, action):
 def test_every_staff_route_refuses_an_anonymous_visitor_and_shows_no_data(app, filled):
     client = app.test_client()
     token = csrf_token(client)  # a valid token: the refusal must come from the login check, not CSRF
-    values = {"sender_id": filled.senders["booking"], "handoff_id": handoff(filled.url, filled.references["booking"]).id}
+    values = {"sender_id": filled.senders["booking"], "handoff_id": handoff(filled.url, filled.references["booking"]).id,
+              "user_id": 1}
     secrets = [filled.references["booking"], filled.references["crisis"], "Maria Lopez", filled.senders["booking"],
                "infusion", "weekday afternoons"]
     checked = 0
@@ -66,7 +68,7 @@ def test_every_staff_route_refuses_an_anonymous_visitor_and_shows_no_data(app, f
 
 def test_login_cookie_is_httponly_and_samesite_and_logout_ends_the_session(app):
     client = app.test_client()
-    response = log_in(client)
+    response = log_in(client, STAFF_USER, STAFF_PASSWORD)
     assert response.status_code == 302 and response.headers["Location"] == "/staff/queue"
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -82,7 +84,7 @@ def test_login_cookie_is_httponly_and_samesite_and_logout_ends_the_session(app):
 
 
 def test_wrong_password_is_refused(app):
-    response = log_in(app.test_client(), password="not the password 1")
+    response = log_in(app.test_client(), STAFF_USER, "not the password 1")
     assert response.status_code == 401 and "Wrong user name or password" in text(response)
 
 

@@ -83,3 +83,14 @@ class MakeRun:
         except subprocess.TimeoutExpired:
             os.killpg(self._process.pid, signal.SIGKILL)
             self._process.wait()
+
+
+def make_target(*args: str, env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
+    """A make target run as a person runs it in a terminal (not as part of the outer `make test`);
+    a variable given as None in `env` is taken out of the environment."""
+    merged = {**os.environ, **(env or {})}
+    for name in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES"):
+        merged.pop(name, None)
+    return subprocess.run(["make", "--no-print-directory", *args], cwd=ROOT,
+                          env={k: v for k, v in merged.items() if v is not None},
+                          capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
