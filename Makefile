@@ -161,7 +161,7 @@ test: $(MODEL)
 
 shell: $(MODEL) migrate
 	@echo "==> Starting the action server in the background; type /stop to leave the shell."
-	@$(BIN)/rasa run actions --port $(ACTIONS_PORT) >var/actions.log 2>&1 & pid=$$!; \
+	@$(BIN)/python -m clinic.server run actions --port $(ACTIONS_PORT) >var/actions.log 2>&1 & pid=$$!; \
 	trap "kill $$pid" EXIT; $(BIN)/python -m clinic.server shell -m models --endpoints endpoints.yml
 
 # Answer-level figures on the frozen test split of real questions and the fresh crisis set (SPLIT=dev

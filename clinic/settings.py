@@ -74,6 +74,17 @@ def port(name: str, default: int) -> int:
     return int(value) if value.isdigit() else default
 
 
+def bind_host() -> str:
+    """The interface the servers of `make run` listen on (BIND_HOST): this machine only by default."""
+    return os.environ.get("BIND_HOST", "").strip() or "127.0.0.1"
+
+
+def forwarded_allow_ips() -> list:
+    """Peers whose X-Forwarded-* headers the website believes (FORWARDED_ALLOW_IPS, space- or
+    comma-separated): none by default; the production profile names its nginx."""
+    return os.environ.get("FORWARDED_ALLOW_IPS", "").replace(",", " ").split()
+
+
 def rasa_public_url() -> str:
     """Where browsers reach the Rasa server (the widget's socket.io URL); default: this machine's RASA_PORT."""
     default = f"http://localhost:{port('RASA_PORT', 5005)}"

@@ -61,7 +61,7 @@ class Phone:
 
 
 def tracker_texts(bot, number):
-    tracker = requests.get(f"{bot.url}/conversations/{sender_id_for(number)}/tracker", timeout=10).json()
+    tracker = bot.tracker(sender_id_for(number))
     return [e["text"] for e in tracker["events"] if e["event"] == "user"]
 
 
