@@ -9,6 +9,8 @@ import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "clinic.db"
+# Public (it is in this repository): fine on a laptop, refused by the production profile.
+DEFAULT_SMS_SENDER_KEY = "clinic-sms-sender"
 
 
 def database_url() -> str:
@@ -44,7 +46,7 @@ def handoff_spool_dir() -> Path:
 
 def sms_sender_key() -> str:
     """Key of the hash that turns a phone number into a conversation id (set a secret in production)."""
-    return os.environ.get("SMS_SENDER_KEY", "clinic-sms-sender")
+    return os.environ.get("SMS_SENDER_KEY", DEFAULT_SMS_SENDER_KEY)
 
 
 def twilio_auth_token() -> Optional[str]:

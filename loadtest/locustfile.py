@@ -19,6 +19,7 @@ import threading
 import time
 import uuid
 
+import requests
 import socketio
 from locust import HttpUser, User, between, events, task
 
@@ -140,7 +141,9 @@ class SocketIOUser(User):
         self.session_id = uuid.uuid4().hex
         self.replies = []
         self.got_reply = threading.Event()
-        self.sio = socketio.Client(reconnection=False, request_timeout=60)
+        http = requests.Session()
+        http.verify = os.environ.get("REQUESTS_CA_BUNDLE") or True  # the profile's certificate (run.py)
+        self.sio = socketio.Client(reconnection=False, request_timeout=60, http_session=http)
         self.sio.on("bot_uttered", self._on_bot_uttered)
         confirmed = threading.Event()
         self.sio.on("session_confirm", lambda *_: confirmed.set())

@@ -8,6 +8,7 @@ the reply, the rows stored.
 
 import json
 import os
+import re
 import stat
 import subprocess
 import threading
@@ -20,8 +21,11 @@ import sqlalchemy as sa
 
 from clinic import local_secrets
 from clinic.sms.store import sender_id_for
+from production.profile import REQUIRED_FILES, REQUIRED_SECRETS
+from production.services import RunningProfile
 from tests.support.make_run import ROOT, MakeRun
 from tests.support.ports import listening_addresses
+from tests.support.production import throwaway_services
 
 CRISIS = "I want to kill myself tonight"
 FORGED_ACTION_CALL = {
@@ -205,3 +209,91 @@ def test_socketio_session_ids_belong_to_the_connection_that_asked_for_them(dev, 
     reloaded.say(session_id, "will I need booster treatments?")
     reloaded.wait(reloaded.replies)
     assert len(user_events(dev.database, session_id)) == 2
+
+
+# --- The production profile: nginx with TLS in front of the replicas --------------------------------
+
+def test_run_prod_refuses_to_start_without_its_secrets(tmp_path):
+    env = {name: value for name, value in os.environ.items()
+           if name not in REQUIRED_SECRETS + REQUIRED_FILES and not name.startswith("MAKE")}
+    env.update(SMS_SENDER_KEY="clinic-sms-sender", STAFF_SECRET_KEY="short", PROD_STATE_DIR=str(tmp_path / "prod"))
+    refused = subprocess.run(["make", "run-prod"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+                             stdin=subprocess.DEVNULL)
+    assert refused.returncode != 0
+    for name in REQUIRED_SECRETS + REQUIRED_FILES:
+        assert re.search(rf"- {name}\b", refused.stderr), (name, refused.stderr)
+    assert "Production profile:" not in refused.stdout and not (tmp_path / "prod").exists()
+
+
+@pytest.fixture(scope="module")
+def prod(model_path, tmp_path_factory):
+    with throwaway_services() as (postgres, redis_server):
+        running = RunningProfile(tmp_path_factory.mktemp("security-prod"), postgres.url, redis_server.url, model_path,
+                                 replicas=1, action_replicas=1, web=True)
+        try:
+            running.start()
+            yield running
+        finally:
+            running.stop()
+
+
+def test_nginx_serves_https_with_hsts_only(prod):
+    for url in (f"{prod.url}/version", f"{prod.web_url}/staff/login"):
+        answer = requests.get(url, verify=prod.verify, timeout=30)
+        assert answer.status_code == 200, url
+        assert answer.headers["Strict-Transport-Security"].startswith("max-age=31536000"), url
+    reply = requests.post(f"{prod.url}/webhooks/rest/webhook", json={"sender": "tls-" + uuid.uuid4().hex[:8],
+                                                                      "message": "how long does one infusion take"},
+                          verify=prod.verify, timeout=60)
+    assert "40 to 60 minutes" in reply.text and "Strict-Transport-Security" in reply.headers
+    # Plain HTTP on the public ports gets no conversation, and the website is not reachable around nginx.
+    assert requests.get(prod.url.replace("https:", "http:") + "/version", timeout=10).status_code == 400
+    assert listening_addresses(prod.profile.web_backend_port) == {prod.profile.backend_host}
+
+
+def test_rasa_http_api_is_not_published(prod):
+    sender = "api-" + uuid.uuid4().hex[:8]
+    for method, path in (("GET", f"/conversations/{sender}/tracker"), ("POST", f"/conversations/{sender}/tracker/events"),
+                         ("PUT", "/model"), ("POST", "/model/parse"), ("GET", "/status")):
+        answer = requests.request(method, f"{prod.url}{path}", params={"token": prod.api_token}, json={},
+                                  verify=prod.verify, timeout=10)
+        assert answer.status_code == 404, (method, path)
+    # Behind nginx each replica still requires the token.
+    replica = f"http://127.0.0.1:{prod.profile.rasa_ports[0]}"
+    assert requests.get(f"{replica}/conversations/{sender}/tracker", timeout=10).status_code == 401
+    assert requests.get(f"{replica}/conversations/{sender}/tracker", params={"token": prod.api_token},
+                        timeout=10).status_code == 200
+
+
+def test_action_servers_refuse_callers_without_the_shared_secret(prod):
+    for url in [f"http://127.0.0.1:{port}/webhook" for port in prod.profile.action_ports] + [
+            prod.profile.action_endpoint_url]:
+        assert requests.post(url, json=FORGED_ACTION_CALL, timeout=10).status_code == 401, url
+    assert "forged-caller" not in handoff_senders(prod.profile.database_url, urgent=True)
+    # The replicas send it: a crisis through nginx makes its urgent handoff.
+    sender = "crisis-" + uuid.uuid4().hex[:8]
+    reply = requests.post(f"{prod.url}/webhooks/rest/webhook", json={"sender": sender, "message": CRISIS},
+                          verify=prod.verify, timeout=60)
+    assert "988" in reply.text
+    assert sender in handoff_senders(prod.profile.database_url, urgent=True)
+
+
+def test_a_forged_x_forwarded_for_is_not_believed(prod):
+    """The login throttle and the audit trail record the address nginx saw, not one the client claims."""
+    login = f"{prod.web_url}/staff/login"
+    browser = requests.Session()  # (verify per request: a REQUESTS_CA_BUNDLE would override the session's)
+    form = browser.get(login, timeout=30, verify=prod.verify).text
+    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+    username = "nobody-" + uuid.uuid4().hex[:8]
+    refused = browser.post(login, data={"csrf_token": csrf, "username": username, "password": "wrong-password-1"},
+                           headers={"X-Forwarded-For": "203.0.113.7", "Referer": login}, timeout=30,
+                           verify=prod.verify)
+    assert refused.status_code == 401
+    engine = sa.create_engine(prod.profile.database_url)
+    try:
+        with engine.connect() as connection:
+            addresses = connection.execute(sa.text("SELECT ip FROM staff_login_failures WHERE username = :name"),
+                                           {"name": username}).scalars().all()
+    finally:
+        engine.dispose()
+    assert addresses == ["127.0.0.1"]
