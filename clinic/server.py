@@ -52,11 +52,13 @@ def secure_arguments(arguments: List[str]) -> List[str]:
     server's come from the environment (SANIC_HOST)."""
     from clinic import local_secrets, settings
 
+    if arguments[:1] not in (["run"], ["shell"]):
+        return arguments
     os.environ["ACTION_SERVER_TOKEN"] = local_secrets.action_server_token()
     if arguments[:2] == ["run", "actions"]:
         os.environ.setdefault("SANIC_HOST", settings.bind_host())
         return arguments
-    if arguments[:1] not in (["run"], ["shell"]) or arguments[1:2] == ["nlu"]:
+    if arguments[1:2] == ["nlu"]:
         return arguments
     added = [] if _given(arguments, "-i", "--interface") else ["--interface", settings.bind_host()]
     if "--enable-api" in arguments and not _given(arguments, "-t", "--auth-token", "--jwt-secret"):
