@@ -419,7 +419,8 @@ def main(argv: Optional[List[str]] = None) -> None:
         if problems:
             raise SystemExit("The production profile does not start without its secrets and TLS certificate:\n"
                              + "\n".join(f"  - {problem}" for problem in problems)
-                             + "\nSee docs/production.md (e.g. python -c 'import secrets; print(secrets.token_hex(32))').")
+                             + "\nSee docs/production.md (make one with: python -c 'import secrets; "
+                             "print(secrets.token_hex(32))').")
         if options.command == "check":
             return
     profile = Profile.from_env()

@@ -39,8 +39,8 @@ def user_events(database_url: str, sender: str) -> list:
     engine = sa.create_engine(database_url)
     try:
         with engine.connect() as connection:
-            rows = connection.execute(sa.text("SELECT data FROM events WHERE sender_id = :sender AND type_name = 'user' "
-                                              "ORDER BY id"), {"sender": sender}).fetchall()
+            rows = connection.execute(sa.text("SELECT data FROM events WHERE sender_id = :sender "
+                                              "AND type_name = 'user' ORDER BY id"), {"sender": sender}).fetchall()
     finally:
         engine.dispose()
     return [json.loads(data) for (data,) in rows]
@@ -89,7 +89,8 @@ def test_rasa_http_api_refuses_callers_without_the_token(dev):
     assert requests.get(tracker, params={"token": "guessed"}, timeout=10).status_code == 401
     forged = requests.post(f"{tracker}/events", json={"event": "user", "text": CRISIS}, timeout=10)
     assert forged.status_code == 401
-    assert requests.put(f"{dev.rasa_url}/model", json={"model_file": "/tmp/other.tar.gz"}, timeout=10).status_code == 401
+    swapped = requests.put(f"{dev.rasa_url}/model", json={"model_file": "/tmp/other.tar.gz"}, timeout=10)
+    assert swapped.status_code == 401
     assert requests.post(f"{dev.rasa_url}/model/parse", json={"text": "hi"}, timeout=10).status_code == 401
     # The project's own tools read the token make run created, kept in var/ for the owner only.
     token_file = ROOT / "var" / "rasa-api-token"
@@ -253,8 +254,8 @@ def test_nginx_serves_https_with_hsts_only(prod):
 
 def test_rasa_http_api_is_not_published(prod):
     sender = "api-" + uuid.uuid4().hex[:8]
-    for method, path in (("GET", f"/conversations/{sender}/tracker"), ("POST", f"/conversations/{sender}/tracker/events"),
-                         ("PUT", "/model"), ("POST", "/model/parse"), ("GET", "/status")):
+    for method, path in (("GET", f"/conversations/{sender}/tracker"), ("PUT", "/model"), ("POST", "/model/parse"),
+                         ("POST", f"/conversations/{sender}/tracker/events"), ("GET", "/status")):
         answer = requests.request(method, f"{prod.url}{path}", params={"token": prod.api_token}, json={},
                                   verify=prod.verify, timeout=10)
         assert answer.status_code == 404, (method, path)
