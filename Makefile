@@ -93,11 +93,16 @@ run: $(MODEL) migrate
 # The production profile (docs/production.md): PostgreSQL (DATABASE_URL), Redis (REDIS_URL), nginx in
 # front of RASA_REPLICAS Rasa servers and ACTIONS_REPLICAS action servers, all run by supervisord.
 PROD_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/clinic
+# It refuses to start, naming each, while a secret or the TLS certificate is missing (docs/production.md).
 run-prod: export DATABASE_URL := $(or $(DATABASE_URL),$(PROD_DATABASE_URL))
-run-prod: $(MODEL) | nginx
+run-prod: prod-check $(MODEL) | nginx
 	$(BIN)/python -m production.profile create-database
 	$(BIN)/alembic upgrade head
 	$(BIN)/python -m production.profile run
+
+.PHONY: prod-check
+prod-check: | $(VENV_STAMP)
+	@$(BIN)/python -m production.profile check
 
 prod-status: | $(VENV_STAMP)
 	$(BIN)/python -m production.profile ctl status
@@ -171,7 +176,7 @@ test: $(MODEL)
 
 shell: $(MODEL) migrate
 	@echo "==> Starting the action server in the background; type /stop to leave the shell."
-	@$(BIN)/rasa run actions --port $(ACTIONS_PORT) >var/actions.log 2>&1 & pid=$$!; \
+	@$(BIN)/python -m clinic.server run actions --port $(ACTIONS_PORT) >var/actions.log 2>&1 & pid=$$!; \
 	trap "kill $$pid" EXIT; $(BIN)/python -m clinic.server shell -m models --endpoints endpoints.yml
 
 # Answer-level figures on the frozen test split of real questions and the fresh crisis set (SPLIT=dev

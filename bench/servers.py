@@ -25,6 +25,8 @@ from typing import Dict, List, Optional, Sequence
 
 import yaml
 
+from clinic.local_secrets import rasa_api_token
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_VAR = ROOT / "var" / "bench"
 STOCK_DIR = BENCH_VAR / "stock"
@@ -282,6 +284,8 @@ class Bot:
     migrate: bool = False
     # The command that starts the Rasa server ("rasa" unless the bot has its own entry point).
     server_command: Sequence[str] = ()
+    # The token of Rasa's HTTP API, for /status (this bot's clinic.server requires one).
+    api_token: str = ""
     rasa_port: int = 0
     action_port: int = 0
     rasa_process: Optional[subprocess.Popen] = field(default=None, repr=False)
@@ -329,7 +333,8 @@ class Bot:
         ]
         start = time.monotonic()
         self.rasa_process = spawn(args, self.project, self.env, log_path)
-        wait_for_http(f"{self.url}/status", self.rasa_process, log_path, timeout, need_model=True)
+        status = f"{self.url}/status" + (f"?token={self.api_token}" if self.api_token else "")
+        wait_for_http(status, self.rasa_process, log_path, timeout, need_model=True)
         timings["startup_s"] = time.monotonic() - start
         return timings
 
@@ -378,6 +383,7 @@ def this_bot(model: Path, workdir: Path, logdir: Path, extra_env: Optional[Dict[
         logdir=logdir,
         migrate=True,
         server_command=[str(venv_bin() / "python"), "-m", "clinic.server"],
+        api_token=rasa_api_token(),
     )
 
 

@@ -3,11 +3,20 @@
 Takes exactly the arguments of `rasa` (`python -m clinic.server run --enable-api ...` is `rasa run
 --enable-api ...`, `python -m clinic.server run actions` is `rasa run actions`); the Procfile, the
 tests and the benchmark start the Rasa server and the action server through it.
+
+Secure by default, whoever starts it:
+- the Rasa server and the action server listen on BIND_HOST (default 127.0.0.1) unless an
+  `--interface` (or SANIC_HOST for the action server) is given;
+- `--enable-api` without `--auth-token` gets RASA_API_TOKEN (clinic.local_secrets: else a random
+  token under var/), passed here rather than on the command line, where `ps` would show it;
+- the action server refuses calls without ACTION_SERVER_TOKEN (clinic.action_auth), and the Rasa
+  server sends it (endpoints.yml reads the variable, set here from the same place).
 """
 
+import os
 import sys
 import warnings
-from typing import Any
+from typing import Any, List
 
 
 def _apply_requested_warning_filters() -> None:
@@ -34,15 +43,42 @@ def _keep_requested_warning_filters() -> None:
     common._filter_warnings = filter_warnings
 
 
+def _given(arguments: List[str], *names: str) -> bool:
+    return any(argument == name or argument.startswith(name + "=") for argument in arguments for name in names)
+
+
+def secure_arguments(arguments: List[str]) -> List[str]:
+    """Rasa's arguments with the safe defaults added (the interface, the API token); the action
+    server's come from the environment (SANIC_HOST)."""
+    from clinic import local_secrets, settings
+
+    if arguments[:1] not in (["run"], ["shell"]):
+        return arguments
+    os.environ["ACTION_SERVER_TOKEN"] = local_secrets.action_server_token()
+    if arguments[:2] == ["run", "actions"]:
+        os.environ.setdefault("SANIC_HOST", settings.bind_host())
+        return arguments
+    if arguments[1:2] == ["nlu"]:
+        return arguments
+    added = [] if _given(arguments, "-i", "--interface") else ["--interface", settings.bind_host()]
+    if "--enable-api" in arguments and not _given(arguments, "-t", "--auth-token", "--jwt-secret"):
+        added += ["--auth-token", local_secrets.rasa_api_token()]
+    return arguments + added
+
+
 def main() -> None:
     _keep_requested_warning_filters()
-    from clinic import cors, rasa_fixes  # they import Rasa, and so Sanic: after the filters are set
+    # They import Rasa, and so Sanic: after the filters are set.
+    from clinic import action_auth, cors, rasa_fixes
 
+    arguments = secure_arguments(sys.argv[1:])
     rasa_fixes.apply()
     cors.apply()
+    if arguments[:2] == ["run", "actions"]:
+        action_auth.apply()
     from rasa.__main__ import main as rasa_main
 
-    sys.argv[0] = "rasa"
+    sys.argv = ["rasa", *arguments]
     rasa_main()
 
 

@@ -9,6 +9,8 @@ import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "clinic.db"
+# Public (it is in this repository): fine on a laptop, refused by the production profile.
+DEFAULT_SMS_SENDER_KEY = "clinic-sms-sender"
 
 
 def database_url() -> str:
@@ -50,7 +52,7 @@ def handoff_dead_letter_dir() -> Path:
 
 def sms_sender_key() -> str:
     """Key of the hash that turns a phone number into a conversation id (set a secret in production)."""
-    return os.environ.get("SMS_SENDER_KEY", "clinic-sms-sender")
+    return os.environ.get("SMS_SENDER_KEY", DEFAULT_SMS_SENDER_KEY)
 
 
 def twilio_auth_token() -> Optional[str]:
@@ -78,6 +80,17 @@ def port(name: str, default: int) -> int:
     """A port from the environment (ACTIONS_PORT, RASA_PORT, WEB_PORT), else the default."""
     value = os.environ.get(name, "").strip()
     return int(value) if value.isdigit() else default
+
+
+def bind_host() -> str:
+    """The interface the servers of `make run` listen on (BIND_HOST): this machine only by default."""
+    return os.environ.get("BIND_HOST", "").strip() or "127.0.0.1"
+
+
+def forwarded_allow_ips() -> list:
+    """Peers whose X-Forwarded-* headers the website believes (FORWARDED_ALLOW_IPS, space- or
+    comma-separated): none by default; the production profile names its nginx."""
+    return os.environ.get("FORWARDED_ALLOW_IPS", "").replace(",", " ").split()
 
 
 def rasa_public_url() -> str:

@@ -19,6 +19,7 @@ import threading
 import time
 import uuid
 
+import requests
 import socketio
 from locust import HttpUser, User, between, events, task
 
@@ -58,7 +59,20 @@ def reply_text(response) -> str:
     return "\n".join(m.get("text", "") for m in response.json())
 
 
-class RestFaqUser(HttpUser):
+# The profile serves HTTPS with a throwaway certificate, passed by run.py in REQUESTS_CA_BUNDLE (Locust's
+# HTTP client ignores the environment, so it is set on each client).
+PROFILE_CA = os.environ.get("REQUESTS_CA_BUNDLE") or True
+
+
+class ProfileHttpUser(HttpUser):
+    abstract = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.client.verify = PROFILE_CA
+
+
+class RestFaqUser(ProfileHttpUser):
     weight = 4
     wait_time = THINK
 
@@ -81,7 +95,7 @@ class RestFaqUser(HttpUser):
         self.turns += 1
 
 
-class RestBookingUser(HttpUser):
+class RestBookingUser(ProfileHttpUser):
     weight = 2
     wait_time = THINK
 
@@ -108,7 +122,7 @@ class RestBookingUser(HttpUser):
                 self.on_start()
 
 
-class SmsUser(HttpUser):
+class SmsUser(ProfileHttpUser):
     weight = 2
     wait_time = THINK
 
@@ -140,7 +154,9 @@ class SocketIOUser(User):
         self.session_id = uuid.uuid4().hex
         self.replies = []
         self.got_reply = threading.Event()
-        self.sio = socketio.Client(reconnection=False, request_timeout=60)
+        http = requests.Session()
+        http.verify = PROFILE_CA
+        self.sio = socketio.Client(reconnection=False, request_timeout=60, http_session=http)
         self.sio.on("bot_uttered", self._on_bot_uttered)
         confirmed = threading.Event()
         self.sio.on("session_confirm", lambda *_: confirmed.set())

@@ -8,7 +8,8 @@
 
 The tests (tests/production/) and the load test (loadtest/) start the same thing with other ports.
 Other commands: `render` (write the files only), `ctl ARGS` (supervisorctl on the running profile),
-`create-database` (create the database named in DATABASE_URL if it is missing).
+`create-database` (create the database named in DATABASE_URL if it is missing), `check` (the
+secrets and the TLS certificate that `run` requires, see `missing_settings`).
 """
 
 from __future__ import annotations
@@ -23,11 +24,36 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
+from clinic.settings import DEFAULT_SMS_SENDER_KEY
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/clinic"
 NGINX_CANDIDATES = ("nginx", "/usr/sbin/nginx")
+# What `make run-prod` refuses to start without: each must be set, long enough, and not a default of
+# this repository.
+REQUIRED_SECRETS = ("RASA_API_TOKEN", "ACTION_SERVER_TOKEN", "SMS_SENDER_KEY", "STAFF_SECRET_KEY", "TWILIO_AUTH_TOKEN")
+MIN_SECRET_LENGTH = 16
+REQUIRED_FILES = ("TLS_CERT_FILE", "TLS_KEY_FILE")
+
+
+def missing_settings(env: Dict[str, str]) -> List[str]:
+    """Why the production profile must not start with this environment: one line per variable."""
+    problems = []
+    for name in REQUIRED_SECRETS:
+        value = env.get(name, "").strip()
+        if not value:
+            problems.append(f"{name} is not set")
+        elif value == DEFAULT_SMS_SENDER_KEY or len(value) < MIN_SECRET_LENGTH:
+            problems.append(f"{name} is a known default or shorter than {MIN_SECRET_LENGTH} characters")
+    for name in REQUIRED_FILES:
+        value = env.get(name, "").strip()
+        if not value:
+            problems.append(f"{name} is not set (nginx serves HTTPS only)")
+        elif not Path(value).is_file():
+            problems.append(f"{name}: no file at {value}")
+    return problems
 
 
 def _int(env: Dict[str, str], name: str, default: int) -> int:
@@ -55,9 +81,15 @@ class Profile:
     backend_host: str = "127.0.0.1"
     model: str = "models"
     web_port: Optional[int] = 8000
+    web_backend_port: int = 8001
     allowed_origins: List[str] = field(default_factory=lambda: ["http://localhost:8000", "http://127.0.0.1:8000"])
     lock_lifetime: int = 20
     api_token: Optional[str] = None
+    # TLS: nginx serves HTTPS (with HSTS) on every public port when both are set; run-prod requires them.
+    tls_cert: Optional[Path] = None
+    tls_key: Optional[Path] = None
+    # Proxies or load balancers in front of nginx whose X-Forwarded-For nginx believes (realip module).
+    real_ip_from: List[str] = field(default_factory=list)
     extra_env: Dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -79,9 +111,15 @@ class Profile:
             action_ports=[actions_base + i for i in range(action_replicas)],
             model=env.get("CLINIC_MODEL") or "models",
             web_port=_int(env, "WEB_PORT", 8000) if web else None,
-            allowed_origins=(env.get("ALLOWED_ORIGINS") or "http://localhost:8000 http://127.0.0.1:8000").split(),
+            web_backend_port=_int(env, "WEB_BACKEND_PORT", 8001),
+            allowed_origins=(env.get("ALLOWED_ORIGINS") or " ".join(
+                f"{'https' if env.get('TLS_CERT_FILE') else 'http'}://{host}:{_int(env, 'WEB_PORT', 8000)}"
+                for host in ("localhost", "127.0.0.1"))).split(),
             lock_lifetime=_int(env, "TICKET_LOCK_LIFETIME", 20),
             api_token=env.get("RASA_API_TOKEN") or None,
+            tls_cert=Path(env["TLS_CERT_FILE"]) if env.get("TLS_CERT_FILE") else None,
+            tls_key=Path(env["TLS_KEY_FILE"]) if env.get("TLS_KEY_FILE") else None,
+            real_ip_from=(env.get("REAL_IP_FROM") or "").replace(",", " ").split(),
         )
 
     # --- derived ------------------------------------------------------------------------------------
@@ -98,9 +136,13 @@ class Profile:
         return self.state_dir / "supervisord.conf"
 
     @property
+    def tls(self) -> bool:
+        return bool(self.tls_cert and self.tls_key)
+
+    @property
     def public_url(self) -> str:
         host = "localhost" if self.listen_host in ("127.0.0.1", "0.0.0.0") else self.listen_host
-        return f"http://{host}:{self.public_port}"
+        return f"{'https' if self.tls else 'http'}://{host}:{self.public_port}"
 
     @property
     def action_endpoint_url(self) -> str:
@@ -121,6 +163,12 @@ class Profile:
             "TICKET_LOCK_LIFETIME": str(self.lock_lifetime),
             "SANIC_WORKERS": "1",
             "TRUST_FORWARDED_HEADERS": "true",
+            # The Rasa replicas and action servers listen where only nginx reaches them; the website
+            # believes X-Forwarded-For from nginx only; the staff cookie is sent over HTTPS only.
+            "BIND_HOST": self.backend_host,
+            "FORWARDED_ALLOW_IPS": self.backend_host,
+            **({"STAFF_COOKIE_SECURE": "true"} if self.tls else {}),
+            **({"RASA_API_TOKEN": self.api_token} if self.api_token else {}),
             "RASA_PUBLIC_URL": self.public_url,
             "ALLOWED_ORIGINS": " ".join(self.allowed_origins),
             "RASA_TELEMETRY_ENABLED": "false",
@@ -175,7 +223,43 @@ class Profile:
                 f"        server {self.backend_host}:{port} max_fails=1 fail_timeout=5s;" for port in ports
             )
 
+        if self.tls:
+            listen = "ssl"
+            tls = "\n".join([
+                f"    ssl_certificate {self.tls_cert};",
+                f"    ssl_certificate_key {self.tls_key};",
+                "    ssl_protocols TLSv1.2 TLSv1.3;",
+                "    ssl_prefer_server_ciphers off;",
+                "    ssl_session_cache shared:clinic_tls:10m;",
+                '    add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;',
+            ])
+        else:
+            listen, tls = "", "    # No TLS configured (tests of the routing only): make run-prod requires it."
+        real_ip = "\n".join(
+            [f"    set_real_ip_from {address};" for address in self.real_ip_from]
+            + (["    real_ip_header X-Forwarded-For;", "    real_ip_recursive on;"] if self.real_ip_from else
+               ["    # REAL_IP_FROM unset: the client address is the peer's; X-Forwarded-For is never believed."])
+        )
+        web = "" if not self.web_port else "\n".join([
+            "    server {",
+            f"        listen {self.listen_host}:{self.web_port} {listen};",
+            "        client_max_body_size 1m;",
+            "        proxy_http_version 1.1;",
+            "        proxy_set_header Host $http_host;",
+            "        proxy_set_header X-Forwarded-For $remote_addr;",
+            "        proxy_set_header X-Forwarded-Proto $scheme;",
+            "        proxy_set_header X-Forwarded-Host $http_host;",
+            "        location / {",
+            f"            proxy_pass http://{self.backend_host}:{self.web_backend_port};",
+            "        }",
+            "    }",
+        ])
         values = {
+            "listen_options": listen,
+            "tls": tls,
+            "real_ip": real_ip,
+            "web_server": web,
+            "backend_host": self.backend_host,
             "state_dir": str(self.state_dir),
             "log_dir": str(self.log_dir),
             "listen_host": self.listen_host,
@@ -235,19 +319,21 @@ class Profile:
             f"serverurl=unix://{sock}",
             "",
         ]
+        # `python -m clinic.server` is `rasa` with the project's fixes applied (docs/performance.md) and
+        # its safe defaults: the API token from RASA_API_TOKEN (never on a command line), the action
+        # servers refusing calls without ACTION_SERVER_TOKEN, both listening on BIND_HOST.
         for name, port in zip(self.action_programs(), self.action_ports):
-            parts.append(self._program(name, [str(BIN / "rasa"), "run", "actions", "--port", str(port)]))
-        token = ["--auth-token", self.api_token] if self.api_token else []
+            parts.append(self._program(name, [str(BIN / "python"), "-m", "clinic.server", "run", "actions",
+                                              "--port", str(port)]))
         for name, port in zip(self.rasa_programs(), self.rasa_ports):
-            # `python -m clinic.server` is `rasa` with the project's fixes applied (docs/performance.md).
             parts.append(self._program(name, [
-                str(BIN / "python"), "-m", "clinic.server", "run", "--enable-api", *token, "--credentials", "credentials.yml",
+                str(BIN / "python"), "-m", "clinic.server", "run", "--enable-api", "--credentials", "credentials.yml",
                 "--endpoints", "endpoints.prod.yml", "-m", self.model, "-i", self.backend_host,
                 "--port", str(port),
             ]))
         if self.web_port:
             parts.append(self._program("web", [
-                str(BIN / "gunicorn"), "--bind", f"{self.listen_host}:{self.web_port}", "--workers", "2",
+                str(BIN / "gunicorn"), "--bind", f"{self.backend_host}:{self.web_backend_port}", "--workers", "2",
                 "--access-logfile", "-", "'web.app:create_app()'",
             ]))
         parts.append(self._program("nginx", [nginx, "-p", str(self.state_dir), "-c", str(self.nginx_conf)], 10))
@@ -325,9 +411,18 @@ def check_services(profile: Profile) -> None:
 
 def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["run", "render", "ctl", "create-database"])
+    parser.add_argument("command", choices=["run", "render", "ctl", "create-database", "check"])
     parser.add_argument("args", nargs=argparse.REMAINDER)
     options = parser.parse_args(argv)
+    if options.command in ("run", "check"):
+        problems = missing_settings(dict(os.environ))
+        if problems:
+            raise SystemExit("The production profile does not start without its secrets and TLS certificate:\n"
+                             + "\n".join(f"  - {problem}" for problem in problems)
+                             + "\nSee docs/production.md (make one with: python -c 'import secrets; "
+                             "print(secrets.token_hex(32))').")
+        if options.command == "check":
+            return
     profile = Profile.from_env()
     if options.command == "create-database":
         create_database(profile.database_url)
@@ -345,7 +440,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     print(f"==> Production profile: nginx on {profile.public_url} -> Rasa replicas on ports "
           f"{', '.join(map(str, profile.rasa_ports))}; action servers on "
           f"{', '.join(map(str, profile.action_ports))} behind :{profile.actions_port}"
-          + (f"; website on http://localhost:{profile.web_port}/" if profile.web_port else ""))
+          + (f"; website on https://localhost:{profile.web_port}/" if profile.web_port else ""))
     print(f"    Logs: {profile.log_dir}/ ; status: make prod-status ; Ctrl-C stops everything.")
     os.execv(profile.supervisord_command()[0], profile.supervisord_command())
 

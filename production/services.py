@@ -1,4 +1,5 @@
-"""Throwaway PostgreSQL and Redis servers, and the production profile running on free ports.
+"""Throwaway PostgreSQL and Redis servers, a throwaway TLS certificate, and the production profile
+running on free ports.
 
 The fault tests and the load test stop and restart PostgreSQL and Redis; they do it to servers of their
 own (a fresh `initdb` cluster in a temporary folder, a `redis-server` on a free port), never to the
@@ -10,6 +11,7 @@ from __future__ import annotations
 import glob
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import socket
@@ -17,7 +19,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import requests
 
@@ -127,12 +129,35 @@ def _pings(client) -> bool:
         return False
 
 
+def self_signed_certificate(folder: Path) -> Tuple[Path, Path]:
+    """A throwaway certificate for localhost and 127.0.0.1 (openssl), and its key: (cert, key)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    cert, key = folder / "tls-cert.pem", folder / "tls-key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+def random_secrets() -> Dict[str, str]:
+    """Every secret the profile requires (production.profile.REQUIRED_SECRETS), fresh and random."""
+    from production.profile import REQUIRED_SECRETS
+
+    return {name: secrets.token_hex(32) for name in REQUIRED_SECRETS}
+
+
 class RunningProfile:
-    """The production profile (supervisord, nginx, replicas) on free ports, for tests and load tests."""
+    """The production profile (supervisord, nginx with TLS, replicas) on free ports, for tests and load
+    tests, with fresh secrets (`secrets`) and a throwaway certificate (`verify`: pass it to requests).
+    `web`: also the website and staff console behind nginx (`web_url`)."""
 
     def __init__(self, state_dir: Path, database_url: str, redis_url: str, model: str,
-                 replicas: int = 2, action_replicas: int = 2, env: Optional[Dict[str, str]] = None):
-        self.api_token = "test-" + os.urandom(8).hex()
+                 replicas: int = 2, action_replicas: int = 2, env: Optional[Dict[str, str]] = None,
+                 web: bool = False):
+        self.secrets = {**random_secrets(), **{k: v for k, v in (env or {}).items() if k in random_secrets()}}
+        self.api_token = self.secrets["RASA_API_TOKEN"]
+        cert, key = self_signed_certificate(state_dir / "tls")
+        self.verify = str(cert)
         self.profile = Profile(
             state_dir=state_dir,
             database_url=database_url,
@@ -142,16 +167,23 @@ class RunningProfile:
             rasa_ports=[free_port() for _ in range(replicas)],
             action_ports=[free_port() for _ in range(action_replicas)],
             model=model,
-            web_port=None,
+            web_port=free_port() if web else None,
+            web_backend_port=free_port(),
             api_token=self.api_token,
+            tls_cert=cert,
+            tls_key=key,
             extra_env={"HANDOFF_SPOOL_DIR": str(state_dir / "spool"), "HANDOFF_SPOOL_RETRY_SECONDS": "1",
-                       **(env or {})},
+                       **(env or {}), **self.secrets},
         )
         self.process: Optional[subprocess.Popen] = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.profile.public_port}"
+        return f"https://127.0.0.1:{self.profile.public_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"https://127.0.0.1:{self.profile.web_port}"
 
     def start(self, timeout: float = 600) -> "RunningProfile":
         env = {**os.environ, **self.profile.environment()}
@@ -165,12 +197,13 @@ class RunningProfile:
         for port in self.profile.rasa_ports:
             self.wait_for_replica(port, timeout)
         wait_until(lambda: self._ok(f"{self.url}/nginx-health"), 30, "nginx")
+        if self.profile.web_port:
+            wait_until(lambda: self._ok(f"{self.web_url}/healthz"), 120, "the website")
         return self
 
-    @staticmethod
-    def _ok(url: str) -> bool:
+    def _ok(self, url: str) -> bool:
         try:
-            return requests.get(url, timeout=2).status_code == 200
+            return requests.get(url, timeout=2, verify=self.verify).status_code == 200
         except requests.RequestException:
             return False
 

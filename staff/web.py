@@ -1,7 +1,6 @@
 """Wiring the staff console into a Flask app: secret key, session cookies, CSRF, Flask-Login."""
 
 import os
-import secrets
 from pathlib import Path
 from typing import Optional
 
@@ -10,6 +9,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from clinic import settings
+from clinic.local_secrets import file_secret
 from staff.auth import login_manager, session_limit
 
 MIN_SECRET_LENGTH = 32
@@ -30,21 +30,23 @@ def secret_key(dev_file: Path = DEV_SECRET_FILE) -> str:
             raise RuntimeError(f"STAFF_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters "
                                "(e.g. python -c 'import secrets; print(secrets.token_hex(32))').")
         return configured
-    dev_file.parent.mkdir(parents=True, exist_ok=True)
-    if not dev_file.exists():
-        # Written whole under a temporary name, then linked into place: of several workers starting at
-        # once, one key wins and nobody reads a half-written file.
-        temporary = dev_file.with_name(f"{dev_file.name}.{os.getpid()}.tmp")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_hex(32))
-        try:
-            os.link(temporary, dev_file)
-        except FileExistsError:
-            pass
-        finally:
-            temporary.unlink()
-    return dev_file.read_text().strip()
+    return file_secret(dev_file)
+
+
+class TrustedProxyFix:
+    """X-Forwarded-For, -Proto and -Host believed only from the proxies named in FORWARDED_ALLOW_IPS
+    (the production profile's nginx): from anyone else they are ignored, so nobody can forge the
+    address that the login throttle counts and the audit trail records."""
+
+    def __init__(self, app, trusted):
+        self.app = app
+        self.fixed = ProxyFix(app, x_for=1, x_proto=1, x_host=1)
+        self.trusted = set(trusted)
+
+    def __call__(self, environ, start_response):
+        if environ.get("REMOTE_ADDR") in self.trusted:
+            return self.fixed(environ, start_response)
+        return self.app(environ, start_response)
 
 
 def cookie_secure() -> bool:
@@ -70,8 +72,8 @@ def init_staff(app: Flask, database_url: Optional[str] = None) -> None:
         REMEMBER_COOKIE_SECURE=cookie_secure(),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
     )
-    if settings.trust_forwarded_headers():
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    if settings.forwarded_allow_ips():
+        app.wsgi_app = TrustedProxyFix(app.wsgi_app, settings.forwarded_allow_ips())
     csrf.init_app(app)
     login_manager.init_app(app)
     app.register_blueprint(blueprint, url_prefix="/staff")

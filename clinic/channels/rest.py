@@ -4,6 +4,9 @@ Rasa's `RestInput` answers a body that is not a JSON object with a 500 and passe
 message. This subclass keeps its URL and reply format and adds:
 - 400 with a reason for a body that is not a JSON object, a missing/invalid `sender`, a `message`
   that is not a string, or `metadata` that is not an object;
+- 400 for a sender another channel owns (`sms-...`, the SMS channel's conversation ids): a REST
+  client cannot write into a texter's conversation;
+- the channel recorded is always `rest`, whatever `input_channel` the client sends;
 - control characters removed (newlines and tabs kept);
 - an empty or whitespace-only message turned into the fallback intent, so the person is asked to
   rephrase instead of getting an empty reply.
@@ -16,7 +19,10 @@ from rasa.core.channels.rest import RestInput
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
+from clinic.sms.store import SENDER_PREFIX as SMS_SENDER_PREFIX
+
 MAX_SENDER_LENGTH = 128
+OTHER_CHANNELS_PREFIXES = (SMS_SENDER_PREFIX,)
 EMPTY_MESSAGE_PAYLOAD = "/nlu_fallback"
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -50,7 +56,13 @@ class CheckedRestInput(RestInput):
             raise InvalidUsage('"sender" must be a non-empty string identifying the conversation.')
         if len(sender) > MAX_SENDER_LENGTH:
             raise InvalidUsage(f'"sender" must be at most {MAX_SENDER_LENGTH} characters.')
+        if sender.lower().startswith(OTHER_CHANNELS_PREFIXES):
+            raise InvalidUsage(f'"sender" may not start with {", ".join(OTHER_CHANNELS_PREFIXES)}: '
+                               "those conversations belong to another channel.")
         return sender
+
+    def _extract_input_channel(self, req: Request) -> Text:
+        return self.name()
 
     def _extract_message(self, req: Request) -> Optional[Text]:
         message = _json_object(req).get("message")

@@ -1,22 +1,37 @@
 """The website widget's socket.io channel, open only to the clinic's site origins.
 
-Two fixes over Rasa 3.6's SocketIOInput:
+Fixes over Rasa 3.6's SocketIOInput:
 - it turns python-socketio's origin check off (`cors_allowed_origins=[]`), so any web page could open
   a conversation; here it is back on with ALLOWED_ORIGINS (clinic.settings): a connection from
   another origin is refused before it reaches the bot;
 - with session persistence it calls `sio.enter_room` without awaiting it, which python-socketio 5.9+
   made a coroutine, so the browser never joins its session's room and never receives a reply; the
-  `session_request` handler is replaced with one that awaits it.
+  `session_request` handler is replaced with one that awaits it;
+- it takes the conversation id from every message (`session_id`), so any connection could write into
+  any conversation, another channel's included. Here a session id is what this server issues (32
+  lowercase hex characters, a uuid4): a `session_request` naming anything else gets a new one, and a
+  connection may send messages only for the session id confirmed to it (a page reload, a new
+  connection, asks for its stored id again and gets it). A message naming another session id, or an
+  odd one, is refused: nothing reaches the bot and the client gets a `session_refused` event.
 """
 
+import re
 import uuid
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from clinic import settings
+from clinic.channels.rest import clean_message
+
+SESSION_ID = re.compile(r"[0-9a-f]{32}")
+REFUSED_EVENT = "session_refused"
+
+
+def valid_session_id(value: Any) -> bool:
+    return isinstance(value, str) and SESSION_ID.fullmatch(value) is not None
 
 
 class CheckedSocketIOInput(SocketIOInput):
@@ -28,13 +43,38 @@ class CheckedSocketIOInput(SocketIOInput):
         blueprint = super().blueprint(on_new_message)
         sio = self.sio
         sio.eio.cors_allowed_origins = settings.allowed_origins()
+        # The session id confirmed to each connection (socket.io sid) of this process.
+        confirmed: Dict[Text, Text] = {}
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Optional[Dict]) -> None:
-            data = data or {}
-            session_id = str(data.get("session_id") or "")[:64] or uuid.uuid4().hex
+            requested = data.get("session_id") if isinstance(data, dict) else None
+            session_id = requested if valid_session_id(requested) else uuid.uuid4().hex
+            confirmed[sid] = session_id  # before any await: a message sent right after finds it
             if self.session_persistence:
                 await sio.enter_room(sid, session_id)
             await sio.emit("session_confirm", session_id, room=sid)
+
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: Text) -> None:
+            confirmed.pop(sid, None)
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: Text, data: Any) -> None:
+            data = data if isinstance(data, dict) else {}
+            session_id = data.get("session_id") if self.session_persistence else sid
+            message = data.get("message", "")
+            if self.session_persistence and (not valid_session_id(session_id) or confirmed.get(sid) != session_id):
+                await sio.emit(REFUSED_EVENT, {"reason": "Ask for a session first (session_request) and use "
+                                                         "the session id it confirms."}, room=sid)
+                return
+            if not isinstance(message, str):
+                await sio.emit(REFUSED_EVENT, {"reason": "The message must be text."}, room=sid)
+                return
+            metadata = data.get(self.metadata_key)
+            await on_new_message(UserMessage(
+                clean_message(message), SocketIOOutput(sio, self.bot_message_evt), session_id,
+                input_channel=self.name(), metadata=metadata if isinstance(metadata, dict) else {},
+            ))
 
         return blueprint

@@ -13,11 +13,15 @@ from clinic.handoffs.models import utc_now
 from clinic.sms.format import Option
 from clinic.sms.models import SmsMessage, SmsSender
 
+# Every SMS conversation id starts with it; no other channel may use such an id (clinic.channels.rest).
+SENDER_PREFIX = "sms-"
 
-def sender_id_for(phone: str) -> str:
-    """The conversation id of a number: a keyed hash, so trackers and logs never hold the number."""
-    digest = hmac.new(settings.sms_sender_key().encode(), phone.encode(), hashlib.sha256).hexdigest()
-    return f"sms-{digest[:24]}"
+
+def sender_id_for(phone: str, key: Optional[str] = None) -> str:
+    """The conversation id of a number: a keyed hash, so trackers and logs never hold the number.
+    `key`: SMS_SENDER_KEY (clinic.settings) unless given (a test of a server with its own key)."""
+    digest = hmac.new((key or settings.sms_sender_key()).encode(), phone.encode(), hashlib.sha256).hexdigest()
+    return f"{SENDER_PREFIX}{digest[:24]}"
 
 
 def register(phone: str) -> SmsSender:

@@ -90,7 +90,7 @@ def test_crisis_gets_988_and_911_first_and_flags_the_conversation(bot):
     bot.say(sender, "how long is one infusion?")
     messages = bot.send(sender, "how much does it cost? honestly i want to end my life")
     assert "988" in messages[0]["text"] and "911" in messages[0]["text"]
-    tracker = requests.get(f"{bot.url}/conversations/{sender}/tracker", timeout=10).json()
+    tracker = bot.tracker(sender)
     assert tracker["slots"]["crisis"] is True
 
 
@@ -98,7 +98,7 @@ def test_informational_question_about_suicidal_thoughts_carries_988(bot):
     sender = new_sender()
     reply = bot.say(sender, "can ketamine help with suicidal thoughts?")
     assert "suicidal thoughts" in reply and "988" in reply
-    tracker = requests.get(f"{bot.url}/conversations/{sender}/tracker", timeout=10).json()
+    tracker = bot.tracker(sender)
     assert tracker["slots"]["crisis"] is False
 
 
@@ -160,7 +160,7 @@ def test_the_conversation_survives_a_restart_of_the_rasa_server(bot):
     assert "automated assistant" in bot.say(sender, "hi")
     bot.say(sender, "how long does one infusion take")
     bot.restart_rasa()
-    tracker = requests.get(f"{bot.url}/conversations/{sender}/tracker", timeout=10).json()
+    tracker = bot.tracker(sender)
     said = [e["text"] for e in tracker["events"] if e["event"] == "user"]
     assert said == ["hi", "how long does one infusion take"]
     assert bot.say(sender, "hi") == "Hi again! What would you like to know about ketamine infusion therapy?"

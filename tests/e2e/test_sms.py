@@ -32,7 +32,7 @@ def bot(model_path, tmp_path_factory, database):
 
 
 def tracker_texts(bot, number):
-    tracker = requests.get(f"{bot.url}/conversations/{sender_id_for(number)}/tracker", timeout=10).json()
+    tracker = bot.tracker(sender_id_for(number))
     return [e["text"] for e in tracker["events"] if e["event"] == "user"]
 
 

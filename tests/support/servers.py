@@ -1,4 +1,7 @@
-"""Starts the real action server and Rasa server on free ports, with a temporary database."""
+"""Starts the real action server and Rasa server on free ports, with a temporary database.
+
+Rasa's HTTP API needs its token (RASA_API_TOKEN, else var/rasa-api-token: clinic.local_secrets), as
+the project's other tools read it; `tracker()` reads a conversation with it."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from typing import Dict, List, Optional
 
 import requests
 
+from clinic.local_secrets import rasa_api_token
 from tests.handoff_db import migrate
 from tests.support.ports import free_port
 
@@ -63,7 +67,7 @@ class BotServers:
             [PYTHON, "-m", "clinic.server", "run", "--enable-api", "--credentials", "credentials.yml", "--endpoints",
              "endpoints.yml", "-m", self.model_path, "--port", str(self.rasa_port)],
         )
-        self.wait_for(f"{self.url}/status", self._rasa, "rasa")
+        self.wait_for(f"{self.url}/status?token={rasa_api_token()}", self._rasa, "rasa")
 
     def restart_rasa(self) -> None:
         self._stop(self._rasa)
@@ -104,6 +108,13 @@ class BotServers:
         response = requests.post(
             f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=60
         )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def tracker(self, sender: str) -> Dict:
+        """The conversation as Rasa's HTTP API gives it (with the API token)."""
+        response = requests.get(f"{self.url}/conversations/{sender}/tracker", params={"token": rasa_api_token()},
+                                timeout=10)
         assert response.status_code == 200, response.text
         return response.json()
 

@@ -1,0 +1,26 @@
+"""The safe defaults clinic.server adds to Rasa's command line (the real servers: tests/security)."""
+
+import os
+
+from clinic.server import secure_arguments
+
+
+def test_interface_and_api_token_are_added_unless_given(monkeypatch):
+    monkeypatch.setenv("RASA_API_TOKEN", "t" * 32)
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "a" * 32)
+    monkeypatch.delenv("BIND_HOST", raising=False)
+    assert secure_arguments(["run", "--enable-api"]) == ["run", "--enable-api", "--interface", "127.0.0.1",
+                                                         "--auth-token", "t" * 32]
+    assert secure_arguments(["run", "--enable-api", "-i", "10.0.0.5", "--auth-token=x"]) == [
+        "run", "--enable-api", "-i", "10.0.0.5", "--auth-token=x"]
+    monkeypatch.setenv("BIND_HOST", "0.0.0.0")
+    assert secure_arguments(["shell", "-m", "models"]) == ["shell", "-m", "models", "--interface", "0.0.0.0"]
+    assert secure_arguments(["train"]) == ["train"]
+
+
+def test_the_action_server_listens_on_bind_host_and_gets_the_shared_secret(monkeypatch):
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "a" * 32)
+    monkeypatch.delenv("BIND_HOST", raising=False)
+    monkeypatch.delenv("SANIC_HOST", raising=False)
+    assert secure_arguments(["run", "actions", "--port", "5055"]) == ["run", "actions", "--port", "5055"]
+    assert os.environ["SANIC_HOST"] == "127.0.0.1" and os.environ["ACTION_SERVER_TOKEN"] == "a" * 32
