@@ -39,6 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
 CRISIS_SET = ROOT / "tests" / "safety" / "crisis_messages.yml"
 FRESH_CRISIS_SET = ROOT / "tests" / "safety" / "crisis_fresh.yml"
+# A third crisis development set, written apart for choosing the classifier's crisis threshold.
+CRISIS_PROBE_SET = ROOT / "tests" / "safety" / "crisis_probe.yml"
 CANDIDATES = ROOT / "experiments" / "pipelines"
 # The crisis reply (domain.yml `utter_crisis`): it says the conversation was flagged for the team.
 CRISIS_REPLY = "flagged this"
@@ -156,6 +158,12 @@ def heldout_command(args: argparse.Namespace) -> int:
     print(f"Intent accuracy (with sub-intents): {accuracy(predictions):.3f}")
     for name, (right, total) in crisis_figures(parser).items():
         print(f"Crisis set, {name}: {right}/{total}")
+    probe = load_crisis_set(CRISIS_PROBE_SET)
+    flagged = {kind: [parser.parse(item["text"])["intent"]["name"] == "crisis" for item in probe[kind]]
+               for kind in ("crisis", "not_crisis")}
+    print(f"Crisis probe set (dev, {CRISIS_PROBE_SET.relative_to(ROOT)}): crisis intent for "
+          f"{sum(flagged['crisis'])}/{len(flagged['crisis'])} crisis messages, "
+          f"{sum(flagged['not_crisis'])}/{len(flagged['not_crisis'])} look-alikes")
     print(f"Parse time: {1000 * elapsed / len(examples):.1f} ms per message")
     return 0
 
