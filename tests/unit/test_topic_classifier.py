@@ -66,3 +66,24 @@ def test_close_out_of_scope_topics_get_the_general_out_of_scope_answer():
     assert message.get("intent")["name"] == "out_of_scope"
     assert message.get("response_selector")["default"]["response"]["intent_response_key"] == "out_of_scope/other"
     assert message.get("entities", []) == []
+
+
+def planned(intent, *entity_names):
+    from clinic_nlu.answer_plan import AnswerPlan
+
+    message = Message(data={"text": "x", "intent": {"name": intent, "confidence": 0.9},
+                            "entities": [{"entity": name, "value": "v"} for name in entity_names]})
+    AnswerPlan({}).process([message])
+    return [entity["entity"] for entity in message.get("entities")]
+
+
+def test_a_reply_with_more_than_its_answer_is_marked_once_whatever_the_details():
+    assert planned("faq", "condition", "topic", "alternative") == ["condition", "topic", "alternative", "more"]
+    assert planned("out_of_scope", "topic") == ["topic", "more"]
+    assert planned("ask_condition", "condition", "topic") == ["condition", "topic", "more"]
+
+
+def test_a_reply_with_one_answer_is_not_marked():
+    assert planned("faq") == []
+    assert planned("ask_condition", "condition") == ["condition"]
+    assert planned("book_appointment", "PERSON") == ["PERSON"]
