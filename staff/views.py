@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from clinic.alerts import outbox as alert_outbox
 from clinic.handoffs import spool
 from clinic.handoffs.contact import display_phone, parse_phone
 from clinic.handoffs.database import session_scope
@@ -145,7 +146,8 @@ def queue_page():
             form.to_status.choices = [(s, STATUS_LABELS[s]) for s in queue.NEXT_STATUSES[handoff.status]]
             forms[handoff.id] = form
         return render_template("staff/queue.html", handoffs=handoffs, history=history, forms=forms,
-                               view=view, views=list(queue.VIEWS), dead_letters=spool.dead_letters())
+                               view=view, views=list(queue.VIEWS), dead_letters=spool.dead_letters(),
+                               undelivered_alerts=alert_outbox.undelivered(dbs))
 
 
 @blueprint.post("/handoffs/<int:handoff_id>/status")
