@@ -1,7 +1,7 @@
 """Real receivers for the clinic's alerts: an SMTP server and an HTTP webhook receiver, each in a thread.
 
-The SMTP server speaks enough of RFC 5321 for smtplib (EHLO, AUTH PLAIN, MAIL, RCPT, DATA) and keeps
-every message; `stop()` takes it away and `start()` brings it back on the same port. The webhook
+The SMTP server speaks enough of RFC 5321 for smtplib (EHLO, STARTTLS when given a certificate, AUTH
+PLAIN, MAIL, RCPT, DATA) and keeps every message with whether it came over TLS; `stop()` takes it away and `start()` brings it back on the same port. The webhook
 receiver keeps every POST with whether its X-Clinic-Signature was right.
 """
 
@@ -12,11 +12,13 @@ import hashlib
 import hmac
 import json
 import socketserver
+import ssl
 import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import List, Optional
+from pathlib import Path
+from typing import List, Optional, Tuple
 
 from tests.support.ports import free_port
 
@@ -26,6 +28,7 @@ class Mail:
     sender: str
     recipients: List[str]
     raw: bytes
+    tls: bool
 
     @property
     def message(self) -> email.message.EmailMessage:
@@ -41,9 +44,14 @@ class Mail:
 
 
 class SmtpServer:
-    def __init__(self, username: Optional[str] = None, password: Optional[str] = None):
+    def __init__(self, username: Optional[str] = None, password: Optional[str] = None,
+                 certificate: Optional[Tuple[Path, Path]] = None):
         self.port = free_port()
         self.credentials = (username, password) if username else None
+        self.tls_context = None
+        if certificate:
+            self.tls_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self.tls_context.load_cert_chain(*certificate)
         self.mails: List[Mail] = []
         self.logins: List[str] = []
         self._server: Optional[socketserver.ThreadingTCPServer] = None
@@ -61,15 +69,26 @@ class SmtpServer:
                 self.wfile.write(line.encode("ascii") + b"\r\n")
 
             def handle(self) -> None:
-                sender, recipients, authenticated = "", [], owner.credentials is None
+                sender, recipients, authenticated, tls = "", [], owner.credentials is None, False
                 self.reply("220 test-smtp ready")
-                for raw in self.rfile:
+                while True:
+                    raw = self.rfile.readline()
+                    if not raw:
+                        return
                     command = raw.decode("utf-8", "replace").rstrip("\r\n")
                     verb = command.split(" ", 1)[0].upper()
                     if verb == "EHLO":
                         self.reply("250-test-smtp")
+                        if owner.tls_context and not tls:
+                            self.reply("250-STARTTLS")
                         self.reply("250-AUTH PLAIN" if owner.credentials else "250-8BITMIME")
                         self.reply("250 SMTPUTF8")
+                    elif verb == "STARTTLS" and owner.tls_context and not tls:
+                        self.reply("220 go ahead")
+                        self.connection = owner.tls_context.wrap_socket(self.connection, server_side=True)
+                        self.rfile = self.connection.makefile("rb")
+                        self.wfile = self.connection.makefile("wb", buffering=0)
+                        tls = True
                     elif verb == "HELO" or verb in ("NOOP", "RSET"):
                         self.reply("250 OK")
                     elif verb == "AUTH":
@@ -92,7 +111,7 @@ class SmtpServer:
                             if line == b".\r\n":
                                 break
                             lines.append(line[1:] if line.startswith(b"..") else line)
-                        owner.mails.append(Mail(sender, recipients, b"".join(lines)))
+                        owner.mails.append(Mail(sender, recipients, b"".join(lines), tls))
                         self.reply("250 queued")
                     elif verb == "QUIT":
                         self.reply("221 bye")

@@ -198,3 +198,30 @@ def test_concurrent_senders_never_send_one_alert_twice(migrated_database, monkey
     assert sum(sent) == 16
     assert sorted(json.loads(post.body)["reference"] for post in slow.posts) == sorted(references)
     assert sorted(mail.subject for mail in smtp.mails) == sorted(f"New handoff {r}" for r in references)
+
+
+def test_email_goes_over_starttls_when_the_server_offers_it_and_never_to_an_untrusted_server(
+        migrated_database, monkeypatch, tmp_path):
+    from production.services import self_signed_certificate
+
+    cert, key = self_signed_certificate(tmp_path / "tls")
+    server = SmtpServer(username="alerts", password="secret", certificate=(cert, key)).start()
+    monkeypatch.setenv("SMTP_URL", f"smtp://alerts:secret@localhost:{server.port}")
+    monkeypatch.setenv("ALERT_EMAIL_TO", "front-desk@clinic.example")
+    for name in ("ALERT_WEBHOOK_URL", "ALERT_WEBHOOK_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    try:
+        reference = record_handoff(handoff("booking:tls"), migrated_database).reference
+        now = utc_now()
+        # The certificate is not trusted yet: nothing is sent in the clear instead, the alert waits.
+        assert outbox.send_due(migrated_database, now=now) == 0
+        with session_scope(migrated_database) as session:
+            [failed] = outbox.undelivered(session)
+        assert "CERTIFICATE_VERIFY_FAILED" in failed.last_error and server.mails == []
+
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the clinic's trust store knows the server
+        assert outbox.send_due(migrated_database, now=now + timedelta(minutes=1)) == 1
+        [mail] = server.mails
+        assert mail.tls and mail.subject == f"New handoff {reference}" and server.logins == ["alerts"]
+    finally:
+        server.stop()
