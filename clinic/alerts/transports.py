@@ -14,6 +14,8 @@ from clinic.alerts import config
 from clinic.alerts.models import ESCALATION
 
 TIMEOUT_SECONDS = 15
+# The only servers a password may be sent to without TLS: this machine.
+LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 
 
 @dataclass(frozen=True)
@@ -77,10 +79,14 @@ def send_email(alert: Alert, recipients: List[str]) -> None:
         client = smtplib.SMTP(server.host, server.port, timeout=TIMEOUT_SECONDS)
     with client:
         client.ehlo()
-        if not server.implicit_tls and client.has_extn("starttls"):
+        encrypted = server.implicit_tls
+        if not encrypted and client.has_extn("starttls"):
             client.starttls(context=context)
             client.ehlo()
+            encrypted = True
         if server.username:
+            if not encrypted and server.host not in LOOPBACK:
+                raise RuntimeError(f"{server.host} offers no STARTTLS: the SMTP password is not sent unencrypted")
             client.login(server.username, server.password or "")
         client.send_message(message, to_addrs=recipients)
 

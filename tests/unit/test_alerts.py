@@ -225,3 +225,16 @@ def test_email_goes_over_starttls_when_the_server_offers_it_and_never_to_an_untr
         assert mail.tls and mail.subject == f"New handoff {reference}" and server.logins == ["alerts"]
     finally:
         server.stop()
+
+
+def test_the_smtp_password_is_never_sent_unencrypted_to_another_machine(migrated_database, alerting, monkeypatch):
+    from clinic.alerts import transports
+
+    smtp, _ = alerting
+    monkeypatch.setattr(transports, "LOOPBACK", set())  # as if the server were another machine
+    record_handoff(handoff("booking:plain"), migrated_database)
+    assert outbox.send_due(migrated_database) == 1  # the webhook only
+    with session_scope(migrated_database) as session:
+        [failed] = outbox.undelivered(session)
+    assert "offers no STARTTLS" in failed.last_error
+    assert smtp.logins == [] and smtp.mails == []
