@@ -105,7 +105,8 @@ def clinic_variables(now: Optional[datetime] = None) -> Dict[str, str]:
     if opening:
         variables["clinic_callback"] = (f"Our clinic is closed right now: we open {opening}, "
                                         f"and our staff will contact you then.")
-        variables["clinic_closed_note"] = f"Our clinic is closed right now; we open {opening}. "
+        variables["clinic_closed_note"] = (f"Our clinic is closed right now; we open {opening}, "
+                                           f"and our staff would get back to you then. ")
     else:
         variables["clinic_callback"] = f"They'll contact you during clinic hours ({hours})."
         variables["clinic_closed_note"] = ""

@@ -9,7 +9,7 @@ needs no retraining and no restart:
 - `{clinic_callback}`: when staff will get in touch ("during clinic hours (...)" while open, "we open
   Monday at 9am, and our staff will contact you then" while closed), for the booking confirmation;
 - `{clinic_closed_note}`: empty while open, else "Our clinic is closed right now; we open Monday at
-  9am. " in front of the offer to connect with staff.
+  9am, and our staff would get back to you then. " in front of the offer to connect with staff.
 
 The crisis responses use only `{crisis_line}` and `{emergency_number}`: they never change with hours.
 """

@@ -106,8 +106,8 @@ def test_out_of_hours_the_booking_confirmation_and_the_staff_offer_say_when_the_
         "we open Monday at 9am, and our staff will contact you then. You can also book online at "
         "https://riverside.example/book.")
     assert say("utter_offer_staff", CHRISTMAS_10AM) == (
-        "Our clinic is closed right now; we open tomorrow at 10am. Would you like me to connect you with our "
-        "clinic staff?")
+        "Our clinic is closed right now; we open tomorrow at 10am, and our staff would get back to you then. "
+        "Would you like me to connect you with our clinic staff?")
     assert say("utter_offer_staff", WEDNESDAY_10AM) == "Would you like me to connect you with our clinic staff?"
     assert "(555) 010-0123 (Monday to Friday, 9am to 5pm; Saturday, 10am to 1pm)" in say(
         "utter_staff_contact", WEDNESDAY_10AM)
