@@ -46,7 +46,8 @@ def send_due(url: Optional[str] = None, now: Optional[datetime] = None) -> int:
     now = now or utc_now()
     with session_scope(url) as session:
         due = [row_id for (row_id,) in session.execute(
-            sa.select(AlertOutbox.id).where(*_claimable(now)).order_by(AlertOutbox.due_at, AlertOutbox.id).limit(BATCH))]
+            sa.select(AlertOutbox.id).where(*_claimable(now))
+            .order_by(AlertOutbox.due_at, AlertOutbox.id).limit(BATCH))]
     return sum(_deliver(row_id, now, url) for row_id in due if _claim(row_id, now, url))
 
 

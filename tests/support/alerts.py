@@ -1,8 +1,9 @@
 """Real receivers for the clinic's alerts: an SMTP server and an HTTP webhook receiver, each in a thread.
 
 The SMTP server speaks enough of RFC 5321 for smtplib (EHLO, STARTTLS when given a certificate, AUTH
-PLAIN, MAIL, RCPT, DATA) and keeps every message with whether it came over TLS; `stop()` takes it away and `start()` brings it back on the same port. The webhook
-receiver keeps every POST with whether its X-Clinic-Signature was right.
+PLAIN, MAIL, RCPT, DATA) and keeps every message with whether it came over TLS; `stop()` takes it
+away and `start()` brings it back on the same port. The webhook receiver keeps every POST with
+whether its X-Clinic-Signature was right.
 """
 
 import base64
