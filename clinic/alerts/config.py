@@ -61,10 +61,11 @@ def webhook() -> Optional[Tuple[str, str]]:
     return (url, secret) if url and secret else None
 
 
-def channels() -> List[str]:
-    """The channels configured now: email needs SMTP_URL and ALERT_EMAIL_TO."""
+def channels(escalation: bool = False) -> List[str]:
+    """The channels configured now: email needs SMTP_URL and recipients (ALERT_EMAIL_TO, or for an
+    escalation ALERT_ESCALATE_TO)."""
     configured = []
-    if os.environ.get("SMTP_URL", "").strip() and email_to():
+    if os.environ.get("SMTP_URL", "").strip() and (email_to() or (escalation and escalate_to())):
         configured.append(EMAIL)
     if webhook():
         configured.append(WEBHOOK)

@@ -29,10 +29,10 @@ def enqueue(session: Session, handoff: Handoff) -> None:
     for channel in config.channels():
         session.add(AlertOutbox(handoff_id=handoff.id, event=NEW_HANDOFF, channel=channel, status=PENDING,
                                 created_at=created, due_at=created, attempts=0))
-        if handoff.urgent:
-            session.add(AlertOutbox(handoff_id=handoff.id, event=ESCALATION, channel=channel, status=PENDING,
-                                    created_at=created, attempts=0,
-                                    due_at=created + timedelta(minutes=config.escalate_minutes())))
+    for channel in config.channels(escalation=True) if handoff.urgent else []:
+        session.add(AlertOutbox(handoff_id=handoff.id, event=ESCALATION, channel=channel, status=PENDING,
+                                created_at=created, attempts=0,
+                                due_at=created + timedelta(minutes=config.escalate_minutes())))
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -174,6 +174,18 @@ def test_nothing_is_queued_while_alerts_are_not_configured(migrated_database, mo
     assert outbox_rows(migrated_database) == []
 
 
+def test_with_only_an_escalation_address_only_escalations_are_emailed(migrated_database, monkeypatch, smtp):
+    for name in ("ALERT_EMAIL_TO", "ALERT_WEBHOOK_URL", "ALERT_WEBHOOK_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SMTP_URL", smtp.url)
+    monkeypatch.setenv("ALERT_ESCALATE_TO", "medical-director@clinic.example")
+    record_handoff(handoff("crisis:director", urgent=True), migrated_database)
+    record_handoff(handoff("booking:director"), migrated_database)
+    assert outbox_rows(migrated_database) == [("escalation", "email", "pending")]
+    assert outbox.send_due(migrated_database, now=utc_now() + timedelta(minutes=11)) == 1
+    assert [mail.recipients for mail in smtp.mails] == [["medical-director@clinic.example"]]
+
+
 def test_concurrent_senders_never_send_one_alert_twice(migrated_database, monkeypatch, smtp):
     # A slow receiver keeps each send open while the other senders look for work.
     slow = WebhookReceiver(SECRET, delay_seconds=0.05)
