@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import history
+from clinic import clinic_settings
 from clinic.handoffs.contact import display_phone, parse_contact
 from clinic.handoffs.service import HandoffRequest, record_handoff
 from clinic.sms import store as sms_store
@@ -203,7 +204,7 @@ class ActionSubmitBooking(Action):
         )
         if not receipt.stored:
             response = "utter_booking_spooled"
-        elif tracker.get_slot("booking_url"):
+        elif clinic_settings.load().booking_url:
             response = "utter_booking_logged_with_link"
         else:
             response = "utter_booking_logged"

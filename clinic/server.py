@@ -11,6 +11,8 @@ Secure by default, whoever starts it:
   token under var/), passed here rather than on the command line, where `ps` would show it;
 - the action server refuses calls without ACTION_SERVER_TOKEN (clinic.action_auth), and the Rasa
   server sends it (endpoints.yml reads the variable, set here from the same place).
+
+The action server also runs the alert sender (clinic.alerts.outbox.AlertSender) in a background thread.
 """
 
 import os
@@ -66,6 +68,16 @@ def secure_arguments(arguments: List[str]) -> List[str]:
     return arguments + added
 
 
+def start_alert_sender() -> None:
+    """The action server sends the clinic's alerts (clinic.alerts) every ALERT_SEND_INTERVAL_SECONDS."""
+    from clinic.alerts import config
+    from clinic.alerts.outbox import AlertSender
+
+    interval = config.send_interval_seconds()
+    if interval > 0:
+        AlertSender(interval_seconds=interval).start()
+
+
 def main() -> None:
     _keep_requested_warning_filters()
     # They import Rasa, and so Sanic: after the filters are set.
@@ -76,6 +88,7 @@ def main() -> None:
     cors.apply()
     if arguments[:2] == ["run", "actions"]:
         action_auth.apply()
+        start_alert_sender()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *arguments]

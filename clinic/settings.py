@@ -1,11 +1,8 @@
 """Configuration from the environment, with safe local defaults (12-factor)."""
 
 import os
-from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Optional
-
-import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "clinic.db"
@@ -68,12 +65,12 @@ def trust_forwarded_headers() -> bool:
     return os.environ.get("TRUST_FORWARDED_HEADERS", "").lower() in ("1", "true", "yes")
 
 
-@lru_cache(maxsize=1)
 def clinic_details() -> Dict[str, str]:
-    """Clinic name, phone, hours... from the one place they are configured: domain.yml's slots."""
-    slots = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))["slots"]
-    names = ("clinic_name", "clinic_phone", "clinic_hours", "booking_url", "crisis_line", "emergency_number")
-    return {name: str(slots[name]["initial_value"]) for name in names}
+    """Clinic name, phone, hours... as the clinic settings file says now (clinic/clinic_settings.py)."""
+    from clinic.clinic_settings import CRISIS_LINE, EMERGENCY_NUMBER
+    from clinic.office_hours import clinic_variables
+
+    return {**clinic_variables(), "crisis_line": CRISIS_LINE, "emergency_number": EMERGENCY_NUMBER}
 
 
 def port(name: str, default: int) -> int:

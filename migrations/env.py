@@ -7,6 +7,7 @@ from alembic import context
 from clinic import settings
 from clinic.handoffs.database import engine_for
 from clinic.handoffs.models import Base
+import clinic.alerts.models  # noqa: F401  (registers the alert outbox on Base)
 import clinic.sms.models  # noqa: F401  (registers the SMS tables on Base)
 import staff.models  # noqa: F401  (registers the staff console's tables on Base)
 

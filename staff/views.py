@@ -3,6 +3,7 @@ audit trail, exports of everything and the accounts page require the `admin` rol
 
 import re
 from datetime import date
+from functools import partial
 from typing import List, Optional
 
 import sqlalchemy as sa
@@ -12,6 +13,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from clinic import clinic_settings, office_hours
+from clinic.alerts import outbox as alert_outbox
 from clinic.handoffs import spool
 from clinic.handoffs.contact import display_phone, parse_phone
 from clinic.handoffs.database import session_scope
@@ -145,7 +148,9 @@ def queue_page():
             form.to_status.choices = [(s, STATUS_LABELS[s]) for s in queue.NEXT_STATUSES[handoff.status]]
             forms[handoff.id] = form
         return render_template("staff/queue.html", handoffs=handoffs, history=history, forms=forms,
-                               view=view, views=list(queue.VIEWS), dead_letters=spool.dead_letters())
+                               view=view, views=list(queue.VIEWS), dead_letters=spool.dead_letters(),
+                               undelivered_alerts=alert_outbox.undelivered(dbs),
+                               received_when=partial(office_hours.received, clinic_settings.load()))
 
 
 @blueprint.post("/handoffs/<int:handoff_id>/status")

@@ -21,6 +21,7 @@ from typing import Dict, List, Optional, Tuple
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from clinic.alerts import outbox as alert_outbox
 from clinic.db_retry import is_unreachable
 from clinic.handoffs import spool
 from clinic.handoffs.database import session_scope
@@ -189,7 +190,11 @@ def _write(record: Dict, url: Optional[str]) -> str:
     values["created_at"] = datetime.fromisoformat(record["created_at"])
     try:
         with session_scope(url) as session:
-            session.add(Handoff(**values))
+            handoff = Handoff(**values)
+            session.add(handoff)
+            session.flush()
+            # The alerts commit with the handoff (clinic.alerts): both durable, or neither.
+            alert_outbox.enqueue(session, handoff)
         return values["reference"]
     except IntegrityError:
         # Written concurrently by a retry of the same action.

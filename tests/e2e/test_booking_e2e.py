@@ -61,7 +61,8 @@ def test_booking_with_a_question_in_the_middle_ends_in_a_row(bot, database):
     assert "Sarah Jones" in summary and "(415) 555-2671" in summary and "weekday mornings" in summary
     done = bot.say(sender, "yes")
     reference = REFERENCE.search(done).group(1)
-    assert "during clinic hours" in done
+    # When staff will call depends on the clinic's hours at the time the test runs (clinic/clinic.yml).
+    assert "during clinic hours" in done or "our staff will contact you then" in done
     [row] = handoff_rows(database, sender)
     assert row["reference"] == reference and row["phone"] == "+14155552671"
     assert row["name"] == "Sarah Jones" and row["consent"] is True and row["status"] == "new"
