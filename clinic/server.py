@@ -11,6 +11,9 @@ Secure by default, whoever starts it:
   token under var/), passed here rather than on the command line, where `ps` would show it;
 - the action server refuses calls without ACTION_SERVER_TOKEN (clinic.action_auth), and the Rasa
   server sends it (endpoints.yml reads the variable, set here from the same place).
+
+The action server also retries spooled handoffs in the background (clinic.handoffs.service), every
+HANDOFF_SPOOL_RETRY_SECONDS (default 10; 0 turns it off).
 """
 
 import os
@@ -66,6 +69,15 @@ def secure_arguments(arguments: List[str]) -> List[str]:
     return arguments + added
 
 
+def _start_spool_retry() -> None:
+    from clinic import settings
+    from clinic.handoffs.service import SpoolFlusher
+
+    interval = settings.handoff_spool_retry_seconds()
+    if interval > 0:
+        SpoolFlusher(interval_seconds=interval).start()
+
+
 def main() -> None:
     _keep_requested_warning_filters()
     # They import Rasa, and so Sanic: after the filters are set.
@@ -76,6 +88,7 @@ def main() -> None:
     cors.apply()
     if arguments[:2] == ["run", "actions"]:
         action_auth.apply()
+        _start_spool_retry()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *arguments]

@@ -50,6 +50,11 @@ def handoff_dead_letter_dir() -> Path:
     return Path(configured) if configured else handoff_spool_dir() / "dead-letter"
 
 
+def handoff_spool_retry_seconds() -> float:
+    """How often the action server retries spooled handoffs (0: never)."""
+    return float(os.environ.get("HANDOFF_SPOOL_RETRY_SECONDS", "10"))
+
+
 def sms_sender_key() -> str:
     """Key of the hash that turns a phone number into a conversation id (set a secret in production)."""
     return os.environ.get("SMS_SENDER_KEY", DEFAULT_SMS_SENDER_KEY)

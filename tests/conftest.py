@@ -8,8 +8,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-# No background retry thread in the test process; tests call flush_spool or start their own flusher.
-os.environ["HANDOFF_SPOOL_RETRY_SECONDS"] = "0"
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
