@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
-from clinic.handoffs.models import utc_now
+from clinic.db import utc_now
 from staff.models import AuditEntry, LoginFailure, StaffSession, StaffUser
 
 HASHER = PasswordHasher()

@@ -20,7 +20,7 @@ from alembic import command
 from alembic.config import Config
 
 from clinic import settings
-from clinic.handoffs.database import session_scope
+from clinic.db import session_scope
 from staff import accounts, retention
 
 

@@ -5,7 +5,8 @@ from typing import Dict, List, Optional, Tuple
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from clinic.handoffs.models import Handoff, HandoffStatus, utc_now
+from clinic.db import utc_now
+from clinic.handoffs.models import Handoff, HandoffStatus
 from staff.accounts import audit
 from staff.models import HandoffStatusChange
 

@@ -22,7 +22,8 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from clinic.handoffs.models import Handoff, utc_now
+from clinic.db import utc_now
+from clinic.handoffs.models import Handoff
 from clinic.sms.models import SmsMessage, SmsSender
 from staff.accounts import audit
 from staff.conversations import EVENTS, has_events

@@ -12,9 +12,9 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from clinic.db import session_scope
 from clinic.handoffs import spool
 from clinic.handoffs.contact import display_phone, parse_phone
-from clinic.handoffs.database import session_scope
 from clinic.handoffs.models import Handoff
 from clinic.sms.store import sender_id_for
 from staff import accounts, auth, conversations, export, queue

@@ -1,12 +1,10 @@
 """The handoff log: SQLAlchemy models owned by the project (schema changes: migrations/)."""
 
 import enum
-from datetime import datetime, timezone
 
 import sqlalchemy as sa
-from sqlalchemy.orm import declarative_base
 
-Base = declarative_base()
+from clinic.db import Base, utc_now
 
 
 class HandoffStatus(str, enum.Enum):
@@ -14,10 +12,6 @@ class HandoffStatus(str, enum.Enum):
     CONTACTED = "contacted"
     BOOKED = "booked"
     CLOSED = "closed"
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class Handoff(Base):

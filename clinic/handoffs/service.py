@@ -21,10 +21,10 @@ from typing import Dict, List, Optional, Tuple
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from clinic.db import session_scope, utc_now
 from clinic.db_retry import is_unreachable
 from clinic.handoffs import spool
-from clinic.handoffs.database import session_scope
-from clinic.handoffs.models import Handoff, utc_now
+from clinic.handoffs.models import Handoff
 from clinic.handoffs.reference import new_reference
 
 logger = logging.getLogger(__name__)

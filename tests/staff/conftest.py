@@ -13,12 +13,12 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
-from clinic.handoffs.database import session_scope
+from clinic.db import session_scope
 from clinic.sms.store import sender_id_for
 from staff import accounts
+from tests.handoff_db import fresh_postgres_database
 from tests.support.servers import BotServers
 from tests.support.staff_console import log_in
-from tests.handoff_db import fresh_postgres_database
 
 TWILIO_TOKEN = "staff-test-token-" + uuid.uuid4().hex
 REFERENCE = re.compile(r"your reference is ([A-Z0-9]{3}-[A-Z0-9]{3})")

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 import requests
 
-from clinic.handoffs.database import session_scope
+from clinic.db import session_scope
 from clinic.handoffs.models import Handoff
 from staff.models import HandoffStatusChange
-from tests.support.servers import ROOT
-from tests.support.ports import free_port
 from tests.staff.conftest import STAFF_PASSWORD, STAFF_USER
+from tests.support.ports import free_port
+from tests.support.servers import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
+from clinic.db import session_scope
 from clinic.handoffs import spool
-from clinic.handoffs.database import session_scope
 from clinic.handoffs.models import Handoff
 from clinic.handoffs.service import HandoffRequest, SpoolFlusher, flush_spool, record_handoff
 from tests.handoff_db import ROOT, TcpProxy, fresh_postgres_database, migrate
