@@ -12,16 +12,16 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 import requests
 
 from clinic.sms.store import sender_id_for
-from production.checks import handoffs_by_sender, signed_sms, user_texts
-from production.services import RunningProfile, wait_until
+from tests.support.checks import handoffs_by_sender, user_texts
 from tests.support.http import allow_origin
-from tests.support.production import throwaway_services
+from tests.support.processes import wait_until
+from tests.support.production import RunningProfile, throwaway_services
+from tests.support.sms import signed_sms
 
 TOKEN = "prod-test-token-" + uuid.uuid4().hex
 REFERENCE = re.compile(r"your reference is ([A-Z0-9]{3}-[A-Z0-9]{3})")
