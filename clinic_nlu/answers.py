@@ -17,9 +17,10 @@ from typing import Dict, List, Optional, Sequence
 
 import yaml
 
+from clinic.intents import OUT_OF_SCOPE
+
 ROOT = Path(__file__).resolve().parent.parent
 REAL_QUESTIONS = ROOT / "tests" / "nlu" / "real_questions"
-OUT_OF_SCOPE = "out_of_scope"
 # The staff offer (domain.yml `utter_offer_staff`) and the clarifying question (`utter_clarify`,
 # `action_clarify`): both are honest replies, never confidently wrong.
 STAFF_OFFER = re.compile(r"connect you with our clinic staff", re.IGNORECASE)

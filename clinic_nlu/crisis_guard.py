@@ -22,12 +22,12 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic import crisis
-from clinic.intents import FALLBACK_INTENT
+from clinic.intents import ASK_SUICIDAL_THOUGHTS, FALLBACK_INTENT
+from clinic.intents import CRISIS as CRISIS_INTENT
 from clinic_nlu.intent_override import set_intent
 from clinic_nlu.stateless import StatelessComponent
 
-CRISIS_INTENT = "crisis"
-INFORMATIONAL_INTENT = "ask_suicidal_thoughts"
+INFORMATIONAL_INTENT = ASK_SUICIDAL_THOUGHTS
 GUARD_KEY = "crisis_guard"
 
 

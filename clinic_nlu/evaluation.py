@@ -35,6 +35,8 @@ from typing import Dict, List, Sequence, Tuple
 
 import yaml
 
+from clinic.intents import ASK_SUICIDAL_THOUGHTS, CRISIS, OUT_OF_SCOPE, retrieval_intent
+
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
 CRISIS_SET = ROOT / "tests" / "safety" / "crisis_messages.yml"
@@ -74,19 +76,6 @@ def load_crisis_set(path: Path = CRISIS_SET) -> Dict[str, List[str]]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def full_intent(parse: Dict) -> Tuple[str, float]:
-    """The intent including the retrieval sub-intent picked by the ResponseSelector."""
-    intent = parse["intent"]["name"]
-    confidence = parse["intent"].get("confidence") or 0.0
-    selector = parse.get("response_selector", {})
-    selected = selector.get(intent) or selector.get("default")
-    if intent in ("faq", "out_of_scope") and selected:
-        retrieval = selected["response"].get("intent_response_key")
-        if retrieval:
-            return retrieval, confidence
-    return intent, confidence
-
-
 class Parser:
     """Parses text with a trained model, in-process."""
 
@@ -108,8 +97,9 @@ class Parser:
     def predict(self, examples: Sequence[Example]) -> List[Prediction]:
         predictions = []
         for example in examples:
-            intent, confidence = full_intent(self.parse(example.text))
-            predictions.append(Prediction(example, intent, confidence))
+            parse = self.parse(example.text)
+            confidence = parse["intent"].get("confidence") or 0.0
+            predictions.append(Prediction(example, retrieval_intent(parse), confidence))
         return predictions
 
 
@@ -138,10 +128,10 @@ def crisis_figures(parser: Parser) -> Dict[str, Tuple[int, int]]:
     sets = load_crisis_set()
     intent = lambda text: parser.parse(text)["intent"]["name"]  # noqa: E731
     return {
-        "crisis recall": (sum(intent(t) == "crisis" for t in sets["crisis"]), len(sets["crisis"])),
-        "no false alarm": (sum(intent(t) != "crisis" for t in sets["not_crisis"]), len(sets["not_crisis"])),
+        "crisis recall": (sum(intent(t) == CRISIS for t in sets["crisis"]), len(sets["crisis"])),
+        "no false alarm": (sum(intent(t) != CRISIS for t in sets["not_crisis"]), len(sets["not_crisis"])),
         "informational answered": (
-            sum(intent(t) == "ask_suicidal_thoughts" for t in sets["informational"]),
+            sum(intent(t) == ASK_SUICIDAL_THOUGHTS for t in sets["informational"]),
             len(sets["informational"]),
         ),
     }
@@ -159,7 +149,7 @@ def heldout_command(args: argparse.Namespace) -> int:
     for name, (right, total) in crisis_figures(parser).items():
         print(f"Crisis set, {name}: {right}/{total}")
     probe = load_crisis_set(CRISIS_PROBE_SET)
-    flagged = {kind: [parser.parse(item["text"])["intent"]["name"] == "crisis" for item in probe[kind]]
+    flagged = {kind: [parser.parse(item["text"])["intent"]["name"] == CRISIS for item in probe[kind]]
                for kind in ("crisis", "not_crisis")}
     print(f"Crisis probe set (dev, {CRISIS_PROBE_SET.relative_to(ROOT)}): crisis intent for "
           f"{sum(flagged['crisis'])}/{len(flagged['crisis'])} crisis messages, "
@@ -231,7 +221,7 @@ def thresholds_command(args: argparse.Namespace) -> int:
             continue
         wanted = set(question.topics)
         key = ranking[0]["intent_response_key"]
-        right = key.split("/")[0] == answers.OUT_OF_SCOPE and answers.OUT_OF_SCOPE in wanted or \
+        right = key.split("/")[0] == OUT_OF_SCOPE and OUT_OF_SCOPE in wanted or \
             key.split("/", 1)[-1] in wanted
         runner_up = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
         rows.append((ranking[0]["confidence"], ranking[0]["confidence"] - runner_up, right))

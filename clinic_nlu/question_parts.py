@@ -29,7 +29,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from clinic.intents import RETRIEVAL_INTENTS
+from clinic.intents import OUT_OF_SCOPE, RETRIEVAL_INTENTS
 from clinic_nlu import linear_model
 from clinic_nlu.sentence_encoder import load_encoder
 
@@ -128,7 +128,7 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         for row in probabilities:
             best = int(np.argmax(row))
             topic, confidence = str(self._classifier.classes_[best]), float(row[best])
-            same_family = own is not None and topic.split("/")[0] == own.split("/")[0] == "out_of_scope"
+            same_family = own is not None and topic.split("/")[0] == own.split("/")[0] == OUT_OF_SCOPE
             if confidence >= self.component_config["min_confidence"] and topic != own and not same_family \
                     and topic not in [t for t, _ in found]:
                 found.append((topic, confidence))

@@ -31,13 +31,18 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.handoffs.contact import EMAIL_CANDIDATE, parse_contact
-from clinic.intents import ALTERNATIVE_ENTITY, FALLBACK_INTENT, RETRIEVAL_INTENTS, TOPIC_CHOICES_KEY
+from clinic.intents import (
+    ALTERNATIVE_ENTITY,
+    FALLBACK_INTENT,
+    GENERAL_OUT_OF_SCOPE,
+    OUT_OF_SCOPE,
+    RETRIEVAL_INTENTS,
+    TOPIC_CHOICES_KEY,
+)
 from clinic_nlu.intent_override import set_intent
 from clinic_nlu.stateless import StatelessComponent
 
 MAX_CHOICES = 3
-OUT_OF_SCOPE = "out_of_scope"
-GENERAL_OUT_OF_SCOPE = "out_of_scope/other"
 MAX_WORDS_AROUND_CONTACT = 4
 
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from clinic.handoffs.models import Handoff
-from clinic.intents import UNANSWERED_INTENTS, full_intent
+from clinic.intents import CRISIS, OUT_OF_SCOPE, UNANSWERED_INTENTS, full_intent
 
 EVENTS = sa.Table(
     "events",
@@ -97,7 +97,7 @@ def list_conversations(
     is_user = E.type_name == "user"
     handoff_senders = sa.select(Handoff.sender_id)
     urgent_senders = sa.select(Handoff.sender_id).where(Handoff.urgent.is_(True))
-    crisis = sa.func.max(sa.case((sa.or_(E.intent_name == "crisis", E.sender_id.in_(urgent_senders)), 1), else_=0))
+    crisis = sa.func.max(sa.case((sa.or_(E.intent_name == CRISIS, E.sender_id.in_(urgent_senders)), 1), else_=0))
     handoff = sa.func.max(sa.case((E.sender_id.in_(handoff_senders), 1), else_=0))
     query = (
         sa.select(
@@ -186,7 +186,7 @@ class FormTracker:
 
 def is_unanswered(intent: Optional[str], in_form: bool) -> bool:
     """Out of scope always counts; a fallback counts unless it was a form answer (a name is no question)."""
-    if intent == "out_of_scope":
+    if intent == OUT_OF_SCOPE:
         return True
     return intent in UNANSWERED_INTENTS and not in_form
 
@@ -228,7 +228,7 @@ def transcript(session: Session, sender_id: str) -> List[TranscriptEntry]:
                 intent=full_intent(parse_data),
                 confidence=intent.get("confidence"),
                 channel=channel_of(data),
-                crisis=intent.get("name") == "crisis",
+                crisis=intent.get("name") == CRISIS,
                 form_answer=in_form,
             )
             last_user.unanswered = is_unanswered(intent.get("name"), in_form)
@@ -295,7 +295,7 @@ def unanswered_messages(session: Session) -> List[UnansweredMessage]:
         text = text_of(data).strip()
         if not normalise_question(text) or text.startswith("/"):
             continue  # button payloads and empty messages are not questions
-        if row.intent_name != "out_of_scope" and row.id in in_form:
+        if row.intent_name != OUT_OF_SCOPE and row.id in in_form:
             continue
         topic = full_intent(data.get("parse_data") or {}) or "fallback"
         messages.append(UnansweredMessage(row.id, row.sender_id, to_datetime(row.timestamp), text, topic))

@@ -1,24 +1,16 @@
 """The handoff queue: urgent first, then newest; staff move each one new -> contacted -> booked / closed."""
 
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from clinic.db import utc_now
-from clinic.handoffs.models import Handoff, HandoffStatus
+from clinic.handoffs.models import Handoff
+from clinic.handoffs.statuses import NEXT_STATUSES, OPEN
 from staff.accounts import audit
 from staff.models import HandoffStatusChange
 
-NEW, CONTACTED, BOOKED, CLOSED = (s.value for s in HandoffStatus)
-# Where a handoff may go next; booked and closed are final.
-NEXT_STATUSES: Dict[str, Tuple[str, ...]] = {
-    NEW: (CONTACTED, CLOSED),
-    CONTACTED: (BOOKED, CLOSED),
-    BOOKED: (),
-    CLOSED: (),
-}
-OPEN = (NEW, CONTACTED)
 VIEWS = {"open": OPEN, "all": tuple(NEXT_STATUSES), **{status: (status,) for status in NEXT_STATUSES}}
 
 

@@ -24,10 +24,10 @@ from sqlalchemy.orm import Session
 
 from clinic.db import utc_now
 from clinic.handoffs.models import Handoff
+from clinic.handoffs.statuses import FINISHED
 from clinic.sms.models import SmsMessage, SmsSender
 from staff.accounts import audit
 from staff.conversations import EVENTS, has_events
-from staff.queue import BOOKED, CLOSED
 
 DEFAULT_RETENTION_DAYS = 365
 REDACTED_REASON = "(removed after the retention period)"
@@ -67,7 +67,7 @@ def purge(session: Session, days: int, username: str = "cli", now=None) -> Purge
     ).rowcount
     redacted = session.execute(
         sa.update(Handoff)
-        .where(Handoff.created_at < cutoff, Handoff.status.in_((BOOKED, CLOSED)), Handoff.redacted_at.is_(None))
+        .where(Handoff.created_at < cutoff, Handoff.status.in_(FINISHED), Handoff.redacted_at.is_(None))
         .values(name=None, phone=None, email=None, preferred_time=None, reason=REDACTED_REASON,
                 sender_id=REDACTED_SENDER, redacted_at=utc_now())
         .execution_options(synchronize_session=False)

@@ -13,7 +13,7 @@ from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from clinic.db import session_scope
-from clinic.handoffs import spool
+from clinic.handoffs import spool, statuses
 from clinic.handoffs.contact import display_phone, parse_phone
 from clinic.handoffs.models import Handoff
 from clinic.sms.store import sender_id_for
@@ -24,7 +24,6 @@ from staff.models import AuditEntry, StaffSession, StaffUser
 blueprint = Blueprint("staff", __name__, template_folder="templates")
 
 REFERENCE = re.compile(r"^[A-Z0-9]{3}-?[A-Z0-9]{3}$")
-STATUS_LABELS = {"new": "New", "contacted": "Contacted", "booked": "Booked", "closed": "Closed"}
 
 
 class LoginForm(FlaskForm):
@@ -34,7 +33,7 @@ class LoginForm(FlaskForm):
 
 class StatusForm(FlaskForm):
     from_status = HiddenField(validators=[DataRequired()])
-    to_status = SelectField("New status", choices=[(s, label) for s, label in STATUS_LABELS.items()])
+    to_status = SelectField("New status", choices=[(s, label) for s, label in statuses.LABELS.items()])
 
 
 class AccountForm(FlaskForm):
@@ -68,7 +67,7 @@ def no_caching(response: Response) -> Response:
 
 @blueprint.app_context_processor
 def shared_template_values():
-    return {"action_form": ActionForm(), "status_labels": STATUS_LABELS, "display_phone": _phone}
+    return {"action_form": ActionForm(), "status_labels": statuses.LABELS, "display_phone": _phone}
 
 
 def _phone(value: Optional[str]) -> str:
@@ -142,7 +141,7 @@ def queue_page():
         forms = {}
         for handoff in handoffs:
             form = StatusForm(formdata=None, prefix=f"h{handoff.id}", from_status=handoff.status)
-            form.to_status.choices = [(s, STATUS_LABELS[s]) for s in queue.NEXT_STATUSES[handoff.status]]
+            form.to_status.choices = [(s, statuses.LABELS[s]) for s in statuses.NEXT_STATUSES[handoff.status]]
             forms[handoff.id] = form
         return render_template("staff/queue.html", handoffs=handoffs, history=history, forms=forms,
                                view=view, views=list(queue.VIEWS), dead_letters=spool.dead_letters())
@@ -152,14 +151,14 @@ def queue_page():
 @login_required
 def change_status(handoff_id: int):
     form = StatusForm(prefix=f"h{handoff_id}")
-    form.to_status.choices = [(s, label) for s, label in STATUS_LABELS.items()]
+    form.to_status.choices = [(s, label) for s, label in statuses.LABELS.items()]
     if not form.validate_on_submit():
         abort(400)
     try:
         with db() as dbs:
             handoff = queue.change_status(dbs, handoff_id, form.from_status.data, form.to_status.data,
                                           current_user.username, ip=client_ip())
-            flash(f"{handoff.reference} is now {STATUS_LABELS[handoff.status].lower()}.", "info")
+            flash(f"{handoff.reference} is now {statuses.LABELS[handoff.status].lower()}.", "info")
     except queue.StatusChangeRefused as refused:
         flash(str(refused), "error")
         return redirect(_safe_next(request.form.get("next") or url_for("staff.queue_page"))), 303

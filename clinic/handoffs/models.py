@@ -1,17 +1,9 @@
 """The handoff log: SQLAlchemy models owned by the project (schema changes: migrations/)."""
 
-import enum
-
 import sqlalchemy as sa
 
 from clinic.db import Base, utc_now
-
-
-class HandoffStatus(str, enum.Enum):
-    NEW = "new"
-    CONTACTED = "contacted"
-    BOOKED = "booked"
-    CLOSED = "closed"
+from clinic.handoffs.statuses import NEW, STATUSES
 
 
 class Handoff(Base):
@@ -33,7 +25,7 @@ class Handoff(Base):
     topics = sa.Column(sa.Text, nullable=False, default="")
     urgent = sa.Column(sa.Boolean, nullable=False, default=False)
     consent = sa.Column(sa.Boolean, nullable=False, default=False)
-    status = sa.Column(sa.String(16), nullable=False, default=HandoffStatus.NEW.value, index=True)
+    status = sa.Column(sa.String(16), nullable=False, default=NEW, index=True)
     status_changed_by = sa.Column(sa.String(100))
     status_changed_at = sa.Column(sa.DateTime)
     # Set when the retention purge removed the contact details of a finished handoff (README "Retention").
@@ -41,6 +33,6 @@ class Handoff(Base):
 
     __table_args__ = (
         sa.CheckConstraint(
-            "status IN ('new', 'contacted', 'booked', 'closed')", name="ck_handoffs_status"
+            "status IN (" + ", ".join(f"'{status}'" for status in STATUSES) + ")", name="ck_handoffs_status"
         ),
     )
