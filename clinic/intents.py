@@ -17,7 +17,8 @@ DENY = "deny"
 BOT_CHALLENGE = "bot_challenge"
 HELP = "help"
 FALLBACK_INTENT = "nlu_fallback"
-# Intents whose answer the ResponseSelector picks (faq/boosters, out_of_scope/cost).
+# Retrieval intents: the topic classifier picks their answer (faq/boosters, out_of_scope/cost) and
+# reports it as Rasa's ResponseSelector would, under `response_selector`.
 RETRIEVAL_INTENTS = (FAQ, OUT_OF_SCOPE)
 # The general out-of-scope answer, when no out-of-scope topic fits.
 GENERAL_OUT_OF_SCOPE = OUT_OF_SCOPE + "/other"

@@ -14,7 +14,7 @@ DEFAULT_SMS_SENDER_KEY = "clinic-sms-sender"
 
 
 def database_url() -> str:
-    """The one database of the project: conversations (tracker store) and, later, the handoff log.
+    """The one database of the project: conversations (tracker store), handoffs, SMS senders and the staff console's tables.
 
     `DATABASE_URL` is an SQLAlchemy URL; unset, a SQLite file under var/ (created on first use).
     A `postgres://` URL (as some hosts hand out) is accepted as `postgresql://`.

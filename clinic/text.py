@@ -1,4 +1,5 @@
-"""Text normalisation shared by the deterministic matchers (crisis guard, condition lexicon)."""
+"""Text normalisation shared by the deterministic matchers (crisis guard, condition lexicon), and the
+correction of typos the crisis matcher applies to words near its lexicon."""
 
 import re
 import unicodedata

@@ -3,7 +3,7 @@
 Rasa's `SQLTrackerStore.retrieve` returns only the latest session of a conversation; staff need all of
 it, so this module reads every event of a sender, in the order they were stored (`id`). The table is
 Rasa's (created by the Rasa server); it is described here, on a MetaData of its own, only to be read and,
-by the retention purge, deleted from. `tests/staff/test_conversations.py` checks it still matches Rasa's.
+by the retention purge, deleted from. `tests/staff/test_retention.py` checks it still matches Rasa's.
 """
 
 import json

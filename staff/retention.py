@@ -1,6 +1,6 @@
 """Retention: conversations are deleted after a number of days; handoffs are kept, finished ones redacted.
 
-What happens to each kind of record older than the retention period (README "Retention"):
+What happens to each kind of record older than the retention period (docs/staff-console.md, "Retention"):
 - conversation events (Rasa's `events` table): deleted;
 - processed SMS message ids and the replies given (`sms_messages`): deleted;
 - handoffs: kept, as the clinic's record that someone asked to be contacted and what staff did. Once a

@@ -1,6 +1,6 @@
 """The staff console in a real browser (Debian's Chromium, headless, Playwright) against the website's
 gunicorn server on a database filled by real conversations. With STAFF_SCREENSHOT_DIR set
-(`make staff-screenshots`), saves staff-queue.png and staff-transcript.png there for the README."""
+(`make staff-screenshots`), saves staff-queue.png and staff-transcript.png there for docs/staff-console.md."""
 
 import os
 import secrets
