@@ -33,7 +33,7 @@ RASA_PORT ?= 5005
 WEB_PORT ?= 8000
 export ACTIONS_PORT RASA_PORT WEB_PORT
 
-.PHONY: help install migrate train run run-prod prod-status loadtest web vendor-widget vendor-axe screenshot staff-screenshots staff-user purge-conversations bench profile test shell eval compare-pipelines validate clean
+.PHONY: help install lint migrate train run run-prod prod-status loadtest web vendor-widget vendor-axe screenshot staff-screenshots staff-user purge-conversations bench profile test shell eval compare-pipelines validate clean
 
 help:
 	@echo "make run                 install what is missing, train if needed, start everything: bot (:$(RASA_PORT)), actions (:$(ACTIONS_PORT)), website (:$(WEB_PORT))"
@@ -42,7 +42,8 @@ help:
 	@echo "make web                 only the website (demo clinic page with the chat widget) on :$(WEB_PORT)"
 	@echo "make bench               speed benchmark against the stock rasa init bot (writes docs/benchmarks.md)"
 	@echo "make profile             where the Rasa server's time goes during REST turns (py-spy; see docs/performance.md)"
-	@echo "make test                install what is missing, train if needed, run the whole test suite"
+	@echo "make test                install what is missing, lint, train if needed, run the whole test suite"
+	@echo "make lint                ruff (lint and format check) and mypy on clinic/ actions/ staff/ clinic_nlu/ web/ (pyproject.toml)"
 	@echo "make migrate             bring the database in DATABASE_URL to the latest schema (Alembic)"
 	@echo "make staff-user USER=name [ROLE=admin|staff]   create a staff console account or set its password (from STAFF_PASSWORD; new accounts: staff); console at :$(WEB_PORT)/staff"
 	@echo "make staff-user USER=name ROLE=admin|staff      change an account's role (no STAFF_PASSWORD needed)"
@@ -179,7 +180,14 @@ bench: $(MODEL)
 profile: $(MODEL)
 	$(BIN)/python -m bench.profile --model $(MODEL) $(PROFILE_ARGS)
 
-test: $(MODEL)
+# ruff and mypy, configured in pyproject.toml; `make test` runs it first.
+LINTED := clinic actions staff clinic_nlu web
+lint: | $(VENV_STAMP)
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy
+
+test: lint $(MODEL)
 	$(BIN)/python -m pytest
 
 shell: $(MODEL) migrate

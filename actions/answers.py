@@ -28,8 +28,11 @@ class ActionAnswerMore(Action):
             dispatcher.utter_message(response=f"utter_{topic}")
         if own != ASK_CONDITION:
             answer_conditions(dispatcher, tracker)
-        alternatives = [TOPICS[key] for key in dict.fromkeys(tracker.get_latest_entity_values(ALTERNATIVE_ENTITY))
-                        if key in TOPICS and key not in topics]
+        alternatives = [
+            TOPICS[key]
+            for key in dict.fromkeys(tracker.get_latest_entity_values(ALTERNATIVE_ENTITY))
+            if key in TOPICS and key not in topics
+        ]
         if alternatives:
             buttons = [{"title": topic.title, "payload": topic.question} for topic in alternatives]
             dispatcher.utter_message(response="utter_ask_alternatives", buttons=[*buttons, SOMETHING_ELSE])

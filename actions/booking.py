@@ -44,8 +44,7 @@ ALWAYS_INTERRUPT = {CRISIS, CANCEL, AFFIRM, DENY}
 # answer ("weekday mornings", which the classifier may still call faq/schedule).
 QUESTION_INTENTS = {FAQ, OUT_OF_SCOPE, ASK_CONDITION, ASK_SUICIDAL_THOUGHTS, BOT_CHALLENGE, HELP}
 QUESTION_START = re.compile(
-    r"^(what|whats|what's|how|when|where|why|who|which|is|are|can|could|do|does|did|will|would|"
-    r"should|r|wat|am)\b",
+    r"^(what|whats|what's|how|when|where|why|who|which|is|are|can|could|do|does|did|will|would|should|r|wat|am)\b",
     re.IGNORECASE,
 )
 NAME_PREFIX = re.compile(r"^(my name is|my name's|name is|i am|i'm|im|it's|its|this is|call me)\s+", re.IGNORECASE)
@@ -227,7 +226,7 @@ class ActionSubmitBooking(Action):
     @staticmethod
     def _reason(tracker: Tracker) -> Text:
         started_by = history.intent_that_started(tracker, FORM)
-        reason = REASONS.get(started_by, "Accepted the offer to talk to staff")
+        reason = REASONS.get(started_by or "", "Accepted the offer to talk to staff")
         unanswered = history.last_unanswered_question(tracker, before_loop=FORM)
         return f"{reason}; unanswered question: {unanswered}" if unanswered else reason
 

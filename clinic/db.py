@@ -5,7 +5,7 @@ staff/models.py; schema changes: migrations/."""
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Iterator, Optional
+from typing import Any, Dict, Iterator, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
@@ -21,7 +21,7 @@ def utc_now() -> datetime:
 
 @lru_cache(maxsize=8)
 def engine_for(url: str) -> sa.engine.Engine:
-    options = {"pool_pre_ping": True}
+    options: Dict[str, Any] = {"pool_pre_ping": True}
     if url.startswith("sqlite"):
         # Several processes (action server, staff tools) share the file: wait for locks.
         options["connect_args"] = {"timeout": 30}

@@ -24,7 +24,7 @@ from typing import Any, List
 
 def _apply_requested_warning_filters() -> None:
     for option in sys.warnoptions:
-        warnings._setoption(option)  # the parser Python itself applies PYTHONWARNINGS and -W with
+        warnings._setoption(option)  # type: ignore[attr-defined]  # the parser Python itself applies PYTHONWARNINGS and -W with
 
 
 def _keep_requested_warning_filters() -> None:

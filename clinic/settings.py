@@ -14,7 +14,8 @@ DEFAULT_SMS_SENDER_KEY = "clinic-sms-sender"
 
 
 def database_url() -> str:
-    """The one database of the project: conversations (tracker store), handoffs, SMS senders and the staff console's tables.
+    """The one database of the project: conversations (tracker store), handoffs, SMS senders and the
+    staff console's tables.
 
     `DATABASE_URL` is an SQLAlchemy URL; unset, a SQLite file under var/ (created on first use).
     A `postgres://` URL (as some hosts hand out) is accepted as `postgresql://`.
@@ -24,7 +25,7 @@ def database_url() -> str:
         DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{DEFAULT_SQLITE_PATH}"
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     return url
 
 

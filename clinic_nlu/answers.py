@@ -75,9 +75,14 @@ class Verdict:
 def load_questions(split: str) -> List[Question]:
     data = yaml.safe_load((REAL_QUESTIONS / f"{split}.yml").read_text(encoding="utf-8"))
     return [
-        Question(id=q["id"], text=q["text"], source=q["source"], style=q.get("style", "faq"),
-                 parts=[Part(p["topic"], list(p.get("facts") or [])) for p in q["parts"]],
-                 condition=q.get("condition"))
+        Question(
+            id=q["id"],
+            text=q["text"],
+            source=q["source"],
+            style=q.get("style", "faq"),
+            parts=[Part(p["topic"], list(p.get("facts") or [])) for p in q["parts"]],
+            condition=q.get("condition"),
+        )
         for q in data["questions"]
     ]
 
@@ -105,7 +110,7 @@ def _rate(verdicts: Sequence[Verdict]) -> str:
 def figures(verdicts: Sequence[Verdict]) -> Figures:
     by_topic: Dict[str, List[Verdict]] = defaultdict(list)
     by_style: Dict[str, List[Verdict]] = defaultdict(list)
-    out_of_scope_parts = Counter()
+    out_of_scope_parts: Counter[bool] = Counter()
     for verdict in verdicts:
         by_style[verdict.question.style].append(verdict)
         for part, ok in zip(verdict.question.parts, verdict.parts_answered):
@@ -143,6 +148,5 @@ def report(split: str, verdicts: Sequence[Verdict]) -> str:
         if not v.answered:
             kind = "CONFIDENTLY WRONG" if v.confidently_wrong else ("asked" if v.clarified else "honest")
             missing = [p.topic for p, ok in zip(v.question.parts, v.parts_answered) if not ok]
-            lines.append(f"    [{kind}] {v.question.id} {v.question.text[:90]!r} missing {missing}: "
-                         f"{v.reply[:140]!r}")
+            lines.append(f"    [{kind}] {v.question.id} {v.question.text[:90]!r} missing {missing}: {v.reply[:140]!r}")
     return "\n".join(lines)

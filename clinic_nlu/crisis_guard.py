@@ -31,9 +31,7 @@ INFORMATIONAL_INTENT = ASK_SUICIDAL_THOUGHTS
 GUARD_KEY = "crisis_guard"
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class CrisisGuard(StatelessComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -60,9 +58,7 @@ class CrisisGuard(StatelessComponent, IntentClassifier):
         return intent.get("name") == CRISIS_INTENT and (intent.get("confidence") or 0.0) < threshold
 
     @staticmethod
-    def _override(
-        message: Message, intent_name: Text, result: crisis.CrisisCheck, confidence: float = 1.0
-    ) -> None:
+    def _override(message: Message, intent_name: Text, result: crisis.CrisisCheck, confidence: float = 1.0) -> None:
         set_intent(message, intent_name, confidence)
         message.set(
             GUARD_KEY,

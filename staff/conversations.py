@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Dict, Iterable, List, Optional, Sequence, Set
+from typing import Dict, Iterable, List, Optional, Sequence, Set, overload
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -45,7 +45,16 @@ def has_events(session: Session) -> bool:
     return sa.inspect(session.connection()).has_table("events")
 
 
+@overload
+def to_datetime(timestamp: float) -> datetime: ...
+
+
+@overload
+def to_datetime(timestamp: None) -> None: ...
+
+
 def to_datetime(timestamp: Optional[float]) -> Optional[datetime]:
+    """Naive UTC time of a Rasa event timestamp (None stays None)."""
     if timestamp is None:
         return None
     return datetime.fromtimestamp(timestamp, tz=timezone.utc).replace(tzinfo=None)
@@ -149,7 +158,7 @@ def list_conversations(
 def _event_data(session: Session, ids: List[int]) -> Dict[int, Dict]:
     found: Dict[int, Dict] = {}
     for chunk_start in range(0, len(ids), 500):
-        chunk = ids[chunk_start:chunk_start + 500]
+        chunk = ids[chunk_start : chunk_start + 500]
         for event_id, data in session.execute(sa.select(E.id, E.data).where(E.id.in_(chunk))):
             found[event_id] = json.loads(data or "{}")
     return found
@@ -198,8 +207,12 @@ def transcript(session: Session, sender_id: str) -> List[TranscriptEntry]:
     rows = session.execute(
         sa.select(E.type_name, E.action_name, E.timestamp, E.data)
         .where(E.sender_id == sender_id)
-        .where(sa.or_(E.type_name.in_(("user", "bot", "session_started", "active_loop", "restart")),
-                      E.action_name == FALLBACK_ACTION))
+        .where(
+            sa.or_(
+                E.type_name.in_(("user", "bot", "session_started", "active_loop", "restart")),
+                E.action_name == FALLBACK_ACTION,
+            )
+        )
         .order_by(E.id)
     ).all()
     entries: List[TranscriptEntry] = []
@@ -308,7 +321,7 @@ def _form_answers(session: Session, sender_ids: Set[str]) -> Set[int]:
     for chunk_start in range(0, len(senders), 200):
         rows = session.execute(
             sa.select(E.id, E.sender_id, E.type_name, E.action_name)
-            .where(E.sender_id.in_(senders[chunk_start:chunk_start + 200]))
+            .where(E.sender_id.in_(senders[chunk_start : chunk_start + 200]))
             .where(E.type_name.in_(("user", "active_loop", "session_started", "restart")))
             .order_by(E.sender_id, E.id)
         ).all()

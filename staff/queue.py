@@ -40,8 +40,9 @@ def history(session: Session, handoff_ids: List[int]) -> Dict[int, List[HandoffS
     return changes
 
 
-def change_status(session: Session, handoff_id: int, from_status: str, to_status: str, username: str,
-                  ip: Optional[str] = None) -> Handoff:
+def change_status(
+    session: Session, handoff_id: int, from_status: str, to_status: str, username: str, ip: Optional[str] = None
+) -> Handoff:
     """Moves the handoff on, unless someone else moved it meanwhile or the move is not allowed."""
     handoff = session.get(Handoff, handoff_id)
     if handoff is None:
@@ -61,8 +62,11 @@ def change_status(session: Session, handoff_id: int, from_status: str, to_status
         raise StatusChangeRefused(
             f"{handoff.reference} is now {handoff.status!r} (changed by {handoff.status_changed_by}): nothing changed."
         )
-    session.add(HandoffStatusChange(handoff_id=handoff_id, from_status=from_status, to_status=to_status,
-                                    changed_by=username, changed_at=now))
+    session.add(
+        HandoffStatusChange(
+            handoff_id=handoff_id, from_status=from_status, to_status=to_status, changed_by=username, changed_at=now
+        )
+    )
     audit(session, username, "handoff_status", handoff.reference, f"{from_status} -> {to_status}", ip=ip)
     session.refresh(handoff)
     return handoff

@@ -16,7 +16,7 @@ What happens to each kind of record older than the retention period (docs/staff-
 
 import os
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Optional
 
 import sqlalchemy as sa
@@ -68,8 +68,15 @@ def purge(session: Session, days: int, username: str = "cli", now=None) -> Purge
     redacted = session.execute(
         sa.update(Handoff)
         .where(Handoff.created_at < cutoff, Handoff.status.in_(FINISHED), Handoff.redacted_at.is_(None))
-        .values(name=None, phone=None, email=None, preferred_time=None, reason=REDACTED_REASON,
-                sender_id=REDACTED_SENDER, redacted_at=utc_now())
+        .values(
+            name=None,
+            phone=None,
+            email=None,
+            preferred_time=None,
+            reason=REDACTED_REASON,
+            sender_id=REDACTED_SENDER,
+            redacted_at=utc_now(),
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     # Handoffs redacted before sender ids were (an older version of this purge) lose theirs too.
@@ -80,11 +87,16 @@ def purge(session: Session, days: int, username: str = "cli", now=None) -> Purge
         .execution_options(synchronize_session=False)
     )
     result = PurgeResult(events, conversations, sms, numbers, redacted)
-    audit(session, username, "purge_conversations", f"older than {days} days",
-          f"{events} events ({conversations} conversations), {sms} SMS message ids, {numbers} SMS numbers "
-          f"deleted; {redacted} finished handoffs redacted")
+    audit(
+        session,
+        username,
+        "purge_conversations",
+        f"older than {days} days",
+        f"{events} events ({conversations} conversations), {sms} SMS message ids, {numbers} SMS numbers "
+        f"deleted; {redacted} finished handoffs redacted",
+    )
     return result
 
 
-def cutoff_description(days: int, now: Optional[object] = None) -> str:
+def cutoff_description(days: int, now: Optional[datetime] = None) -> str:
     return ((now or utc_now()) - timedelta(days=days)).isoformat(sep=" ", timespec="seconds") + " UTC"

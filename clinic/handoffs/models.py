@@ -28,7 +28,8 @@ class Handoff(Base):
     status = sa.Column(sa.String(16), nullable=False, default=NEW, index=True)
     status_changed_by = sa.Column(sa.String(100))
     status_changed_at = sa.Column(sa.DateTime)
-    # Set when the retention purge removed the contact details of a finished handoff (docs/staff-console.md, "Retention").
+    # Set when the retention purge removed the contact details of a finished handoff
+    # (docs/staff-console.md, "Retention").
     redacted_at = sa.Column(sa.DateTime)
 
     __table_args__ = (
