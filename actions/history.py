@@ -4,7 +4,7 @@ from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 
-from clinic.intents import UNANSWERED_INTENTS, full_intent
+from clinic.intents import TOPIC_INTENTS, UNANSWERED_INTENTS, full_intent
 
 
 def user_events(tracker: Tracker) -> List[Dict[Text, Any]]:
@@ -16,7 +16,7 @@ def topics_asked(tracker: Tracker) -> List[Text]:
     topics: List[Text] = []
     for event in user_events(tracker):
         topic = full_intent(event.get("parse_data") or {})
-        if topic and topic.split("/")[0].split(":")[0] in ("faq", "out_of_scope", "ask_condition", "ask_suicidal_thoughts"):
+        if topic and topic.split("/")[0].split(":")[0] in TOPIC_INTENTS:
             if topic not in topics:
                 topics.append(topic)
     return topics

@@ -24,6 +24,7 @@ from typing import Counter, List, Optional, Sequence, Tuple
 
 from bench import load, servers
 from bench.servers import ROOT, log
+from tests.support.processes import newest_model
 
 OUT_DIR = servers.BENCH_VAR / "profile"
 
@@ -80,7 +81,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     py_spy = servers.venv_bin() / "py-spy"
     if not py_spy.exists():
         raise SystemExit(f"{py_spy} not found: run `make install`")
-    model = args.model or servers.newest(str(ROOT / "models" / "clinic-*.tar.gz"))
+    model = args.model or newest_model(ROOT / "models", "clinic-*.tar.gz")
     if model is None or not Path(model).exists():
         raise SystemExit("no trained model: run `make train` first")
     shutil.rmtree(OUT_DIR, ignore_errors=True)

@@ -23,6 +23,7 @@ from typing import Dict, List, Optional, Sequence
 
 from bench import load, report, servers
 from bench.servers import ROOT, log
+from tests.support.processes import newest_model
 
 DEFAULT_ROUNDS = 3
 DEFAULT_REQUESTS = 200
@@ -79,7 +80,7 @@ def resolve_model(model: Optional[Path]) -> Path:
     if model is not None:
         path = model if model.is_absolute() else ROOT / model
     else:
-        path = servers.newest(str(ROOT / "models" / "clinic-*.tar.gz"))
+        path = newest_model(ROOT / "models", "clinic-*.tar.gz")
         if path is None:
             raise SystemExit("no models/clinic-*.tar.gz: run `make train` first")
     if not path.exists():

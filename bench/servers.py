@@ -7,12 +7,10 @@ from `bench.run`'s `finally`, and at exit) can end each group it started, and no
 from __future__ import annotations
 
 import atexit
-import glob
 import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +24,8 @@ from typing import Dict, List, Optional, Sequence
 import yaml
 
 from clinic.local_secrets import rasa_api_token
+from tests.support.ports import free_port
+from tests.support.processes import newest_model, quiet_env, stop_group
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_VAR = ROOT / "var" / "bench"
@@ -75,21 +75,8 @@ def rasa_version() -> str:
     return out.stdout.strip()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((LOOPBACK, 0))
-        return s.getsockname()[1]
-
-
 def base_env() -> Dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        RASA_TELEMETRY_ENABLED="false",
-        TF_CPP_MIN_LOG_LEVEL="2",
-        SQLALCHEMY_SILENCE_UBER_WARNING="1",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
+    return quiet_env(PYTHONUNBUFFERED="1")
 
 
 def stock_env(project: Path) -> Dict[str, str]:
@@ -140,19 +127,7 @@ def stop(process: Optional[subprocess.Popen], timeout: float = 30) -> None:
     """SIGTERM to the process's own group, SIGKILL if it has not gone after `timeout` seconds."""
     if process is None:
         return
-    if process.poll() is None:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            process.wait()
+    stop_group(process, timeout)
     # The leader may be gone while a child of its group lingers.
     try:
         os.killpg(process.pid, signal.SIGKILL)
@@ -363,11 +338,6 @@ def _uses_action_server(endpoints: Path) -> bool:
     return bool((content or {}).get("action_endpoint"))
 
 
-def newest(pattern: str) -> Optional[Path]:
-    paths = sorted(glob.glob(pattern), key=os.path.getmtime)
-    return Path(paths[-1]) if paths else None
-
-
 def this_bot(model: Path, workdir: Path, logdir: Path, extra_env: Optional[Dict[str, str]] = None) -> Bot:
     """This bot with a fresh SQLite database and handoff spool under `workdir`."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -388,7 +358,7 @@ def this_bot(model: Path, workdir: Path, logdir: Path, extra_env: Optional[Dict[
 
 
 def stock_bot(project: Path, logdir: Path) -> Bot:
-    model = newest(str(project / "models" / "*.tar.gz"))
+    model = newest_model(project / "models")
     if model is None:
         raise RuntimeError(f"no model in {project / 'models'}: delete {project} and run again")
     endpoints = project / "endpoints.yml"
@@ -420,7 +390,7 @@ def build_stock(timeout: float = 3600) -> Path:
             stamp = json.loads(stamp_path.read_text())
         except ValueError:
             stamp = {}
-        if {k: stamp.get(k) for k in wanted} == wanted and newest(str(STOCK_DIR / "models" / "*.tar.gz")):
+        if {k: stamp.get(k) for k in wanted} == wanted and newest_model(STOCK_DIR / "models"):
             log(f"stock bot: cached in {STOCK_DIR.relative_to(ROOT)} (rasa {version})")
             return STOCK_DIR
 
@@ -434,7 +404,7 @@ def build_stock(timeout: float = 3600) -> Path:
             [rasa_executable(), "init", "--no-prompt", "--init-dir", str(building)],
             cwd=building, env=env, log_path=BENCH_VAR / "stock-init.log", timeout=timeout,
         )
-        if newest(str(building / "models" / "*.tar.gz")) is None:
+        if newest_model(building / "models") is None:
             raise RuntimeError(f"rasa init trained no model: {tail(BENCH_VAR / 'stock-init.log')}")
         stamp = dict(wanted, python=python, built=time.strftime("%Y-%m-%d %H:%M:%S"),
                      init_seconds=round(seconds, 1))

@@ -33,10 +33,10 @@ def require_token(app: Sanic, token: str) -> None:
     async def check_token(request: Request) -> Optional[HTTPResponse]:
         if request.path in OPEN_PATHS or authorized(request.headers.get("Authorization"), token):
             return None
-        logger.warning("Refused an action server call without the right ACTION_SERVER_TOKEN: %s %s",
-                       request.method, request.path)
-        return response.json({"error": "Unauthorized: the action server answers the Rasa server only."},
-                             status=401)
+        logger.warning(
+            "Refused an action server call without the right ACTION_SERVER_TOKEN: %s %s", request.method, request.path
+        )
+        return response.json({"error": "Unauthorized: the action server answers the Rasa server only."}, status=401)
 
 
 def apply() -> None:

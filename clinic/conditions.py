@@ -8,8 +8,6 @@ from typing import Dict, List, Pattern, Tuple
 
 import yaml
 
-from clinic.text import normalise
-
 LEXICON_PATH = Path(__file__).parent / "lexicons" / "conditions.yml"
 
 

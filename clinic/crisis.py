@@ -102,16 +102,14 @@ class CrisisLexicon:
         """A despair phrase counts unless what is vented about stands within a few words of it."""
         for match in pattern.finditer(words):
             before = words[: match.start()].split()[-VENTING_REACH:]
-            after = words[match.end():].split()[:VENTING_REACH]
+            after = words[match.end() :].split()[:VENTING_REACH]
             near = " ".join(before + [match.group(0)] + after)
             if not any(v.search(near) for v in self.venting):
                 return True
         return False
 
     def _resolved(self, words: str) -> bool:
-        return any(p.search(words) for p in self.resolved) and not any(
-            p.search(words) for p in self.recurring
-        )
+        return any(p.search(words) for p in self.resolved) and not any(p.search(words) for p in self.recurring)
 
 
 @lru_cache(maxsize=1)

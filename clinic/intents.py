@@ -3,26 +3,50 @@ the last unanswered question) and the staff console (transcripts, unanswered que
 
 from typing import Any, Dict, Optional, Text
 
+# The intents the code names (the rest are only in data/ and domain.yml).
+FAQ = "faq"
+OUT_OF_SCOPE = "out_of_scope"
+ASK_CONDITION = "ask_condition"
+ASK_SUICIDAL_THOUGHTS = "ask_suicidal_thoughts"
+CRISIS = "crisis"
+BOOK_APPOINTMENT = "book_appointment"
+REQUEST_STAFF = "request_staff"
+CANCEL = "cancel"
+AFFIRM = "affirm"
+DENY = "deny"
+BOT_CHALLENGE = "bot_challenge"
+HELP = "help"
 FALLBACK_INTENT = "nlu_fallback"
-# Intents whose answer the ResponseSelector picks (faq/boosters, out_of_scope/cost).
-RETRIEVAL_INTENTS = ("faq", "out_of_scope")
+# Retrieval intents: the topic classifier picks their answer (faq/boosters, out_of_scope/cost) and
+# reports it as Rasa's ResponseSelector would, under `response_selector`.
+RETRIEVAL_INTENTS = (FAQ, OUT_OF_SCOPE)
+# The general out-of-scope answer, when no out-of-scope topic fits.
+GENERAL_OUT_OF_SCOPE = OUT_OF_SCOPE + "/other"
+# Questions about a topic: what a conversation "asked about".
+TOPIC_INTENTS = (FAQ, OUT_OF_SCOPE, ASK_CONDITION, ASK_SUICIDAL_THOUGHTS)
 # Where clinic_nlu.retrieval_topic keeps the likely topics of a message it was not sure about.
 TOPIC_CHOICES_KEY = "topic_choices"
 # The entity naming a topic close to the answered one, offered as a choice after the answer.
 ALTERNATIVE_ENTITY = "alternative"
 # A user message with one of these intents is one the bot could not answer.
-UNANSWERED_INTENTS = {"out_of_scope", FALLBACK_INTENT}
+UNANSWERED_INTENTS = {OUT_OF_SCOPE, FALLBACK_INTENT}
 
 
-def full_intent(parse_data: Dict[Text, Any]) -> Optional[Text]:
-    """The intent with its retrieval sub-intent (`faq/boosters`) or named conditions (`ask_condition:ptsd`)."""
+def retrieval_intent(parse_data: Dict[Text, Any]) -> Optional[Text]:
+    """The intent with its retrieval sub-intent (`faq/boosters`), as the NLU evaluation scores it."""
     intent = (parse_data.get("intent") or {}).get("name")
     if intent in RETRIEVAL_INTENTS:
         selector = parse_data.get("response_selector") or {}
         selected = selector.get(intent) or selector.get("default") or {}
         key = (selected.get("response") or {}).get("intent_response_key")
         return key or intent
-    if intent == "ask_condition":
+    return intent
+
+
+def full_intent(parse_data: Dict[Text, Any]) -> Optional[Text]:
+    """The intent with its retrieval sub-intent (`faq/boosters`) or named conditions (`ask_condition:ptsd`)."""
+    intent = retrieval_intent(parse_data)
+    if intent == ASK_CONDITION:
         conditions = [e["value"] for e in parse_data.get("entities", []) if e.get("entity") == "condition"]
-        return "ask_condition:" + "+".join(conditions) if conditions else intent
+        return ASK_CONDITION + ":" + "+".join(conditions) if conditions else intent
     return intent

@@ -32,8 +32,9 @@ def _is_redis_error(error: BaseException) -> bool:
     return isinstance(error, redis.RedisError) or isinstance(error.__context__, redis.RedisError)
 
 
-async def wait_for_turn(store: LockStore, conversation_id: Text, lifetime: float,
-                        wait_seconds: float) -> Tuple[TicketLock, int]:
+async def wait_for_turn(
+    store: LockStore, conversation_id: Text, lifetime: float, wait_seconds: float
+) -> Tuple[TicketLock, int]:
     """Takes a ticket and waits until it is served; returns the lock and the ticket served.
 
     Rasa's own loop waits for ever when the waiting ticket expires too: a ticket held by a replica
@@ -54,12 +55,9 @@ async def wait_for_turn(store: LockStore, conversation_id: Text, lifetime: float
 
 
 class ResilientRedisLockStore(RedisLockStore):
-    def __init__(self, endpoint_config: Any = None, url: Optional[str] = None,
-                 retry_seconds: float = 5.0) -> None:
+    def __init__(self, endpoint_config: Any = None, url: Optional[str] = None, retry_seconds: float = 5.0) -> None:
         # RedisLockStore.__init__ takes the address in parts; the whole URL comes from the environment.
-        self.red = redis.StrictRedis.from_url(
-            url or settings.redis_url(), socket_timeout=2, socket_connect_timeout=2
-        )
+        self.red = redis.StrictRedis.from_url(url or settings.redis_url(), socket_timeout=2, socket_connect_timeout=2)
         self.key_prefix = "clinic:lock:"
         self._fallback = InMemoryLockStore()
         self._retry_seconds = retry_seconds
@@ -76,14 +74,14 @@ class ResilientRedisLockStore(RedisLockStore):
             self._redis_down_since = now
             logger.error(
                 "Redis lock store unreachable (%s); using in-process conversation locks until it is "
-                "back (safe while nginx keeps each conversation on one replica)", type(error).__name__
+                "back (safe while nginx keeps each conversation on one replica)",
+                type(error).__name__,
             )
         self._retry_at = now + self._retry_seconds
 
     def _redis_ok(self) -> None:
         if self._redis_down_since is not None:
-            logger.warning("Redis lock store reachable again after %.0f s",
-                           time.monotonic() - self._redis_down_since)
+            logger.warning("Redis lock store reachable again after %.0f s", time.monotonic() - self._redis_down_since)
             self._redis_down_since = None
 
     def _use_redis(self) -> bool:

@@ -56,8 +56,10 @@ def main() -> int:
     while waiting:
         waiting = {name: url for name, url in waiting.items() if not _answers(url)}
         if waiting and time.monotonic() > deadline:
-            print(f"Not ready after {timeout:.0f} s: {', '.join(waiting)} did not answer (see the lines above).",
-                  flush=True)
+            print(
+                f"Not ready after {timeout:.0f} s: {', '.join(waiting)} did not answer (see the lines above).",
+                flush=True,
+            )
             return 1
         if waiting:
             time.sleep(1)

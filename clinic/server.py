@@ -12,7 +12,9 @@ Secure by default, whoever starts it:
 - the action server refuses calls without ACTION_SERVER_TOKEN (clinic.action_auth), and the Rasa
   server sends it (endpoints.yml reads the variable, set here from the same place).
 
-The action server also runs the alert sender (clinic.alerts.outbox.AlertSender) in a background thread.
+The action server also retries spooled handoffs in the background (clinic.handoffs.service), every
+HANDOFF_SPOOL_RETRY_SECONDS (default 10; 0 turns it off).
+It also runs the alert sender (clinic.alerts.outbox.AlertSender) in a background thread.
 """
 
 import os
@@ -23,7 +25,7 @@ from typing import Any, List
 
 def _apply_requested_warning_filters() -> None:
     for option in sys.warnoptions:
-        warnings._setoption(option)  # the parser Python itself applies PYTHONWARNINGS and -W with
+        warnings._setoption(option)  # type: ignore[attr-defined]  # the parser Python itself applies PYTHONWARNINGS and -W with
 
 
 def _keep_requested_warning_filters() -> None:
@@ -78,6 +80,15 @@ def start_alert_sender() -> None:
         AlertSender(interval_seconds=interval).start()
 
 
+def _start_spool_retry() -> None:
+    from clinic import settings
+    from clinic.handoffs.service import SpoolFlusher
+
+    interval = settings.handoff_spool_retry_seconds()
+    if interval > 0:
+        SpoolFlusher(interval_seconds=interval).start()
+
+
 def main() -> None:
     _keep_requested_warning_filters()
     # They import Rasa, and so Sanic: after the filters are set.
@@ -89,6 +100,7 @@ def main() -> None:
     if arguments[:2] == ["run", "actions"]:
         action_auth.apply()
         start_alert_sender()
+        _start_spool_retry()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *arguments]

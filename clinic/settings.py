@@ -11,7 +11,8 @@ DEFAULT_SMS_SENDER_KEY = "clinic-sms-sender"
 
 
 def database_url() -> str:
-    """The one database of the project: conversations (tracker store) and, later, the handoff log.
+    """The one database of the project: conversations (tracker store), handoffs, SMS senders and the
+    staff console's tables.
 
     `DATABASE_URL` is an SQLAlchemy URL; unset, a SQLite file under var/ (created on first use).
     A `postgres://` URL (as some hosts hand out) is accepted as `postgresql://`.
@@ -21,7 +22,7 @@ def database_url() -> str:
         DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{DEFAULT_SQLITE_PATH}"
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     return url
 
 
@@ -45,6 +46,11 @@ def handoff_dead_letter_dir() -> Path:
     """Where handoffs the database refused (not for being down) are kept for staff to see."""
     configured = os.environ.get("HANDOFF_DEAD_LETTER_DIR", "").strip()
     return Path(configured) if configured else handoff_spool_dir() / "dead-letter"
+
+
+def handoff_spool_retry_seconds() -> float:
+    """How often the action server retries spooled handoffs (0: never)."""
+    return float(os.environ.get("HANDOFF_SPOOL_RETRY_SECONDS", "10"))
 
 
 def sms_sender_key() -> str:

@@ -1,7 +1,9 @@
-"""Text normalisation shared by the deterministic matchers (crisis guard, condition lexicon)."""
+"""Text normalisation shared by the deterministic matchers (crisis guard, condition lexicon), and the
+correction of typos the crisis matcher applies to words near its lexicon."""
 
 import re
 import unicodedata
+from typing import Dict, List, Set
 
 # SMS shorthand and contractions, expanded so that one pattern covers every spelling.
 _SHORTHAND = {
@@ -140,13 +142,13 @@ class TypoCorrector:
     def __init__(self, keywords, real_words=()):
         self.keywords = set(keywords)
         keep = self.keywords | set(real_words) | set(_SHORTHAND) | set(_SHORTHAND.values())
-        found = {}
+        found: Dict[str, Set[str]] = {}
         for keyword in self.keywords:
             for variant in _slips(keyword):
                 if variant not in keep:
                     found.setdefault(variant, set()).add(keyword)
         self._corrections = {v: k.pop() for v, k in found.items() if len(k) == 1}
-        self._by_length = {}
+        self._by_length: Dict[int, List[str]] = {}
         for keyword in self.keywords:
             self._by_length.setdefault(len(keyword), []).append(keyword)
 
@@ -170,10 +172,10 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 def _slips(word: str):
     n = len(word)
     for i in range(1, n - 1):
-        yield word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        yield word[:i] + word[i + 1] + word[i] + word[i + 2 :]
     if n >= 4:
         for i in range(1, n):
-            yield word[:i] + word[i + 1:]
+            yield word[:i] + word[i + 1 :]
     if n >= 5:
         for i in range(1, n + 1):
             for ch in _LETTERS:
@@ -182,4 +184,4 @@ def _slips(word: str):
         for i in range(1, n):
             for ch in _LETTERS:
                 if ch != word[i]:
-                    yield word[:i] + ch + word[i + 1:]
+                    yield word[:i] + ch + word[i + 1 :]

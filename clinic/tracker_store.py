@@ -35,6 +35,8 @@ from clinic import db_retry, settings
 
 
 class DatabaseUrlTrackerStore(SQLTrackerStore):
+    engine: sa.engine.Engine  # made by SQLTrackerStore.__init__, replaced in ours
+
     def __init__(
         self,
         domain: Optional[Domain] = None,

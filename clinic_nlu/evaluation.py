@@ -1,21 +1,21 @@
 """NLU evaluation on data the model was not trained on.
 
-    python -m clinic_nlu.evaluation heldout --model models/clinic-<hash>.tar.gz
-        Parses every example of tests/nlu/heldout.yml and the crisis set with the trained model (the
-        whole pipeline, crisis guard included) and prints accuracy, per-intent precision/recall/F1
-        and the confusions. A retrieval intent counts as right only with the right sub-intent
-        (`faq/boosters`, not just `faq`).
+python -m clinic_nlu.evaluation heldout --model models/clinic-<hash>.tar.gz
+    Parses every example of tests/nlu/heldout.yml and the crisis set with the trained model (the
+    whole pipeline, crisis guard included) and prints accuracy, per-intent precision/recall/F1
+    and the confusions. A retrieval intent counts as right only with the right sub-intent
+    (`faq/boosters`, not just `faq`).
 
-    python -m clinic_nlu.evaluation answers --model models/clinic-<hash>.tar.gz [--split test]
-        Starts the real action server and Rasa server (tests/support/servers.py) and asks every real
-        question of the split (tests/nlu/real_questions/, answer-level scoring in clinic_nlu/answers.py)
-        and every message of the fresh crisis set (tests/safety/crisis_fresh.yml), each in a new
-        conversation through the REST channel, and judges the whole reply. `make eval` runs it on
-        the frozen test split.
+python -m clinic_nlu.evaluation answers --model models/clinic-<hash>.tar.gz [--split test]
+    Starts the real action server and Rasa server (tests/support/servers.py) and asks every real
+    question of the split (tests/nlu/real_questions/, answer-level scoring in clinic_nlu/answers.py)
+    and every message of the fresh crisis set (tests/safety/crisis_fresh.yml), each in a new
+    conversation through the REST channel, and judges the whole reply. `make eval` runs it on
+    the frozen test split.
 
-    python -m clinic_nlu.evaluation compare --out docs/nlu-evaluation.md
-        Trains each candidate pipeline under experiments/pipelines/, runs Rasa's 5-fold
-        cross-validation on the training data and the held-out evaluation above, and writes a table.
+python -m clinic_nlu.evaluation compare --out docs/nlu-evaluation.md
+    Trains each candidate pipeline under experiments/pipelines/, runs Rasa's 5-fold
+    cross-validation on the training data and the held-out evaluation above, and writes a table.
 """
 
 from __future__ import annotations
@@ -31,9 +31,11 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import yaml
+
+from clinic.intents import ASK_SUICIDAL_THOUGHTS, CRISIS, OUT_OF_SCOPE, retrieval_intent
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
@@ -55,7 +57,7 @@ class Example:
 @dataclass
 class Prediction:
     example: Example
-    intent: str
+    intent: Optional[str]
     confidence: float
 
 
@@ -70,21 +72,8 @@ def load_examples(path: Path = HELDOUT) -> List[Example]:
     return examples
 
 
-def load_crisis_set(path: Path = CRISIS_SET) -> Dict[str, List[str]]:
+def load_crisis_set(path: Path = CRISIS_SET) -> Dict[str, List[Any]]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
-def full_intent(parse: Dict) -> Tuple[str, float]:
-    """The intent including the retrieval sub-intent picked by the ResponseSelector."""
-    intent = parse["intent"]["name"]
-    confidence = parse["intent"].get("confidence") or 0.0
-    selector = parse.get("response_selector", {})
-    selected = selector.get(intent) or selector.get("default")
-    if intent in ("faq", "out_of_scope") and selected:
-        retrieval = selected["response"].get("intent_response_key")
-        if retrieval:
-            return retrieval, confidence
-    return intent, confidence
 
 
 class Parser:
@@ -108,8 +97,9 @@ class Parser:
     def predict(self, examples: Sequence[Example]) -> List[Prediction]:
         predictions = []
         for example in examples:
-            intent, confidence = full_intent(self.parse(example.text))
-            predictions.append(Prediction(example, intent, confidence))
+            parse = self.parse(example.text)
+            confidence = parse["intent"].get("confidence") or 0.0
+            predictions.append(Prediction(example, retrieval_intent(parse), confidence))
         return predictions
 
 
@@ -123,9 +113,7 @@ def report(predictions: Sequence[Prediction]) -> str:
     truth = [p.example.intent for p in predictions]
     predicted = [p.intent for p in predictions]
     lines = [classification_report(truth, predicted, digits=3, zero_division=0)]
-    confusions = Counter(
-        (p.example.intent, p.intent) for p in predictions if p.intent != p.example.intent
-    )
+    confusions = Counter((p.example.intent, p.intent) for p in predictions if p.intent != p.example.intent)
     lines.append("Confusions (expected -> predicted: count, examples):")
     for (expected, got), count in confusions.most_common():
         texts = [p.example.text for p in predictions if (p.example.intent, p.intent) == (expected, got)]
@@ -138,10 +126,10 @@ def crisis_figures(parser: Parser) -> Dict[str, Tuple[int, int]]:
     sets = load_crisis_set()
     intent = lambda text: parser.parse(text)["intent"]["name"]  # noqa: E731
     return {
-        "crisis recall": (sum(intent(t) == "crisis" for t in sets["crisis"]), len(sets["crisis"])),
-        "no false alarm": (sum(intent(t) != "crisis" for t in sets["not_crisis"]), len(sets["not_crisis"])),
+        "crisis recall": (sum(intent(t) == CRISIS for t in sets["crisis"]), len(sets["crisis"])),
+        "no false alarm": (sum(intent(t) != CRISIS for t in sets["not_crisis"]), len(sets["not_crisis"])),
         "informational answered": (
-            sum(intent(t) == "ask_suicidal_thoughts" for t in sets["informational"]),
+            sum(intent(t) == ASK_SUICIDAL_THOUGHTS for t in sets["informational"]),
             len(sets["informational"]),
         ),
     }
@@ -159,11 +147,15 @@ def heldout_command(args: argparse.Namespace) -> int:
     for name, (right, total) in crisis_figures(parser).items():
         print(f"Crisis set, {name}: {right}/{total}")
     probe = load_crisis_set(CRISIS_PROBE_SET)
-    flagged = {kind: [parser.parse(item["text"])["intent"]["name"] == "crisis" for item in probe[kind]]
-               for kind in ("crisis", "not_crisis")}
-    print(f"Crisis probe set (dev, {CRISIS_PROBE_SET.relative_to(ROOT)}): crisis intent for "
-          f"{sum(flagged['crisis'])}/{len(flagged['crisis'])} crisis messages, "
-          f"{sum(flagged['not_crisis'])}/{len(flagged['not_crisis'])} look-alikes")
+    flagged = {
+        kind: [parser.parse(item["text"])["intent"]["name"] == CRISIS for item in probe[kind]]
+        for kind in ("crisis", "not_crisis")
+    }
+    print(
+        f"Crisis probe set (dev, {CRISIS_PROBE_SET.relative_to(ROOT)}): crisis intent for "
+        f"{sum(flagged['crisis'])}/{len(flagged['crisis'])} crisis messages, "
+        f"{sum(flagged['not_crisis'])}/{len(flagged['not_crisis'])} look-alikes"
+    )
     print(f"Parse time: {1000 * elapsed / len(examples):.1f} ms per message")
     return 0
 
@@ -192,8 +184,8 @@ class CrisisFigures:
 
 def crisis_replies(crisis: Sequence[Dict], not_crisis: Sequence[Dict], replies: Sequence[str]) -> CrisisFigures:
     flagged = [CRISIS_REPLY in reply for reply in replies]
-    missed = [item for item, hit in zip(crisis, flagged[:len(crisis)]) if not hit]
-    alarmed = [item for item, hit in zip(not_crisis, flagged[len(crisis):]) if hit]
+    missed = [item for item, hit in zip(crisis, flagged[: len(crisis)]) if not hit]
+    alarmed = [item for item, hit in zip(not_crisis, flagged[len(crisis) :]) if hit]
     return CrisisFigures((len(crisis) - len(missed), len(crisis)), (len(alarmed), len(not_crisis)), missed, alarmed)
 
 
@@ -206,7 +198,7 @@ def answers_command(args: argparse.Namespace) -> int:
     replies = ask_the_bot(args.model, messages)
     verdicts = [answers.judge(q, r) for q, r in zip(questions, replies)]
     print(answers.report(args.split, verdicts))
-    crisis = crisis_replies(fresh["crisis"], fresh["not_crisis"], replies[len(questions):])
+    crisis = crisis_replies(fresh["crisis"], fresh["not_crisis"], replies[len(questions) :])
     print(f"Fresh crisis set ({FRESH_CRISIS_SET.relative_to(ROOT)}), whole reply:")
     print("  crisis reply given: {}/{}".format(*crisis.recall))
     print("  false alarms:       {}/{}".format(*crisis.false_alarms))
@@ -231,10 +223,9 @@ def thresholds_command(args: argparse.Namespace) -> int:
             continue
         wanted = set(question.topics)
         key = ranking[0]["intent_response_key"]
-        right = key.split("/")[0] == answers.OUT_OF_SCOPE and answers.OUT_OF_SCOPE in wanted or \
-            key.split("/", 1)[-1] in wanted
+        answered_right = key.split("/")[0] == OUT_OF_SCOPE and OUT_OF_SCOPE in wanted or key.split("/", 1)[-1] in wanted
         runner_up = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
-        rows.append((ranking[0]["confidence"], ranking[0]["confidence"] - runner_up, right))
+        rows.append((ranking[0]["confidence"], ranking[0]["confidence"] - runner_up, answered_right))
     print(f"{len(rows)} questions of the {args.split} split answered by the selector")
     print("ask_below ask_margin   right(of which with choices)  confidently-wrong  wrong-with-choices  asked")
     for below in (0.0, 0.2, 0.3, 0.4, 0.5):
@@ -245,17 +236,34 @@ def thresholds_command(args: argparse.Namespace) -> int:
             right_with_choices = sum(r for (_, _, r), c in zip(rows, choices) if c)
             wrong = sum(not r and not a and not c for (_, _, r), a, c in zip(rows, asked, choices))
             wrong_with_choices = sum(not r for (_, _, r), c in zip(rows, choices) if c)
-            print(f"{below:9.2f} {margin:10.2f} {right:7d} ({right_with_choices:3d}) {wrong:24d} "
-                  f"{wrong_with_choices:19d} {sum(asked):6d}")
+            print(
+                f"{below:9.2f} {margin:10.2f} {right:7d} ({right_with_choices:3d}) {wrong:24d} "
+                f"{wrong_with_choices:19d} {sum(asked):6d}"
+            )
     return 0
 
 
 def _train(config: Path, out_dir: Path) -> Tuple[Path, float]:
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "rasa", "train", "nlu", "-c", str(config), "--out", str(out_dir),
-         "--fixed-model-name", config.stem, "--nlu", "data"],
-        cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "train",
+            "nlu",
+            "-c",
+            str(config),
+            "--out",
+            str(out_dir),
+            "--fixed-model-name",
+            config.stem,
+            "--nlu",
+            "data",
+        ],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     return out_dir / f"{config.stem}.tar.gz", time.perf_counter() - started
 
@@ -263,9 +271,26 @@ def _train(config: Path, out_dir: Path) -> Tuple[Path, float]:
 def _cross_validate(config: Path, out_dir: Path) -> Dict[str, float]:
     results = out_dir / f"cv-{config.stem}"
     subprocess.run(
-        [sys.executable, "-m", "rasa", "test", "nlu", "--cross-validation", "--folds", "5",
-         "-c", str(config), "--nlu", "data", "--out", str(results), "--no-plot"],
-        cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "test",
+            "nlu",
+            "--cross-validation",
+            "--folds",
+            "5",
+            "-c",
+            str(config),
+            "--nlu",
+            "data",
+            "--out",
+            str(results),
+            "--no-plot",
+        ],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     figures = {}
     intent_report = json.loads((results / "intent_report.json").read_text())
@@ -286,8 +311,7 @@ def compare_command(args: argparse.Namespace) -> int:
             parser = Parser(str(model))
             predictions = parser.predict(load_examples())
             crisis = crisis_figures(parser)
-            row = {"candidate": config.stem, "train s": train_seconds,
-                   "held-out accuracy": accuracy(predictions)}
+            row = {"candidate": config.stem, "train s": train_seconds, "held-out accuracy": accuracy(predictions)}
             row["crisis recall"] = "{}/{}".format(*crisis["crisis recall"])
             row["no false alarm"] = "{}/{}".format(*crisis["no false alarm"])
             if not args.skip_cv:
@@ -310,7 +334,7 @@ def _markdown(rows: List[Dict]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] = None) -> int:
+def main(argv: Optional[Sequence[str]] = None) -> int:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)

@@ -15,5 +15,9 @@ def arrays(classifier: LogisticRegression) -> Dict[str, np.ndarray]:
 
 def from_arrays(weights) -> LogisticRegression:
     classifier = LogisticRegression()
-    classifier.classes_, classifier.coef_, classifier.intercept_ = weights["classes"], weights["coef"], weights["intercept"]
+    classifier.classes_, classifier.coef_, classifier.intercept_ = (
+        weights["classes"],
+        weights["coef"],
+        weights["intercept"],
+    )
     return classifier

@@ -29,7 +29,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from clinic.intents import RETRIEVAL_INTENTS
+from clinic.intents import OUT_OF_SCOPE, RETRIEVAL_INTENTS
 from clinic_nlu import linear_model
 from clinic_nlu.sentence_encoder import load_encoder
 
@@ -49,51 +49,76 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         # dense_weight: the embedding's weight against the n-grams' (as clinic_nlu.topic_classifier).
         return {"min_confidence": 0.5, "max_extra": 2, "dense_weight": 2.0}
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 vectorizer: Optional[TfidfVectorizer] = None, classifier: Optional[LogisticRegression] = None):
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        vectorizer: Optional[TfidfVectorizer] = None,
+        classifier: Optional[LogisticRegression] = None,
+    ):
         self.component_config = config
         self._storage, self._resource = model_storage, resource
         self._vectorizer, self._classifier = vectorizer, classifier
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "QuestionParts":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "QuestionParts":
         return cls({**cls.get_default_config(), **config}, model_storage, resource)
 
     @staticmethod
     def _new_vectorizer(vocabulary: Optional[Dict[str, int]] = None) -> TfidfVectorizer:
-        return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, lowercase=True,
-                               vocabulary=vocabulary)
+        return TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, lowercase=True, vocabulary=vocabulary
+        )
 
     def _features(self, texts: List[str], embeddings: Optional[np.ndarray] = None) -> scipy.sparse.csr_matrix:
         if embeddings is None:
             embeddings = load_encoder().encode(texts)[0]
         dense = scipy.sparse.csr_matrix(embeddings * self.component_config["dense_weight"])
+        assert self._vectorizer is not None  # trained or loaded
         return scipy.sparse.hstack([dense, self._vectorizer.transform(texts)]).tocsr()
 
     def train(self, training_data: TrainingData) -> Resource:
-        examples = [m for m in training_data.intent_examples
-                    if m.get(INTENT) in RETRIEVAL_INTENTS and m.get(INTENT_RESPONSE_KEY)]
+        examples = [
+            m
+            for m in training_data.intent_examples
+            if m.get(INTENT) in RETRIEVAL_INTENTS and m.get(INTENT_RESPONSE_KEY)
+        ]
         texts = [m.get(TEXT) for m in examples]
         self._vectorizer = self._new_vectorizer()
         self._vectorizer.fit(texts)
         # The sentence embeddings the pipeline's SentenceEncoderFeaturizer already put on each example.
         embeddings = np.vstack([m.get_dense_features(TEXT)[1].features.reshape(-1) for m in examples])
         self._classifier = LogisticRegression(C=10.0, max_iter=5000).fit(
-            self._features(texts, embeddings), [m.get(INTENT_RESPONSE_KEY) for m in examples])
+            self._features(texts, embeddings), [m.get(INTENT_RESPONSE_KEY) for m in examples]
+        )
         self._persist()
         return self._resource
 
     def _persist(self) -> None:
         # JSON and NumPy arrays rather than pickle: loading a model never runs code from it.
+        assert self._vectorizer is not None and self._classifier is not None  # just trained
         with self._storage.write_to(self._resource) as directory:
-            (directory / "vocabulary.json").write_text(json.dumps(
-                {gram: int(index) for gram, index in self._vectorizer.vocabulary_.items()}))
+            (directory / "vocabulary.json").write_text(
+                json.dumps({gram: int(index) for gram, index in self._vectorizer.vocabulary_.items()})
+            )
             np.savez(directory / "weights.npz", idf=self._vectorizer.idf_, **linear_model.arrays(self._classifier))
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "QuestionParts":
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "QuestionParts":
         config = {**cls.get_default_config(), **config}
         try:
             with model_storage.read_from(resource) as directory:
@@ -113,7 +138,8 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
             found = self._other_topics(message)
             if found:
                 entities = message.get(ENTITIES, []) + self.add_extractor_name(
-                    [{"entity": ENTITY, "value": topic, "confidence_entity": confidence} for topic, confidence in found])
+                    [{"entity": ENTITY, "value": topic, "confidence_entity": confidence} for topic, confidence in found]
+                )
                 message.set(ENTITIES, entities, add_to_output=True)
         return messages
 
@@ -123,13 +149,18 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
             return []
         selected = (message.get("response_selector") or {}).get("default") or {}
         own = (selected.get("response") or {}).get("intent_response_key")
+        assert self._classifier is not None  # process() asks only a trained component
         probabilities = self._classifier.predict_proba(self._features(parts))
         found: List[tuple] = []
         for row in probabilities:
             best = int(np.argmax(row))
             topic, confidence = str(self._classifier.classes_[best]), float(row[best])
-            same_family = own is not None and topic.split("/")[0] == own.split("/")[0] == "out_of_scope"
-            if confidence >= self.component_config["min_confidence"] and topic != own and not same_family \
-                    and topic not in [t for t, _ in found]:
+            same_family = own is not None and topic.split("/")[0] == own.split("/")[0] == OUT_OF_SCOPE
+            if (
+                confidence >= self.component_config["min_confidence"]
+                and topic != own
+                and not same_family
+                and topic not in [t for t, _ in found]
+            ):
                 found.append((topic, confidence))
         return found[: self.component_config["max_extra"]]

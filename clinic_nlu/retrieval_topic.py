@@ -31,13 +31,18 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.handoffs.contact import EMAIL_CANDIDATE, parse_contact
-from clinic.intents import ALTERNATIVE_ENTITY, FALLBACK_INTENT, RETRIEVAL_INTENTS, TOPIC_CHOICES_KEY
+from clinic.intents import (
+    ALTERNATIVE_ENTITY,
+    FALLBACK_INTENT,
+    GENERAL_OUT_OF_SCOPE,
+    OUT_OF_SCOPE,
+    RETRIEVAL_INTENTS,
+    TOPIC_CHOICES_KEY,
+)
 from clinic_nlu.intent_override import set_intent
 from clinic_nlu.stateless import StatelessComponent
 
 MAX_CHOICES = 3
-OUT_OF_SCOPE = "out_of_scope"
-GENERAL_OUT_OF_SCOPE = "out_of_scope/other"
 MAX_WORDS_AROUND_CONTACT = 4
 
 
@@ -74,22 +79,32 @@ class RetrievalTopic(StatelessComponent, IntentClassifier, EntityExtractorMixin)
         ranking = [entry for entry in selected.get("ranking") or [] if entry.get("intent_response_key")]
         top = ranking[0]["confidence"] if ranking else selected["response"].get("confidence", 0.0)
         low = top < self.component_config["ask_below"]
-        close = [entry for entry in ranking[1:MAX_CHOICES]
-                 if top - entry["confidence"] < self.component_config["ask_margin"]]
+        close = [
+            entry for entry in ranking[1:MAX_CHOICES] if top - entry["confidence"] < self.component_config["ask_margin"]
+        ]
         if low:
             self._replace(message, intent, FALLBACK_INTENT)
-            message.set(TOPIC_CHOICES_KEY, [entry["intent_response_key"] for entry in ranking[:MAX_CHOICES]],
-                        add_to_output=True)
+            message.set(
+                TOPIC_CHOICES_KEY, [entry["intent_response_key"] for entry in ranking[:MAX_CHOICES]], add_to_output=True
+            )
             return
         if close and all(entry["intent_response_key"].startswith(OUT_OF_SCOPE + "/") for entry in [ranking[0], *close]):
             close, family = [], OUT_OF_SCOPE
-            selected["response"] = {**selected["response"], "intent_response_key": GENERAL_OUT_OF_SCOPE,
-                                    "utter_action": "utter_" + GENERAL_OUT_OF_SCOPE}
+            selected["response"] = {
+                **selected["response"],
+                "intent_response_key": GENERAL_OUT_OF_SCOPE,
+                "utter_action": "utter_" + GENERAL_OUT_OF_SCOPE,
+            }
         self._replace(message, intent, family)
         if close:
-            message.set(ENTITIES, message.get(ENTITIES, []) + self.add_extractor_name(
-                [{"entity": ALTERNATIVE_ENTITY, "value": entry["intent_response_key"]} for entry in close]),
-                add_to_output=True)
+            message.set(
+                ENTITIES,
+                message.get(ENTITIES, [])
+                + self.add_extractor_name(
+                    [{"entity": ALTERNATIVE_ENTITY, "value": entry["intent_response_key"]} for entry in close]
+                ),
+                add_to_output=True,
+            )
 
     @staticmethod
     def _replace(message: Message, intent: Dict[Text, Any], name: Text) -> None:

@@ -79,9 +79,7 @@ class MiniLMEncoder:
         sentence = tf.math.l2_normalize(summed / counts, axis=1, epsilon=1e-24)
         return hidden, sentence
 
-    def encode(
-        self, texts: Sequence[Text]
-    ) -> Tuple[np.ndarray, List[np.ndarray], List[np.ndarray]]:
+    def encode(self, texts: Sequence[Text]) -> Tuple[np.ndarray, List[np.ndarray], List[np.ndarray]]:
         """One batch: sentence embeddings (n, d), each text's word-piece states and char offsets.
 
         The word pieces exclude [CLS]/[SEP]/padding; offsets are (start, end) into the text.
@@ -128,9 +126,7 @@ def load_encoder(model_dir: Optional[Text] = None, max_length: int = 256) -> Min
         return _ENCODERS[key]
 
 
-def token_features(
-    tokens: Sequence[Token], pieces: np.ndarray, offsets: np.ndarray, dimension: int
-) -> np.ndarray:
+def token_features(tokens: Sequence[Token], pieces: np.ndarray, offsets: np.ndarray, dimension: int) -> np.ndarray:
     """One row per token: the mean of the word pieces overlapping its characters (zeros if none)."""
     rows = np.zeros((len(tokens), dimension), dtype=np.float32)
     for index, token in enumerate(tokens):
@@ -140,9 +136,7 @@ def token_features(
     return rows
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
     """Dense sequence + sentence features of the TEXT attribute from all-MiniLM-L6-v2."""
 
@@ -202,9 +196,7 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
             batch = todo[start : start + batch_size]
             sentences, pieces, offsets = self._encoder.encode([m.get(TEXT) for m in batch])
             for message, sentence, piece, offset in zip(batch, sentences, pieces, offsets):
-                sequence = token_features(
-                    message.get(TOKENS_NAMES[TEXT]), piece, offset, self._encoder.dimension
-                )
+                sequence = token_features(message.get(TOKENS_NAMES[TEXT]), piece, offset, self._encoder.dimension)
                 self.add_features_to_message(
                     sequence=sequence,
                     sentence=sentence[np.newaxis, :].astype(np.float32),

@@ -64,15 +64,25 @@ class TopicClassifier(GraphComponent, IntentClassifier):
         # C: inverse regularisation; dense_weight: the encoder block's weight against the n-grams'.
         return {"C": 10.0, "dense_weight": 2.0}
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 classifier: Optional[LogisticRegression] = None) -> None:
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        classifier: Optional[LogisticRegression] = None,
+    ) -> None:
         self.component_config = config
         self._storage, self._resource = model_storage, resource
         self._classifier = classifier
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "TopicClassifier":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "TopicClassifier":
         return cls({**cls.get_default_config(), **config}, model_storage, resource)
 
     def _features(self, messages: List[Message]) -> np.ndarray:
@@ -88,8 +98,14 @@ class TopicClassifier(GraphComponent, IntentClassifier):
         return self._resource
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "TopicClassifier":
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "TopicClassifier":
         config = {**cls.get_default_config(), **config}
         try:
             with model_storage.read_from(resource) as directory:
@@ -116,8 +132,7 @@ class TopicClassifier(GraphComponent, IntentClassifier):
             by_intent[intent] += float(probability)
             if "/" in label:
                 topics[intent].append((label, float(probability)))
-        ranking = sorted(({"name": name, "confidence": p} for name, p in by_intent.items()),
-                         key=lambda entry: -entry["confidence"])
+        ranking = [{"name": name, "confidence": p} for name, p in sorted(by_intent.items(), key=lambda item: -item[1])]
         message.set(INTENT, ranking[0], add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking[:RANKING_LENGTH], add_to_output=True)
         # Every FAQ and out-of-scope topic, best first, as the ResponseSelector ranks them.
@@ -125,12 +140,22 @@ class TopicClassifier(GraphComponent, IntentClassifier):
         if not ordered:
             return
         key, confidence = ordered[0]
-        message.set(SELECTOR_KEY, {
-            "all_retrieval_intents": list(RETRIEVAL_INTENTS),
-            "default": {
-                "response": {"responses": None, "confidence": confidence, "intent_response_key": key,
-                             "utter_action": f"utter_{key}"},
-                "ranking": [{"id": None, "confidence": p, "intent_response_key": name}
-                            for name, p in ordered[:RANKING_LENGTH]],
+        message.set(
+            SELECTOR_KEY,
+            {
+                "all_retrieval_intents": list(RETRIEVAL_INTENTS),
+                "default": {
+                    "response": {
+                        "responses": None,
+                        "confidence": confidence,
+                        "intent_response_key": key,
+                        "utter_action": f"utter_{key}",
+                    },
+                    "ranking": [
+                        {"id": None, "confidence": p, "intent_response_key": name}
+                        for name, p in ordered[:RANKING_LENGTH]
+                    ],
+                },
             },
-        }, add_to_output=True)
+            add_to_output=True,
+        )

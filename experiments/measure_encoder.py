@@ -55,7 +55,7 @@ def dev_set_figures(parser) -> dict:
     """Topic accuracy on the real-questions dev split, questions with a not-yet-existing topic apart."""
     import yaml
 
-    from clinic_nlu.evaluation import full_intent
+    from clinic.intents import retrieval_intent
 
     if not DEV_SET.is_file():
         return {"dev_set": "absent"}
@@ -63,7 +63,7 @@ def dev_set_figures(parser) -> dict:
     counts = {"covered": [0, 0], "no_intent_yet": [0, 0]}
     for question in questions:
         topics = [part["topic"] for part in question.get("parts", [])]
-        predicted, _ = full_intent(parser.parse(question["text"]))
+        predicted = retrieval_intent(parser.parse(question["text"]))
         group = "no_intent_yet" if topics and all(t in NO_INTENT_YET for t in topics) else "covered"
         right = any(topic_right(predicted, t) for t in topics)
         counts[group][1] += 1

@@ -24,7 +24,7 @@ import socketio
 from locust import HttpUser, User, between, events, task
 
 from clinic.sms.store import sender_id_for
-from production.checks import signed_sms
+from tests.support.sms import signed_sms
 
 THINK = between(float(os.environ.get("LOADTEST_THINK_MIN", "2")), float(os.environ.get("LOADTEST_THINK_MAX", "6")))
 TWILIO_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")

@@ -26,19 +26,17 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Dict, List
 
-from production.checks import handoffs_by_sender, user_texts
 from production.profile import ROOT
-from production.services import RunningProfile, ThrowawayPostgres, ThrowawayRedis
+from tests.support.checks import handoffs_by_sender, user_texts
+from tests.support.processes import newest_model
+from tests.support.production import RunningProfile, ThrowawayPostgres, ThrowawayRedis
 
 
 def latest_model() -> str:
-    named = os.environ.get("CLINIC_MODEL")
-    if named and Path(named).is_file():
-        return named
-    models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-    if not models:
+    model = newest_model()
+    if model is None:
         raise SystemExit("No trained model: run `make train` first (make loadtest does).")
-    return str(models[-1])
+    return str(model)
 
 
 def upstream_status(fields: List[str]) -> str:

@@ -4,12 +4,12 @@ from logging.config import fileConfig
 
 from alembic import context
 
-from clinic import settings
-from clinic.handoffs.database import engine_for
-from clinic.handoffs.models import Base
 import clinic.alerts.models  # noqa: F401  (registers the alert outbox on Base)
+import clinic.handoffs.models  # noqa: F401  (registers the handoff tables on Base)
 import clinic.sms.models  # noqa: F401  (registers the SMS tables on Base)
 import staff.models  # noqa: F401  (registers the staff console's tables on Base)
+from clinic import settings
+from clinic.db import Base, engine_for
 
 config = context.config
 if config.config_file_name is not None:

@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
-from clinic.handoffs.models import utc_now
+from clinic.db import utc_now
 from staff.models import AuditEntry, LoginFailure, StaffSession, StaffUser
 
 HASHER = PasswordHasher()
@@ -57,7 +57,9 @@ def check_username(username: str) -> str:
 def check_password_strength(password: str, username: str = "") -> None:
     """Raises WeakPassword with the reason; passwords of 12+ characters mixing at least two kinds pass."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise WeakPassword(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long (it has {len(password)}).")
+        raise WeakPassword(
+            f"The password must be at least {MIN_PASSWORD_LENGTH} characters long (it has {len(password)})."
+        )
     kinds = sum(bool(re.search(pattern, password)) for pattern in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]"))
     if kinds < 2:
         raise WeakPassword("The password must mix at least two of: lower-case letters, capitals, digits, symbols.")
@@ -81,8 +83,7 @@ def find_user(session: Session, username: str) -> Optional[StaffUser]:
     return session.query(StaffUser).filter(StaffUser.username == username).one_or_none()
 
 
-def set_password(session: Session, username: str, password: str, role: Optional[str] = None,
-                 by: str = "cli") -> bool:
+def set_password(session: Session, username: str, password: str, role: Optional[str] = None, by: str = "cli") -> bool:
     """Creates the account (role `staff` unless given), or sets a new password on an existing one (its
     role kept unless given), which also re-activates it and ends its sessions. True when created."""
     username = check_username(username)
@@ -91,19 +92,22 @@ def set_password(session: Session, username: str, password: str, role: Optional[
     created = user is None
     password_hash = HASHER.hash(password)
     if created:
-        user = StaffUser(username=username, active=True, role=check_role(role or DEFAULT_ROLE),
-                         password_hash=password_hash)
+        user = StaffUser(
+            username=username, active=True, role=check_role(role or DEFAULT_ROLE), password_hash=password_hash
+        )
         session.add(user)
         session.flush()
     elif role:
         set_role(session, username, role, by)
+    assert user is not None
     user.password_hash = password_hash
     user.password_changed_at = utc_now()
     user.active = True
     end_sessions(session, user.id)
     session.query(LoginFailure).filter(LoginFailure.username == username).delete()
-    audit(session, by, "account_created" if created else "password_set", username,
-          f"role {user.role}" if created else "")
+    audit(
+        session, by, "account_created" if created else "password_set", username, f"role {user.role}" if created else ""
+    )
     return created
 
 
@@ -184,6 +188,7 @@ def authenticate(session: Session, username: str, password: str, ip: str) -> Log
         detail = "account disabled" if user is not None and not user.active else ""
         audit(session, shown, "login_failed", shown, detail, ip=ip)
         return LoginResult(None)
+    assert user is not None  # valid
     if HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = HASHER.hash(password)
     user.last_login_at = utc_now()
@@ -192,6 +197,7 @@ def authenticate(session: Session, username: str, password: str, ip: str) -> Log
     return LoginResult(user)
 
 
-def audit(session: Session, username: str, action: str, target: str = "", detail: str = "",
-          ip: Optional[str] = None) -> None:
+def audit(
+    session: Session, username: str, action: str, target: str = "", detail: str = "", ip: Optional[str] = None
+) -> None:
     session.add(AuditEntry(username=username, action=action, target=str(target)[:255], detail=detail, ip=ip))

@@ -22,8 +22,7 @@ from flask import abort, current_app, flash
 from flask_login import LoginManager, UserMixin, current_user, login_required
 from sqlalchemy.orm import Session
 
-from clinic.handoffs.database import session_scope
-from clinic.handoffs.models import utc_now
+from clinic.db import session_scope, utc_now
 from staff import accounts
 from staff.models import StaffSession, StaffUser
 

@@ -20,7 +20,7 @@ from alembic import command
 from alembic.config import Config
 
 from clinic import settings
-from clinic.handoffs.database import session_scope
+from clinic.db import session_scope
 from staff import accounts, retention
 
 
@@ -47,9 +47,12 @@ def create_user(args) -> int:
     with session_scope(url) as session:
         exists = accounts.find_user(session, username) is not None
         if not password and not (exists and args.role):
-            print("Set the password in the STAFF_PASSWORD environment variable, e.g.\n"
-                  "  read -rs STAFF_PASSWORD && export STAFF_PASSWORD && make staff-user USER=name\n"
-                  "(or, for an existing account, give only ROLE=admin|staff to change its role)", file=sys.stderr)
+            print(
+                "Set the password in the STAFF_PASSWORD environment variable, e.g.\n"
+                "  read -rs STAFF_PASSWORD && export STAFF_PASSWORD && make staff-user USER=name\n"
+                "(or, for an existing account, give only ROLE=admin|staff to change its role)",
+                file=sys.stderr,
+            )
             return 2
         if password:
             created = accounts.set_password(session, username, password, args.role)
@@ -57,7 +60,9 @@ def create_user(args) -> int:
         else:
             accounts.set_role(session, username, args.role)
             done = "updated"
-        role = accounts.find_user(session, username).role
+        user = accounts.find_user(session, username)
+        assert user is not None  # just created or updated
+        role = user.role
     print(f"Staff account {username!r} {done} (role: {role}). Log in at /staff/login on the website (make web).")
     return 0
 
@@ -71,8 +76,10 @@ def disable_user(args) -> int:
     except ValueError as refused:
         print(f"Refused: {refused}", file=sys.stderr)
         return 2
-    print(f"Staff account {args.username!r} disabled; its sessions are ended. "
-          "A new password (make staff-user USER=name) enables it again.")
+    print(
+        f"Staff account {args.username!r} disabled; its sessions are ended. "
+        "A new password (make staff-user USER=name) enables it again."
+    )
     return 0
 
 
@@ -89,14 +96,17 @@ def purge_conversations(args) -> int:
     print(f"  {result.events_deleted} events deleted from {result.conversations_affected} conversation(s)")
     print(f"  {result.sms_messages_deleted} processed SMS message id(s) deleted")
     print(f"  {result.sms_numbers_deleted} SMS number(s) deleted (no conversation left, not opted out)")
-    print(f"  {result.handoffs_redacted} finished handoff(s) redacted (contact details, reason and conversation id removed; "
-          "open handoffs are kept whole)")
+    print(
+        f"  {result.handoffs_redacted} finished handoff(s) redacted (contact details, reason and conversation id "
+        "removed; open handoffs are kept whole)"
+    )
     return 0
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m staff.cli", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m staff.cli", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     user = commands.add_parser("create-user", help="create a staff account (password from STAFF_PASSWORD)")
     user.add_argument("username")

@@ -3,7 +3,7 @@
 Rasa's `SQLTrackerStore.retrieve` returns only the latest session of a conversation; staff need all of
 it, so this module reads every event of a sender, in the order they were stored (`id`). The table is
 Rasa's (created by the Rasa server); it is described here, on a MetaData of its own, only to be read and,
-by the retention purge, deleted from. `tests/staff/test_conversations.py` checks it still matches Rasa's.
+by the retention purge, deleted from. `tests/staff/test_retention.py` checks it still matches Rasa's.
 """
 
 import json
@@ -11,13 +11,13 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Dict, Iterable, List, Optional, Sequence, Set
+from typing import Dict, Iterable, List, Optional, Sequence, Set, overload
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from clinic.handoffs.models import Handoff
-from clinic.intents import UNANSWERED_INTENTS, full_intent
+from clinic.intents import CRISIS, OUT_OF_SCOPE, UNANSWERED_INTENTS, full_intent
 
 EVENTS = sa.Table(
     "events",
@@ -45,7 +45,16 @@ def has_events(session: Session) -> bool:
     return sa.inspect(session.connection()).has_table("events")
 
 
+@overload
+def to_datetime(timestamp: float) -> datetime: ...
+
+
+@overload
+def to_datetime(timestamp: None) -> None: ...
+
+
 def to_datetime(timestamp: Optional[float]) -> Optional[datetime]:
+    """Naive UTC time of a Rasa event timestamp (None stays None)."""
     if timestamp is None:
         return None
     return datetime.fromtimestamp(timestamp, tz=timezone.utc).replace(tzinfo=None)
@@ -97,7 +106,7 @@ def list_conversations(
     is_user = E.type_name == "user"
     handoff_senders = sa.select(Handoff.sender_id)
     urgent_senders = sa.select(Handoff.sender_id).where(Handoff.urgent.is_(True))
-    crisis = sa.func.max(sa.case((sa.or_(E.intent_name == "crisis", E.sender_id.in_(urgent_senders)), 1), else_=0))
+    crisis = sa.func.max(sa.case((sa.or_(E.intent_name == CRISIS, E.sender_id.in_(urgent_senders)), 1), else_=0))
     handoff = sa.func.max(sa.case((E.sender_id.in_(handoff_senders), 1), else_=0))
     query = (
         sa.select(
@@ -149,7 +158,7 @@ def list_conversations(
 def _event_data(session: Session, ids: List[int]) -> Dict[int, Dict]:
     found: Dict[int, Dict] = {}
     for chunk_start in range(0, len(ids), 500):
-        chunk = ids[chunk_start:chunk_start + 500]
+        chunk = ids[chunk_start : chunk_start + 500]
         for event_id, data in session.execute(sa.select(E.id, E.data).where(E.id.in_(chunk))):
             found[event_id] = json.loads(data or "{}")
     return found
@@ -186,7 +195,7 @@ class FormTracker:
 
 def is_unanswered(intent: Optional[str], in_form: bool) -> bool:
     """Out of scope always counts; a fallback counts unless it was a form answer (a name is no question)."""
-    if intent == "out_of_scope":
+    if intent == OUT_OF_SCOPE:
         return True
     return intent in UNANSWERED_INTENTS and not in_form
 
@@ -198,8 +207,12 @@ def transcript(session: Session, sender_id: str) -> List[TranscriptEntry]:
     rows = session.execute(
         sa.select(E.type_name, E.action_name, E.timestamp, E.data)
         .where(E.sender_id == sender_id)
-        .where(sa.or_(E.type_name.in_(("user", "bot", "session_started", "active_loop", "restart")),
-                      E.action_name == FALLBACK_ACTION))
+        .where(
+            sa.or_(
+                E.type_name.in_(("user", "bot", "session_started", "active_loop", "restart")),
+                E.action_name == FALLBACK_ACTION,
+            )
+        )
         .order_by(E.id)
     ).all()
     entries: List[TranscriptEntry] = []
@@ -228,7 +241,7 @@ def transcript(session: Session, sender_id: str) -> List[TranscriptEntry]:
                 intent=full_intent(parse_data),
                 confidence=intent.get("confidence"),
                 channel=channel_of(data),
-                crisis=intent.get("name") == "crisis",
+                crisis=intent.get("name") == CRISIS,
                 form_answer=in_form,
             )
             last_user.unanswered = is_unanswered(intent.get("name"), in_form)
@@ -295,7 +308,7 @@ def unanswered_messages(session: Session) -> List[UnansweredMessage]:
         text = text_of(data).strip()
         if not normalise_question(text) or text.startswith("/"):
             continue  # button payloads and empty messages are not questions
-        if row.intent_name != "out_of_scope" and row.id in in_form:
+        if row.intent_name != OUT_OF_SCOPE and row.id in in_form:
             continue
         topic = full_intent(data.get("parse_data") or {}) or "fallback"
         messages.append(UnansweredMessage(row.id, row.sender_id, to_datetime(row.timestamp), text, topic))
@@ -308,7 +321,7 @@ def _form_answers(session: Session, sender_ids: Set[str]) -> Set[int]:
     for chunk_start in range(0, len(senders), 200):
         rows = session.execute(
             sa.select(E.id, E.sender_id, E.type_name, E.action_name)
-            .where(E.sender_id.in_(senders[chunk_start:chunk_start + 200]))
+            .where(E.sender_id.in_(senders[chunk_start : chunk_start + 200]))
             .where(E.type_name.in_(("user", "active_loop", "session_started", "restart")))
             .order_by(E.sender_id, E.id)
         ).all()

@@ -11,9 +11,23 @@ from staff.conversations import list_conversations, transcript
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-HANDOFF_COLUMNS = ["reference", "created_at", "urgent", "status", "status_changed_by", "status_changed_at",
-                   "name", "phone", "email", "preferred_time", "reason", "topics", "channel", "sender_id",
-                   "consent"]
+HANDOFF_COLUMNS = [
+    "reference",
+    "created_at",
+    "urgent",
+    "status",
+    "status_changed_by",
+    "status_changed_at",
+    "name",
+    "phone",
+    "email",
+    "preferred_time",
+    "reason",
+    "topics",
+    "channel",
+    "sender_id",
+    "consent",
+]
 TRANSCRIPT_COLUMNS = ["conversation", "time", "speaker", "channel", "text", "intent", "confidence"]
 
 
@@ -42,7 +56,7 @@ def handoffs_csv(session: Session) -> Tuple[str, int]:
 
 def transcripts_csv(session: Session, sender_ids: Optional[List[str]] = None) -> Tuple[str, int]:
     if sender_ids is None:
-        sender_ids = [c.sender_id for c in list_conversations(session, limit=10 ** 9)]
+        sender_ids = [c.sender_id for c in list_conversations(session, limit=10**9)]
     rows = []
     for sender_id in sender_ids:
         for entry in transcript(session, sender_id):
@@ -50,6 +64,15 @@ def transcripts_csv(session: Session, sender_ids: Optional[List[str]] = None) ->
                 continue
             confidence = f"{entry.confidence:.3f}" if entry.confidence is not None else ""
             speaker = "patient" if entry.kind == "user" else "assistant"
-            rows.append([sender_id, entry.at.isoformat(sep=" ", timespec="seconds"), speaker,
-                         entry.channel or "", entry.text, entry.intent or "", confidence])
+            rows.append(
+                [
+                    sender_id,
+                    entry.at.isoformat(sep=" ", timespec="seconds"),
+                    speaker,
+                    entry.channel or "",
+                    entry.text,
+                    entry.intent or "",
+                    confidence,
+                ]
+            )
     return to_csv(TRANSCRIPT_COLUMNS, rows)

@@ -6,7 +6,7 @@ history migrates everything the project owns.
 
 import sqlalchemy as sa
 
-from clinic.handoffs.models import Base, utc_now
+from clinic.db import Base, utc_now
 
 
 class StaffUser(Base):

@@ -1,23 +1,16 @@
 """The handoff queue: urgent first, then newest; staff move each one new -> contacted -> booked / closed."""
 
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from clinic.handoffs.models import Handoff, HandoffStatus, utc_now
+from clinic.db import utc_now
+from clinic.handoffs.models import Handoff
+from clinic.handoffs.statuses import NEXT_STATUSES, OPEN
 from staff.accounts import audit
 from staff.models import HandoffStatusChange
 
-NEW, CONTACTED, BOOKED, CLOSED = (s.value for s in HandoffStatus)
-# Where a handoff may go next; booked and closed are final.
-NEXT_STATUSES: Dict[str, Tuple[str, ...]] = {
-    NEW: (CONTACTED, CLOSED),
-    CONTACTED: (BOOKED, CLOSED),
-    BOOKED: (),
-    CLOSED: (),
-}
-OPEN = (NEW, CONTACTED)
 VIEWS = {"open": OPEN, "all": tuple(NEXT_STATUSES), **{status: (status,) for status in NEXT_STATUSES}}
 
 
@@ -47,8 +40,9 @@ def history(session: Session, handoff_ids: List[int]) -> Dict[int, List[HandoffS
     return changes
 
 
-def change_status(session: Session, handoff_id: int, from_status: str, to_status: str, username: str,
-                  ip: Optional[str] = None) -> Handoff:
+def change_status(
+    session: Session, handoff_id: int, from_status: str, to_status: str, username: str, ip: Optional[str] = None
+) -> Handoff:
     """Moves the handoff on, unless someone else moved it meanwhile or the move is not allowed."""
     handoff = session.get(Handoff, handoff_id)
     if handoff is None:
@@ -68,8 +62,11 @@ def change_status(session: Session, handoff_id: int, from_status: str, to_status
         raise StatusChangeRefused(
             f"{handoff.reference} is now {handoff.status!r} (changed by {handoff.status_changed_by}): nothing changed."
         )
-    session.add(HandoffStatusChange(handoff_id=handoff_id, from_status=from_status, to_status=to_status,
-                                    changed_by=username, changed_at=now))
+    session.add(
+        HandoffStatusChange(
+            handoff_id=handoff_id, from_status=from_status, to_status=to_status, changed_by=username, changed_at=now
+        )
+    )
     audit(session, username, "handoff_status", handoff.reference, f"{from_status} -> {to_status}", ip=ip)
     session.refresh(handoff)
     return handoff

@@ -1,6 +1,6 @@
 """Retention: conversations are deleted after a number of days; handoffs are kept, finished ones redacted.
 
-What happens to each kind of record older than the retention period (README "Retention"):
+What happens to each kind of record older than the retention period (docs/staff-console.md, "Retention"):
 - conversation events (Rasa's `events` table): deleted;
 - processed SMS message ids and the replies given (`sms_messages`): deleted;
 - handoffs: kept, as the clinic's record that someone asked to be contacted and what staff did. Once a
@@ -16,17 +16,18 @@ What happens to each kind of record older than the retention period (README "Ret
 
 import os
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from clinic.handoffs.models import Handoff, utc_now
+from clinic.db import utc_now
+from clinic.handoffs.models import Handoff
+from clinic.handoffs.statuses import FINISHED
 from clinic.sms.models import SmsMessage, SmsSender
 from staff.accounts import audit
 from staff.conversations import EVENTS, has_events
-from staff.queue import BOOKED, CLOSED
 
 DEFAULT_RETENTION_DAYS = 365
 REDACTED_REASON = "(removed after the retention period)"
@@ -66,9 +67,16 @@ def purge(session: Session, days: int, username: str = "cli", now=None) -> Purge
     ).rowcount
     redacted = session.execute(
         sa.update(Handoff)
-        .where(Handoff.created_at < cutoff, Handoff.status.in_((BOOKED, CLOSED)), Handoff.redacted_at.is_(None))
-        .values(name=None, phone=None, email=None, preferred_time=None, reason=REDACTED_REASON,
-                sender_id=REDACTED_SENDER, redacted_at=utc_now())
+        .where(Handoff.created_at < cutoff, Handoff.status.in_(FINISHED), Handoff.redacted_at.is_(None))
+        .values(
+            name=None,
+            phone=None,
+            email=None,
+            preferred_time=None,
+            reason=REDACTED_REASON,
+            sender_id=REDACTED_SENDER,
+            redacted_at=utc_now(),
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     # Handoffs redacted before sender ids were (an older version of this purge) lose theirs too.
@@ -79,11 +87,16 @@ def purge(session: Session, days: int, username: str = "cli", now=None) -> Purge
         .execution_options(synchronize_session=False)
     )
     result = PurgeResult(events, conversations, sms, numbers, redacted)
-    audit(session, username, "purge_conversations", f"older than {days} days",
-          f"{events} events ({conversations} conversations), {sms} SMS message ids, {numbers} SMS numbers "
-          f"deleted; {redacted} finished handoffs redacted")
+    audit(
+        session,
+        username,
+        "purge_conversations",
+        f"older than {days} days",
+        f"{events} events ({conversations} conversations), {sms} SMS message ids, {numbers} SMS numbers "
+        f"deleted; {redacted} finished handoffs redacted",
+    )
     return result
 
 
-def cutoff_description(days: int, now: Optional[object] = None) -> str:
+def cutoff_description(days: int, now: Optional[datetime] = None) -> str:
     return ((now or utc_now()) - timedelta(days=days)).isoformat(sep=" ", timespec="seconds") + " UTC"

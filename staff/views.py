@@ -4,7 +4,7 @@ audit trail, exports of everything and the accounts page require the `admin` rol
 import re
 from datetime import date
 from functools import partial
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -15,9 +15,9 @@ from wtforms.validators import DataRequired, Length
 
 from clinic import clinic_settings, office_hours
 from clinic.alerts import outbox as alert_outbox
-from clinic.handoffs import spool
+from clinic.db import session_scope
+from clinic.handoffs import spool, statuses
 from clinic.handoffs.contact import display_phone, parse_phone
-from clinic.handoffs.database import session_scope
 from clinic.handoffs.models import Handoff
 from clinic.sms.store import sender_id_for
 from staff import accounts, auth, conversations, export, queue
@@ -27,7 +27,6 @@ from staff.models import AuditEntry, StaffSession, StaffUser
 blueprint = Blueprint("staff", __name__, template_folder="templates")
 
 REFERENCE = re.compile(r"^[A-Z0-9]{3}-?[A-Z0-9]{3}$")
-STATUS_LABELS = {"new": "New", "contacted": "Contacted", "booked": "Booked", "closed": "Closed"}
 
 
 class LoginForm(FlaskForm):
@@ -37,7 +36,7 @@ class LoginForm(FlaskForm):
 
 class StatusForm(FlaskForm):
     from_status = HiddenField(validators=[DataRequired()])
-    to_status = SelectField("New status", choices=[(s, label) for s, label in STATUS_LABELS.items()])
+    to_status = SelectField("New status", choices=[(s, label) for s, label in statuses.LABELS.items()])
 
 
 class AccountForm(FlaskForm):
@@ -71,7 +70,7 @@ def no_caching(response: Response) -> Response:
 
 @blueprint.app_context_processor
 def shared_template_values():
-    return {"action_form": ActionForm(), "status_labels": STATUS_LABELS, "display_phone": _phone}
+    return {"action_form": ActionForm(), "status_labels": statuses.LABELS, "display_phone": _phone}
 
 
 def _phone(value: Optional[str]) -> str:
@@ -106,8 +105,11 @@ def login():
             login_user(principal)
             return redirect(_safe_next(request.args.get("next")))
         if result.locked:
-            flash("Too many failed logins: this account or address is locked for a while. "
-                  "Try again later or ask an administrator.", "error")
+            flash(
+                "Too many failed logins: this account or address is locked for a while. "
+                "Try again later or ask an administrator.",
+                "error",
+            )
             status = 429
         else:
             flash("Wrong user name or password.", "error")
@@ -145,26 +147,34 @@ def queue_page():
         forms = {}
         for handoff in handoffs:
             form = StatusForm(formdata=None, prefix=f"h{handoff.id}", from_status=handoff.status)
-            form.to_status.choices = [(s, STATUS_LABELS[s]) for s in queue.NEXT_STATUSES[handoff.status]]
+            form.to_status.choices = [(s, statuses.LABELS[s]) for s in statuses.NEXT_STATUSES[handoff.status]]
             forms[handoff.id] = form
-        return render_template("staff/queue.html", handoffs=handoffs, history=history, forms=forms,
-                               view=view, views=list(queue.VIEWS), dead_letters=spool.dead_letters(),
-                               undelivered_alerts=alert_outbox.undelivered(dbs),
-                               received_when=partial(office_hours.received, clinic_settings.load()))
+from clinic import clinic_settings, office_hours
+from clinic.alerts import outbox as alert_outbox
+        return render_template(
+            "staff/queue.html",
+            handoffs=handoffs,
+            history=history,
+            forms=forms,
+            view=view,
+            views=list(queue.VIEWS),
+            dead_letters=spool.dead_letters(),
+        )
 
 
 @blueprint.post("/handoffs/<int:handoff_id>/status")
 @login_required
 def change_status(handoff_id: int):
     form = StatusForm(prefix=f"h{handoff_id}")
-    form.to_status.choices = [(s, label) for s, label in STATUS_LABELS.items()]
+    form.to_status.choices = [(s, label) for s, label in statuses.LABELS.items()]
     if not form.validate_on_submit():
         abort(400)
     try:
         with db() as dbs:
-            handoff = queue.change_status(dbs, handoff_id, form.from_status.data, form.to_status.data,
-                                          current_user.username, ip=client_ip())
-            flash(f"{handoff.reference} is now {STATUS_LABELS[handoff.status].lower()}.", "info")
+            handoff = queue.change_status(
+                dbs, handoff_id, form.from_status.data, form.to_status.data, current_user.username, ip=client_ip()
+            )
+            flash(f"{handoff.reference} is now {statuses.LABELS[handoff.status].lower()}.", "info")
     except queue.StatusChangeRefused as refused:
         flash(str(refused), "error")
         return redirect(_safe_next(request.form.get("next") or url_for("staff.queue_page"))), 303
@@ -190,8 +200,15 @@ def conversations_page():
     flags = [flag for flag in request.args.getlist("flag") if flag in conversations.FLAGS]
     with db() as dbs:
         found = conversations.list_conversations(dbs, start=start, end=end, channel=channel, flags=flags)
-    return render_template("staff/conversations.html", conversations=found, start=start, end=end,
-                           channel=channel, flags=flags, limit=conversations.LIST_LIMIT)
+    return render_template(
+        "staff/conversations.html",
+        conversations=found,
+        start=start,
+        end=end,
+        channel=channel,
+        flags=flags,
+        limit=conversations.LIST_LIMIT,
+    )
 
 
 @blueprint.get("/conversations/<path:sender_id>")
@@ -202,8 +219,14 @@ def transcript_page(sender_id: str):
         handoffs = dbs.query(Handoff).filter(Handoff.sender_id == sender_id).order_by(Handoff.created_at).all()
         if not entries and not handoffs:
             abort(404)
-        accounts.audit(dbs, current_user.username, "view_transcript", sender_id,
-                       f"{sum(e.kind != 'session' for e in entries)} messages", ip=client_ip())
+        accounts.audit(
+            dbs,
+            current_user.username,
+            "view_transcript",
+            sender_id,
+            f"{sum(e.kind != 'session' for e in entries)} messages",
+            ip=client_ip(),
+        )
         return render_template("staff/transcript.html", sender_id=sender_id, entries=entries, handoffs=handoffs)
 
 
@@ -211,7 +234,7 @@ def transcript_page(sender_id: str):
 @login_required
 def search_page():
     query = request.args.get("q", "").strip()[:200]
-    results = {"messages": [], "handoffs": [], "conversations": [], "phone": None}
+    results: Dict[str, Any] = {"messages": [], "handoffs": [], "conversations": [], "phone": None}
     with db() as dbs:
         if query:
             results["messages"] = conversations.search_messages(dbs, query)
@@ -224,9 +247,15 @@ def search_page():
             # Who looked for what kind of thing and how much was found (never the query: it may be a
             # phone number).
             kind = "phone" if results["phone"] else "reference" if REFERENCE.match(query.upper()) else "text"
-            accounts.audit(dbs, current_user.username, "search", kind,
-                           f"{len(results['messages'])} messages, {len(results['handoffs'])} handoffs, "
-                           f"{len(results['conversations'])} conversations", ip=client_ip())
+            accounts.audit(
+                dbs,
+                current_user.username,
+                "search",
+                kind,
+                f"{len(results['messages'])} messages, {len(results['handoffs'])} handoffs, "
+                f"{len(results['conversations'])} conversations",
+                ip=client_ip(),
+            )
         return render_template("staff/search.html", query=query, **results)
 
 
@@ -253,8 +282,7 @@ def unanswered_page():
 
 
 def _csv_response(body: str, filename: str) -> Response:
-    return Response(body, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @blueprint.post("/export/handoffs.csv")
@@ -262,8 +290,7 @@ def _csv_response(body: str, filename: str) -> Response:
 def export_handoffs():
     with db() as dbs:
         body, rows = export.handoffs_csv(dbs)
-        accounts.audit(dbs, current_user.username, "export_handoffs", "handoffs.csv", f"{rows} rows",
-                       ip=client_ip())
+        accounts.audit(dbs, current_user.username, "export_handoffs", "handoffs.csv", f"{rows} rows", ip=client_ip())
     return _csv_response(body, f"handoffs-{date.today().isoformat()}.csv")
 
 
@@ -278,8 +305,14 @@ def export_transcripts():
         abort(403)  # one transcript: any staff member; all of them: administrators only
     with db() as dbs:
         body, rows = export.transcripts_csv(dbs, [sender_id] if sender_id else None)
-        accounts.audit(dbs, current_user.username, "export_transcripts", sender_id or "all conversations",
-                       f"{rows} rows", ip=client_ip())
+        accounts.audit(
+            dbs,
+            current_user.username,
+            "export_transcripts",
+            sender_id or "all conversations",
+            f"{rows} rows",
+            ip=client_ip(),
+        )
     name = "transcript" if sender_id else "transcripts"
     return _csv_response(body, f"{name}-{date.today().isoformat()}.csv")
 
@@ -297,10 +330,15 @@ def audit_page():
 def accounts_page():
     with db() as dbs:
         users = dbs.query(StaffUser).order_by(StaffUser.username).all()
-        open_sessions = dict(dbs.query(StaffSession.user_id, sa.func.count(StaffSession.id))
-                             .group_by(StaffSession.user_id).all())
-        forms = {user.id: AccountForm(formdata=None, prefix=f"u{user.id}", role=user.role,
-                                      active="1" if user.active else "0") for user in users}
+        open_sessions = dict(
+            dbs.query(StaffSession.user_id, sa.func.count(StaffSession.id)).group_by(StaffSession.user_id).all()
+        )
+        forms = {
+            user.id: AccountForm(
+                formdata=None, prefix=f"u{user.id}", role=user.role, active="1" if user.active else "0"
+            )
+            for user in users
+        }
         return render_template("staff/accounts.html", users=users, forms=forms, open_sessions=open_sessions)
 
 
@@ -315,11 +353,15 @@ def change_account(user_id: int):
         if user is None:
             abort(404)
         if user.id == current_user.user_id:
-            flash("You cannot change your own role or disable your own account here: "
-                  "another administrator can (or make staff-user).", "error")
+            flash(
+                "You cannot change your own role or disable your own account here: "
+                "another administrator can (or make staff-user).",
+                "error",
+            )
             return redirect(url_for("staff.accounts_page"), 303)
         accounts.set_role(dbs, user.username, form.role.data, by=current_user.username)
         accounts.set_active(dbs, user.username, form.active.data == "1", by=current_user.username)
-        flash(f"{user.username}: {user.role}, {'active' if user.active else 'disabled (logged out everywhere)'}.",
-              "info")
+        flash(
+            f"{user.username}: {user.role}, {'active' if user.active else 'disabled (logged out everywhere)'}.", "info"
+        )
     return redirect(url_for("staff.accounts_page"), 303)

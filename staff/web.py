@@ -27,8 +27,10 @@ def secret_key(dev_file: Path = DEV_SECRET_FILE) -> str:
     configured = os.environ.get("STAFF_SECRET_KEY", "")
     if configured:
         if len(configured) < MIN_SECRET_LENGTH:
-            raise RuntimeError(f"STAFF_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters "
-                               "(e.g. python -c 'import secrets; print(secrets.token_hex(32))').")
+            raise RuntimeError(
+                f"STAFF_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters "
+                "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
         return configured
     return file_secret(dev_file)
 
@@ -73,7 +75,7 @@ def init_staff(app: Flask, database_url: Optional[str] = None) -> None:
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
     )
     if settings.forwarded_allow_ips():
-        app.wsgi_app = TrustedProxyFix(app.wsgi_app, settings.forwarded_allow_ips())
+        app.wsgi_app = TrustedProxyFix(app.wsgi_app, settings.forwarded_allow_ips())  # type: ignore[method-assign]
     csrf.init_app(app)
     login_manager.init_app(app)
     app.register_blueprint(blueprint, url_prefix="/staff")

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.processes import QUIET_ENV, newest_model
+
 ROOT = Path(__file__).resolve().parent.parent
-os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-# No background retry thread in the test process; tests call flush_spool or start their own flusher.
-os.environ["HANDOFF_SPOOL_RETRY_SECONDS"] = "0"
+for name, value in QUIET_ENV.items():
+    os.environ.setdefault(name, value)
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -17,13 +17,10 @@ POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.
 @pytest.fixture(scope="session")
 def model_path() -> str:
     """The model `make train` built for the current inputs (CLINIC_MODEL), else the newest one."""
-    named = os.environ.get("CLINIC_MODEL")
-    if named and Path(named).is_file():
-        return named
-    models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-    if not models:
+    model = newest_model()
+    if model is None:
         pytest.fail("No trained model in models/: run `make test` (it trains first) or `make train`.")
-    return str(models[-1])
+    return str(model)
 
 
 @pytest.fixture(scope="session")

@@ -31,7 +31,7 @@ def fresh_postgres_database(server_url: str):
     try:
         yield str(url.render_as_string(hide_password=False))
     finally:
-        from clinic.handoffs.database import forget_engines
+        from clinic.db import forget_engines
 
         forget_engines()
         with admin.connect() as connection:

@@ -1,1 +1,1 @@
-"""The website: a demo clinic page with the chat widget (and, later, the staff console)."""
+"""The website: a demo clinic page with the chat widget; the staff console (staff/) is mounted on it under /staff."""

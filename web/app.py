@@ -29,14 +29,14 @@ def create_app(database_url: Optional[str] = None) -> Flask:
     @app.get("/favicon.ico")
     def favicon():
         # Browsers ask for /favicon.ico whatever the page links; the icon is a small SVG.
-        return send_from_directory(app.static_folder, "favicon.svg", mimetype="image/svg+xml")
+        return send_from_directory(str(app.static_folder), "favicon.svg", mimetype="image/svg+xml")
 
     @app.after_request
     def content_security_policy(response):
         # Only this site and the Rasa server: the widget's own request for web fonts is blocked. The
         # fonts embedded in the widget's bundle (data: URLs) are allowed.
         rasa = settings.rasa_public_url()
-        websocket = "ws" + rasa[len("http"):] if rasa.startswith("http") else rasa
+        websocket = "ws" + rasa[len("http") :] if rasa.startswith("http") else rasa
         response.headers["Content-Security-Policy"] = (
             f"default-src 'self'; connect-src 'self' {rasa} {websocket}; "
             "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "

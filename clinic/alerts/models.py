@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from clinic.handoffs.models import Base, utc_now
+from clinic.db import Base, utc_now
 
 NEW_HANDOFF, ESCALATION = "new_handoff", "escalation"
 PENDING, SENT, DROPPED = "pending", "sent", "dropped"

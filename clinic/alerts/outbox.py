@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from clinic.alerts import config, transports
 from clinic.alerts.models import DROPPED, ESCALATION, NEW_HANDOFF, PENDING, SENT, AlertOutbox
-from clinic.handoffs.database import session_scope
-from clinic.handoffs.models import Handoff, HandoffStatus, utc_now
+from clinic.db import session_scope, utc_now
+from clinic.handoffs import statuses
+from clinic.handoffs.models import Handoff
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ def _deliver(row_id: int, now: datetime, url: Optional[str]) -> int:
         row = session.get(AlertOutbox, row_id)
         handoff = session.get(Handoff, row.handoff_id)
         event, channel, attempts = row.event, row.channel, row.attempts
-        if event == ESCALATION and handoff.status != HandoffStatus.NEW.value:
+        if event == ESCALATION and handoff.status != statuses.NEW:
             still_new = False
         else:
             still_new = True

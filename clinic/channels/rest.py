@@ -31,7 +31,7 @@ def _json_object(request: Request) -> Dict[Text, Any]:
     try:
         body = request.json
     except InvalidUsage:
-        raise InvalidUsage("The request body is not valid JSON.")
+        raise InvalidUsage("The request body is not valid JSON.") from None
     if not isinstance(body, dict):
         raise InvalidUsage('Expected a JSON object: {"sender": "...", "message": "..."}.')
     return body
@@ -57,8 +57,10 @@ class CheckedRestInput(RestInput):
         if len(sender) > MAX_SENDER_LENGTH:
             raise InvalidUsage(f'"sender" must be at most {MAX_SENDER_LENGTH} characters.')
         if sender.lower().startswith(OTHER_CHANNELS_PREFIXES):
-            raise InvalidUsage(f'"sender" may not start with {", ".join(OTHER_CHANNELS_PREFIXES)}: '
-                               "those conversations belong to another channel.")
+            raise InvalidUsage(
+                f'"sender" may not start with {", ".join(OTHER_CHANNELS_PREFIXES)}: '
+                "those conversations belong to another channel."
+            )
         return sender
 
     def _extract_input_channel(self, req: Request) -> Text:

@@ -88,28 +88,36 @@ def twiml(messages) -> str:
 def keyword_reply(keyword: str) -> str:
     clinic = settings.clinic_details()
     if keyword in STOP_WORDS:
-        return (f"You're unsubscribed from {clinic['clinic_name']} and will get no more messages. "
-                "Reply START to resubscribe.")
+        return (
+            f"You're unsubscribed from {clinic['clinic_name']} and will get no more messages. "
+            "Reply START to resubscribe."
+        )
     if keyword in START_WORDS:
         return f"You're resubscribed to {clinic['clinic_name']}. Reply HELP for help, STOP to opt out."
-    return (f"{clinic['clinic_name']}: questions about ketamine infusion therapy. Call us at "
-            f"{clinic['clinic_phone']} ({clinic['clinic_hours']}). In a crisis call or text "
-            f"{clinic['crisis_line']}. Reply STOP to opt out.")
+    return (
+        f"{clinic['clinic_name']}: questions about ketamine infusion therapy. Call us at "
+        f"{clinic['clinic_phone']} ({clinic['clinic_hours']}). In a crisis call or text "
+        f"{clinic['crisis_line']}. Reply STOP to opt out."
+    )
 
 
 def slow_reply() -> str:
     """While the database is slow or restarting: the message is kept and answered in the conversation."""
     clinic = settings.clinic_details()
-    return (f"Sorry, our system is slow right now: we have your message but cannot answer it yet. Please text "
-            f"again in a few minutes or call us at {clinic['clinic_phone']} ({clinic['clinic_hours']}). "
-            f"In a crisis call or text {clinic['crisis_line']}, or call {clinic['emergency_number']}.")
+    return (
+        f"Sorry, our system is slow right now: we have your message but cannot answer it yet. Please text "
+        f"again in a few minutes or call us at {clinic['clinic_phone']} ({clinic['clinic_hours']}). "
+        f"In a crisis call or text {clinic['crisis_line']}, or call {clinic['emergency_number']}."
+    )
 
 
 def trouble_reply() -> str:
     clinic = settings.clinic_details()
-    return (f"Sorry, something went wrong and I couldn't answer that. Please call us at {clinic['clinic_phone']} "
-            f"({clinic['clinic_hours']}). In a crisis call or text {clinic['crisis_line']}, or call "
-            f"{clinic['emergency_number']}.")
+    return (
+        f"Sorry, something went wrong and I couldn't answer that. Please call us at {clinic['clinic_phone']} "
+        f"({clinic['clinic_hours']}). In a crisis call or text {clinic['crisis_line']}, or call "
+        f"{clinic['emergency_number']}."
+    )
 
 
 class TwilioSmsInput(InputChannel):
@@ -157,8 +165,11 @@ class TwilioSmsInput(InputChannel):
             return await asyncio.wait_for(asyncio.shield(task), reply_seconds())
         except asyncio.TimeoutError:
             task.add_done_callback(_log_failure)
-            logger.warning("SMS not answered within %.0f s (database slow or unreachable): holding reply sent, "
-                           "the message is still being processed", reply_seconds())
+            logger.warning(
+                "SMS not answered within %.0f s (database slow or unreachable): holding reply sent, "
+                "the message is still being processed",
+                reply_seconds(),
+            )
             return twiml(split(slow_reply()))
         except Exception:
             logger.exception("An SMS could not be processed")
@@ -198,8 +209,11 @@ class TwilioSmsInput(InputChannel):
             if crisis.check(body).is_crisis:
                 # Recorded and flagged to staff (the crisis rule's urgent handoff); the reply is not sent.
                 await on_new_message(UserMessage(body, SmsOutputChannel(), sender.sender_id, input_channel=self.name()))
-                logger.warning("Crisis text from an opted-out number (conversation %s): recorded and flagged "
-                               "to staff, no reply sent", sender.sender_id)
+                logger.warning(
+                    "Crisis text from an opted-out number (conversation %s): recorded and flagged "
+                    "to staff, no reply sent",
+                    sender.sender_id,
+                )
             return twiml([])
         if keyword in HELP_WORDS:
             return twiml(split(keyword_reply(keyword)))
@@ -226,8 +240,9 @@ def _form_fields(request: Request) -> Dict[str, str]:
 
 def _log_failure(task: asyncio.Task) -> None:
     if not task.cancelled() and task.exception() is not None:
-        logger.error("An SMS answered with the holding reply could not be processed afterwards",
-                     exc_info=task.exception())
+        logger.error(
+            "An SMS answered with the holding reply could not be processed afterwards", exc_info=task.exception()
+        )
 
 
 def _public_url(request: Request) -> str:

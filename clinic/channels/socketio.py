@@ -17,7 +17,7 @@ Fixes over Rasa 3.6's SocketIOInput:
 
 import re
 import uuid
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text, TypeGuard
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
@@ -30,7 +30,7 @@ SESSION_ID = re.compile(r"[0-9a-f]{32}")
 REFUSED_EVENT = "session_refused"
 
 
-def valid_session_id(value: Any) -> bool:
+def valid_session_id(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and SESSION_ID.fullmatch(value) is not None
 
 
@@ -65,16 +65,24 @@ class CheckedSocketIOInput(SocketIOInput):
             session_id = data.get("session_id") if self.session_persistence else sid
             message = data.get("message", "")
             if self.session_persistence and (not valid_session_id(session_id) or confirmed.get(sid) != session_id):
-                await sio.emit(REFUSED_EVENT, {"reason": "Ask for a session first (session_request) and use "
-                                                         "the session id it confirms."}, room=sid)
+                await sio.emit(
+                    REFUSED_EVENT,
+                    {"reason": "Ask for a session first (session_request) and use the session id it confirms."},
+                    room=sid,
+                )
                 return
             if not isinstance(message, str):
                 await sio.emit(REFUSED_EVENT, {"reason": "The message must be text."}, room=sid)
                 return
             metadata = data.get(self.metadata_key)
-            await on_new_message(UserMessage(
-                clean_message(message), SocketIOOutput(sio, self.bot_message_evt), session_id,
-                input_channel=self.name(), metadata=metadata if isinstance(metadata, dict) else {},
-            ))
+            await on_new_message(
+                UserMessage(
+                    clean_message(message),
+                    SocketIOOutput(sio, self.bot_message_evt),
+                    session_id,
+                    input_channel=self.name(),
+                    metadata=metadata if isinstance(metadata, dict) else {},
+                )
+            )
 
         return blueprint

@@ -1,23 +1,9 @@
 """The handoff log: SQLAlchemy models owned by the project (schema changes: migrations/)."""
 
-import enum
-from datetime import datetime, timezone
-
 import sqlalchemy as sa
-from sqlalchemy.orm import declarative_base
 
-Base = declarative_base()
-
-
-class HandoffStatus(str, enum.Enum):
-    NEW = "new"
-    CONTACTED = "contacted"
-    BOOKED = "booked"
-    CLOSED = "closed"
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+from clinic.db import Base, utc_now
+from clinic.handoffs.statuses import NEW, STATUSES
 
 
 class Handoff(Base):
@@ -39,14 +25,15 @@ class Handoff(Base):
     topics = sa.Column(sa.Text, nullable=False, default="")
     urgent = sa.Column(sa.Boolean, nullable=False, default=False)
     consent = sa.Column(sa.Boolean, nullable=False, default=False)
-    status = sa.Column(sa.String(16), nullable=False, default=HandoffStatus.NEW.value, index=True)
+    status = sa.Column(sa.String(16), nullable=False, default=NEW, index=True)
     status_changed_by = sa.Column(sa.String(100))
     status_changed_at = sa.Column(sa.DateTime)
-    # Set when the retention purge removed the contact details of a finished handoff (README "Retention").
+    # Set when the retention purge removed the contact details of a finished handoff
+    # (docs/staff-console.md, "Retention").
     redacted_at = sa.Column(sa.DateTime)
 
     __table_args__ = (
         sa.CheckConstraint(
-            "status IN ('new', 'contacted', 'booked', 'closed')", name="ck_handoffs_status"
+            "status IN (" + ", ".join(f"'{status}'" for status in STATUSES) + ")", name="ck_handoffs_status"
         ),
     )

@@ -17,15 +17,15 @@ import logging
 import threading
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from clinic.alerts import outbox as alert_outbox
+from clinic.db import session_scope, utc_now
 from clinic.db_retry import is_unreachable
 from clinic.handoffs import spool
-from clinic.handoffs.database import session_scope
-from clinic.handoffs.models import Handoff, utc_now
+from clinic.handoffs.models import Handoff
 from clinic.handoffs.reference import new_reference
 
 logger = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ def clean(record: Dict) -> Tuple[Dict, List[str]]:
         raise UnusableRecord("the record has no idempotency key")
     if not isinstance(reference, str) or not 0 < len(reference) <= COLUMNS["reference"].type.length:
         raise UnusableRecord("the record has no usable reference code")
-    cleaned = {"idempotency_key": key, "reference": reference}
+    cleaned: Dict[str, Any] = {"idempotency_key": key, "reference": reference}
     if len(key) > COLUMNS["idempotency_key"].type.length:
         # Still one row per key: a long key (an over-long sender id inside it) becomes its hash.
         cleaned["idempotency_key"] = "sha256:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
@@ -103,7 +103,7 @@ def clean(record: Dict) -> Tuple[Dict, List[str]]:
             changes.append(f"{flag} was not true/false: read as {bool(value)}")
         cleaned[flag] = bool(value)
     try:
-        created = datetime.fromisoformat(record.get("created_at"))
+        created = datetime.fromisoformat(record.get("created_at"))  # type: ignore[arg-type]  # None: TypeError
     except (TypeError, ValueError):
         changes.append("created_at was not a date: set to now")
         created = utc_now()
@@ -115,8 +115,11 @@ def record_handoff(request: HandoffRequest, url: Optional[str] = None) -> Handof
     """Writes the handoff (or returns the one already written for this idempotency key)."""
     record, changes = clean({**asdict(request), "reference": new_reference(), "created_at": utc_now().isoformat()})
     if changes:
-        logger.error("Handoff %s had fields that do not fit the handoff log (%s); stored with them cut or replaced",
-                     record["reference"], "; ".join(changes))
+        logger.error(
+            "Handoff %s had fields that do not fit the handoff log (%s); stored with them cut or replaced",
+            record["reference"],
+            "; ".join(changes),
+        )
     spooled = spool.find(record["idempotency_key"])
     if spooled:
         return HandoffReceipt(spooled["reference"], stored=False)
@@ -149,8 +152,11 @@ def flush_spool(url: Optional[str] = None) -> int:
             _dead_letter(raw, str(unusable), path)
             continue
         if changes:
-            logger.error("Spooled handoff %s had fields that do not fit the handoff log (%s); cut or replaced",
-                         record["reference"], "; ".join(changes))
+            logger.error(
+                "Spooled handoff %s had fields that do not fit the handoff log (%s); cut or replaced",
+                record["reference"],
+                "; ".join(changes),
+            )
         try:
             _write(record, url)
         except SQLAlchemyError as error:
@@ -176,8 +182,12 @@ def _reason(error: SQLAlchemyError) -> str:
 def _dead_letter(record: Optional[Dict], reason: str, spooled=None) -> None:
     path = spool.dead_letter(record, reason, spooled)
     reference = (record or {}).get("reference", "?")
-    logger.error("Handoff %s refused (%s); kept in the dead-letter folder as %s for staff (queue page)",
-                 reference, reason, path.name)
+    logger.error(
+        "Handoff %s refused (%s); kept in the dead-letter folder as %s for staff (queue page)",
+        reference,
+        reason,
+        path.name,
+    )
 
 
 def _write(record: Dict, url: Optional[str]) -> str:
@@ -206,11 +216,7 @@ def _write(record: Dict, url: Optional[str]) -> str:
 
 def _reference_for_key(idempotency_key: str, url: Optional[str]) -> Optional[str]:
     with session_scope(url) as session:
-        return (
-            session.query(Handoff.reference)
-            .filter(Handoff.idempotency_key == idempotency_key)
-            .scalar()
-        )
+        return session.query(Handoff.reference).filter(Handoff.idempotency_key == idempotency_key).scalar()
 
 
 class SpoolFlusher:

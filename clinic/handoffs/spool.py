@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Tuple
 
 from clinic import settings
-from clinic.handoffs.models import utc_now
+from clinic.db import utc_now
 
 
 def _folder() -> Path:

@@ -14,10 +14,7 @@ Option = Tuple[str, str]  # (title, payload)
 def plain(text: str) -> str:
     """No markdown, no emoji or other pictographs, single spaces."""
     text = _MARKDOWN.sub("", text)
-    text = "".join(
-        ch for ch in text
-        if unicodedata.category(ch) not in ("So", "Sk", "Cs", "Co") and ch != "\ufe0f"
-    )
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("So", "Sk", "Cs", "Co") and ch != "\ufe0f")
     return re.sub(r"[ \t]+", " ", text).strip()
 
 

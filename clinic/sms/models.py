@@ -9,7 +9,7 @@ processed once.
 
 import sqlalchemy as sa
 
-from clinic.handoffs.models import Base, utc_now
+from clinic.db import Base, utc_now
 
 
 class SmsSender(Base):

@@ -8,8 +8,7 @@ from typing import List, Optional
 from sqlalchemy.exc import IntegrityError
 
 from clinic import settings
-from clinic.handoffs.database import session_scope
-from clinic.handoffs.models import utc_now
+from clinic.db import session_scope, utc_now
 from clinic.sms.format import Option
 from clinic.sms.models import SmsMessage, SmsSender
 

@@ -6,10 +6,10 @@ import uuid
 import xml.etree.ElementTree as ET
 
 import requests
-from twilio.request_validator import RequestValidator
 
 from tests.support.make_run import MakeRun
 from tests.support.ports import port_is_free
+from tests.support.sms import signed_sms
 
 TWILIO_TOKEN = "readme-path-" + uuid.uuid4().hex
 STAFF_USER = "readme.staff"
@@ -52,10 +52,8 @@ def test_the_readme_path_from_make_run_to_ctrl_c(browser, tmp_path):
 
         # SMS, signed as Twilio signs it.
         url = f"{run.rasa_url}/webhooks/twilio/webhook"
-        params = {"From": "+14155550142", "To": "+15550100199", "Body": "how long does one infusion take?",
-                  "MessageSid": "SM" + uuid.uuid4().hex, "NumMedia": "0"}
-        signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, params)
-        sms = requests.post(url, data=params, headers={"X-Twilio-Signature": signature}, timeout=60)
+        params, headers = signed_sms(url, TWILIO_TOKEN, "+14155550142", "how long does one infusion take?")
+        sms = requests.post(url, data=params, headers=headers, timeout=60)
         assert sms.status_code == 200
         assert "40 to 60 minutes" in " ".join(m.text or "" for m in ET.fromstring(sms.text).iter("Message"))
 

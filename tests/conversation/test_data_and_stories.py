@@ -1,6 +1,5 @@
 """Rasa's own checks: the training data validates with no warnings, and the test stories pass."""
 
-import os
 import re
 import subprocess
 import sys
@@ -8,14 +7,15 @@ from pathlib import Path
 
 import yaml
 
+from tests.support.processes import quiet_env
+
 ROOT = Path(__file__).resolve().parents[2]
 RASA = [sys.executable, "-m", "rasa"]
 
 
 def run(args, tmp_path):
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
     return subprocess.run(
-        RASA + args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
+        RASA + args, cwd=ROOT, env=quiet_env(), capture_output=True, text=True, timeout=900
     )
 
 
@@ -32,7 +32,8 @@ def used_outside_stories(kind: str, name: str) -> bool:
     domain = yaml.safe_load((ROOT / "domain.yml").read_text())
     if kind == "utterance":
         form_slots = {slot for form in domain["forms"].values() for slot in form["required_slots"]}
-        in_actions = any(name in path.read_text() for path in (ROOT / "actions").glob("*.py"))
+        literal = re.compile(r"""(["'])""" + re.escape(name) + r"\1")  # the name itself, not a longer one
+        in_actions = any(literal.search(path.read_text()) for path in (ROOT / "actions").glob("*.py"))
         return in_actions or name in {f"utter_ask_{slot}" for slot in form_slots}
     mappings = [m for slot in domain["slots"].values() for m in slot.get("mappings", [])]
     return any(m.get("intent") == name for m in mappings)

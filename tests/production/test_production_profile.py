@@ -12,16 +12,16 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 import requests
 
 from clinic.sms.store import sender_id_for
-from production.checks import handoffs_by_sender, signed_sms, user_texts
-from production.services import RunningProfile, wait_until
+from tests.support.checks import handoffs_by_sender, user_texts
 from tests.support.http import allow_origin
-from tests.support.production import throwaway_services
+from tests.support.processes import wait_until
+from tests.support.production import RunningProfile, throwaway_services
+from tests.support.sms import signed_sms
 
 TOKEN = "prod-test-token-" + uuid.uuid4().hex
 REFERENCE = re.compile(r"your reference is ([A-Z0-9]{3}-[A-Z0-9]{3})")
@@ -111,6 +111,15 @@ def client(prod):
     return Client(prod)
 
 
+@pytest.fixture(autouse=True)
+def whole_profile(prod):
+    """Each test starts with every replica and action server answering, whichever test ran before."""
+    for port in prod.profile.rasa_ports:
+        prod.wait_for_replica(port)
+    for port in prod.profile.action_ports:
+        wait_until(lambda: prod._ok(f"http://127.0.0.1:{port}/health"), 120, "an action server")
+
+
 def new_sender(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
@@ -174,10 +183,17 @@ def test_redis_stopped_conversations_go_on_with_in_process_locks(prod, client, s
         assert "Redis lock store unreachable" in logs
     finally:
         redis_server.start()
-    time.sleep(6)  # the lock store tries Redis again after 5 s
-    for sender in senders:
-        assert "40 to 60 minutes" in client.say(sender, "how long does one infusion take")
-    assert "Redis lock store reachable again" in prod.log("rasa-1") + prod.log("rasa-2")
+
+    def redis_used_again() -> bool:
+        """Conversations go on while each replica's lock store tries Redis again (every 5 s), until each
+        replica that lost it says it has it back."""
+        for sender in senders:
+            assert "40 to 60 minutes" in client.say(sender, "how long does one infusion take")
+        logs = [prod.log(name) for name in prod.profile.rasa_programs()]
+        return all(log.count("Redis lock store reachable again") >= log.count("Redis lock store unreachable")
+                   for log in logs)
+
+    wait_until(redis_used_again, 60, "the replicas to use Redis again", interval=1)
     stored = user_texts(prod.profile.database_url, senders)
     for sender in senders:
         assert stored[sender] == client.sent[sender]
@@ -285,12 +301,20 @@ def test_a_killed_replica_its_conversations_continue_elsewhere_then_resume_from_
 
     # supervisord starts it again; it reads its conversations back from PostgreSQL.
     prod.wait_for_replica(ports[0], timeout=600)
-    time.sleep(6)  # nginx tries a failed server again after fail_timeout (5 s)
+
+    def victim_serves_again() -> bool:
+        """nginx sends the replica requests again (it tries a failed server after fail_timeout, 5 s):
+        a new conversation that nginx places on it is answered there."""
+        probe = new_sender("probe")
+        client.say(probe, "how long does one infusion take")
+        return victim_address in client.replicas([probe]).get(probe, set())
+
+    wait_until(victim_serves_again, 60, f"nginx to send requests to {victim_address} again", interval=0.5)
     for sender in moved + stayed:
         assert "When is a good time" in client.say(sender, BOOKING[2]), sender
-    time.sleep(1)  # the access log lines of the last answers
-    back = client.replicas(moved)
-    assert any(victim_address in back[s] for s in moved)
+    # nginx writes each answer's access log line just after it.
+    wait_until(lambda: any(victim_address in client.replicas(moved)[s] for s in moved), 10,
+               "a moved conversation answered by its own replica again")
     stored = user_texts(prod.profile.database_url, moved + stayed)
     for sender in moved + stayed:
         assert stored[sender] == BOOKING[:3], (sender, stored[sender])

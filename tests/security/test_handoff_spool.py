@@ -6,8 +6,8 @@ import json
 import logging
 import os
 
+from clinic.db import session_scope
 from clinic.handoffs import service, spool
-from clinic.handoffs.database import session_scope
 from clinic.handoffs.models import Handoff
 from clinic.handoffs.service import HandoffRequest, flush_spool, record_handoff
 from tests.support.database import add_handoff, save_conversation

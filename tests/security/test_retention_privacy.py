@@ -4,8 +4,8 @@ that did not opt out go with their conversations, and finished handoffs lose the
 
 from datetime import timedelta
 
-from clinic.handoffs.database import session_scope
-from clinic.handoffs.models import Handoff, utc_now
+from clinic.db import session_scope, utc_now
+from clinic.handoffs.models import Handoff
 from clinic.sms.models import SmsSender
 from clinic.sms.store import sender_id_for
 from staff.retention import REDACTED_SENDER

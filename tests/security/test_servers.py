@@ -22,10 +22,9 @@ import sqlalchemy as sa
 from clinic import local_secrets
 from clinic.sms.store import sender_id_for
 from production.profile import REQUIRED_FILES, REQUIRED_SECRETS
-from production.services import RunningProfile
 from tests.support.make_run import ROOT, MakeRun
 from tests.support.ports import listening_addresses
-from tests.support.production import throwaway_services
+from tests.support.production import RunningProfile, throwaway_services
 
 CRISIS = "I want to kill myself tonight"
 FORGED_ACTION_CALL = {

@@ -8,7 +8,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from clinic.handoffs.database import session_scope
+from clinic.db import session_scope
 from clinic.handoffs.models import Handoff
 from clinic.sms.models import SmsMessage
 from clinic.sms.store import sender_id_for

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from clinic.handoffs.database import session_scope
+from clinic.db import session_scope
 from staff import accounts, auth
 from staff.models import AuditEntry, StaffUser
 from tests.handoff_db import migrate

@@ -11,14 +11,14 @@ from typing import Dict
 
 import pytest
 import requests
-from twilio.request_validator import RequestValidator
 
-from clinic.handoffs.database import session_scope
+from clinic.db import session_scope
 from clinic.sms.store import sender_id_for
 from staff import accounts
-from tests.support.servers import BotServers
-from tests.support.staff_console import log_in
 from tests.handoff_db import fresh_postgres_database
+from tests.support.servers import BotServers
+from tests.support.sms import signed_sms
+from tests.support.staff_console import log_in
 
 TWILIO_TOKEN = "staff-test-token-" + uuid.uuid4().hex
 REFERENCE = re.compile(r"your reference is ([A-Z0-9]{3}-[A-Z0-9]{3})")
@@ -41,10 +41,8 @@ class Filled:
 
 def _sms(bot: BotServers, body: str) -> None:
     url = f"{bot.url}/webhooks/twilio/webhook"
-    params = {"From": SMS_PHONE, "To": "+15550100199", "Body": body, "MessageSid": "SM" + uuid.uuid4().hex,
-              "NumMedia": "0"}
-    signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, params)
-    response = requests.post(url, data=params, headers={"X-Twilio-Signature": signature}, timeout=60)
+    params, headers = signed_sms(url, TWILIO_TOKEN, SMS_PHONE, body)
+    response = requests.post(url, data=params, headers=headers, timeout=60)
     assert response.status_code == 200, response.text
 
 

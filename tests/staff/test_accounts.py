@@ -2,11 +2,11 @@
 
 import pytest
 
-from clinic.handoffs.database import session_scope
+from clinic.db import session_scope
 from staff import accounts
 from staff.models import AuditEntry, StaffUser
-from tests.support.make_run import make_target
 from tests.staff.conftest import STAFF_PASSWORD, STAFF_USER
+from tests.support.make_run import make_target
 from tests.support.staff_console import csrf_token, log_in
 
 

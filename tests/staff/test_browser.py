@@ -1,6 +1,6 @@
 """The staff console in a real browser (Debian's Chromium, headless, Playwright) against the website's
 gunicorn server on a database filled by real conversations. With STAFF_SCREENSHOT_DIR set
-(`make staff-screenshots`), saves staff-queue.png and staff-transcript.png there for the README."""
+(`make staff-screenshots`), saves staff-queue.png and staff-transcript.png there for docs/staff-console.md."""
 
 import os
 import secrets
@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 import requests
 
-from clinic.handoffs.database import session_scope
+from clinic.db import session_scope
 from clinic.handoffs.models import Handoff
 from staff.models import HandoffStatusChange
-from tests.support.servers import ROOT
-from tests.support.ports import free_port
 from tests.staff.conftest import STAFF_PASSWORD, STAFF_USER
+from tests.support.ports import free_port
+from tests.support.servers import ROOT
 
 
 @pytest.fixture(scope="module")

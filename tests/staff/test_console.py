@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from clinic.handoffs.database import session_scope
+from clinic.db import session_scope
 from clinic.handoffs.models import Handoff
 from staff.models import AuditEntry, HandoffStatusChange
 from tests.staff.conftest import BOLD_TAG, FORMULA, SCRIPT_TAG, SMS_PHONE, STAFF_PASSWORD, STAFF_USER

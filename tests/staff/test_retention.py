@@ -3,12 +3,13 @@ keeps handoffs (redacting the contact details of finished old ones, never touchi
 
 from datetime import timedelta
 
-from clinic.handoffs.database import session_scope
-from clinic.handoffs.models import Handoff, utc_now
+from clinic.db import session_scope, utc_now
+from clinic.handoffs.models import Handoff
 from clinic.sms.models import SmsMessage
 from staff.conversations import EVENTS
 from staff.models import AuditEntry
-from tests.support.database import add_handoff, save_conversation, user_texts as texts
+from tests.support.database import add_handoff, save_conversation
+from tests.support.database import user_texts as texts
 from tests.support.make_run import make_target
 
 

@@ -12,8 +12,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from clinic.handoffs.database import session_scope
-from clinic.handoffs.models import Handoff, utc_now
+from clinic.db import session_scope, utc_now
+from clinic.handoffs.models import Handoff
 from clinic.tracker_store import DatabaseUrlTrackerStore
 from staff.conversations import EVENTS
 from tests.handoff_db import ROOT

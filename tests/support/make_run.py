@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Dict, Optional
 
 from tests.support.ports import free_port
+from tests.support.processes import stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
 READY = "Ready: chat at "
@@ -76,13 +77,7 @@ class MakeRun:
         return self._process.wait(timeout=timeout)
 
     def stop(self) -> None:
-        if self._process is None or self._process.poll() is not None:
-            return
-        try:
-            self.interrupt()
-        except subprocess.TimeoutExpired:
-            os.killpg(self._process.pid, signal.SIGKILL)
-            self._process.wait()
+        stop_group(self._process, timeout=60, first=signal.SIGINT)
 
 
 def make_target(*args: str, env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:

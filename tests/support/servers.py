@@ -5,8 +5,6 @@ the project's other tools read it; `tracker()` reads a conversation with it."""
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import time
 from pathlib import Path
@@ -17,6 +15,7 @@ import requests
 from clinic.local_secrets import rasa_api_token
 from tests.handoff_db import migrate
 from tests.support.ports import free_port
+from tests.support.processes import quiet_env, stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -30,12 +29,10 @@ class BotServers:
         self.rasa_port = free_port()
         self.database_url = database_url
         self.env = {
-            **os.environ,
+            **quiet_env(),
             "DATABASE_URL": database_url,
             "HANDOFF_SPOOL_DIR": str(workdir / "spool"),
             "HANDOFF_SPOOL_RETRY_SECONDS": "1",
-            "RASA_TELEMETRY_ENABLED": "false",
-            "TF_CPP_MIN_LOG_LEVEL": "2",
             "PYTHONPATH": str(ROOT),
             "ACTIONS_PORT": str(self.action_port),  # endpoints.yml reaches the action server there
             **(env or {}),
@@ -70,22 +67,12 @@ class BotServers:
         self.wait_for(f"{self.url}/status?token={rasa_api_token()}", self._rasa, "rasa")
 
     def restart_rasa(self) -> None:
-        self._stop(self._rasa)
+        stop_group(self._rasa)
         self.start_rasa()
 
     def stop(self) -> None:
-        self._stop(self._rasa)
-        self._stop(self._actions)
-
-    @staticmethod
-    def _stop(process: Optional[subprocess.Popen]) -> None:
-        if process and process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        stop_group(self._rasa)
+        stop_group(self._actions)
 
     def wait_for(self, url: str, process: subprocess.Popen, name: str, timeout: float = 300) -> None:
         deadline = time.monotonic() + timeout

@@ -2,10 +2,27 @@
 
 import uuid
 import xml.etree.ElementTree as ET
-from typing import List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import requests
 from twilio.request_validator import RequestValidator
+
+
+def sms_fields(number: str, body: str, sid: Optional[str] = None) -> Dict[str, str]:
+    """The form fields Twilio posts for one incoming SMS."""
+    return {"From": number, "To": "+15550100199", "Body": body, "MessageSid": sid or "SM" + uuid.uuid4().hex,
+            "NumMedia": "0"}
+
+
+def twilio_signature(url: str, params: Dict[str, str], token: str) -> str:
+    """X-Twilio-Signature of a webhook request, as Twilio computes it with the account's auth token."""
+    return RequestValidator(token).compute_signature(url, params)
+
+
+def signed_sms(url: str, token: str, number: str, body: str) -> Tuple[Dict[str, str], Dict[str, str]]:
+    """Form fields and headers of a Twilio webhook request for one incoming SMS."""
+    params = sms_fields(number, body)
+    return params, {"X-Twilio-Signature": twilio_signature(url, params, token)}
 
 
 class Phone:
@@ -17,11 +34,10 @@ class Phone:
         self.url = f"{bot.url}/webhooks/twilio/webhook"
 
     def post(self, body, sid=None, token=None, signed=True, timeout=60):
-        params = {"From": self.number, "To": "+15550100199", "Body": body,
-                  "MessageSid": sid or "SM" + uuid.uuid4().hex, "NumMedia": "0"}
+        params = sms_fields(self.number, body, sid)
         headers = {}
         if signed:
-            headers["X-Twilio-Signature"] = RequestValidator(token or self.token).compute_signature(self.url, params)
+            headers["X-Twilio-Signature"] = twilio_signature(self.url, params, token or self.token)
         return requests.post(self.url, data=params, headers=headers, timeout=timeout)
 
     def text(self, body, **kwargs) -> List[str]:

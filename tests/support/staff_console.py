@@ -30,7 +30,7 @@ class Console:
         self.app.config["SECRET_KEY"] = "test-secret-" + uuid.uuid4().hex
 
     def account(self, username: str, role: str = "staff") -> str:
-        from clinic.handoffs.database import session_scope
+        from clinic.db import session_scope
         from staff import accounts
 
         with session_scope(self.url) as session:

@@ -10,8 +10,8 @@ import pytest
 
 from clinic.alerts import outbox
 from clinic.alerts.models import AlertOutbox
-from clinic.handoffs.database import session_scope
-from clinic.handoffs.models import Handoff, utc_now
+from clinic.db import session_scope, utc_now
+from clinic.handoffs.models import Handoff
 from clinic.handoffs.service import HandoffRequest, record_handoff
 from staff import queue
 from tests.support.alerts import SmtpServer, WebhookReceiver

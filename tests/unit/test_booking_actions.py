@@ -10,8 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.booking import ActionCancelBooking, ActionSubmitBooking, ValidateBookingForm
 from actions.crisis import ActionEscalateCrisis
+from clinic.db import session_scope
 from clinic.handoffs import spool
-from clinic.handoffs.database import session_scope
 from clinic.handoffs.models import Handoff
 from tests.handoff_db import migrate
 

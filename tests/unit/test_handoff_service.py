@@ -1,7 +1,6 @@
 """The handoff log: migrations, one row per idempotency key, nothing lost in an outage."""
 
 import threading
-import time
 from datetime import datetime
 
 import pytest
@@ -9,11 +8,12 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-from clinic.handoffs import spool
-from clinic.handoffs.database import session_scope
+from clinic.db import session_scope
+from clinic.handoffs import service, spool
 from clinic.handoffs.models import Handoff
 from clinic.handoffs.service import HandoffRequest, SpoolFlusher, flush_spool, record_handoff
 from tests.handoff_db import ROOT, TcpProxy, fresh_postgres_database, migrate
+from tests.support.processes import wait_until
 
 
 @pytest.fixture(autouse=True)
@@ -107,7 +107,9 @@ def test_an_unavailable_database_spools_and_the_retry_writes_it(sqlite_url, spoo
     assert list(spool.pending()) == []
 
 
-def test_database_taken_away_mid_conversation_then_back(postgres_db):
+def test_database_taken_away_mid_conversation_then_back(postgres_db, monkeypatch):
+    attempts = []
+    monkeypatch.setattr(service, "flush_spool", lambda url=None: attempts.append(url) or flush_spool(url))
     target = sa.engine.make_url(postgres_db)
     proxy = TcpProxy(target.host, target.port)
     through_proxy = str(target.set(port=proxy.port).render_as_string(hide_password=False))
@@ -117,12 +119,10 @@ def test_database_taken_away_mid_conversation_then_back(postgres_db):
         receipt = record_handoff(booking("booking:s1:second"), through_proxy)
         assert not receipt.stored
         flusher = SpoolFlusher(interval_seconds=0.2, url=through_proxy).start()
-        time.sleep(1)
+        wait_until(lambda: len(attempts) >= 2, 30, "two retries while the database is away")
         assert [r["idempotency_key"] for r in rows(postgres_db)] == ["booking:s1:first"]
         proxy.restore()
-        deadline = time.monotonic() + 30
-        while len(rows(postgres_db)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
+        wait_until(lambda: len(rows(postgres_db)) >= 2, 30, "the spooled handoff to be written")
         flusher.stop()
         assert [r["reference"] for r in rows(postgres_db)][1] == receipt.reference
     finally:

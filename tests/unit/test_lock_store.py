@@ -7,7 +7,8 @@ import shutil
 import pytest
 
 from clinic.lock_store import ResilientRedisLockStore
-from production.services import ThrowawayRedis, free_port
+from tests.support.ports import free_port
+from tests.support.production import ThrowawayRedis
 
 
 async def hold(store, conversation, seconds, log, name):

@@ -9,14 +9,14 @@ import os
 import signal
 import subprocess
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 
 from production.profile import Profile, find_nginx
-from production.services import free_port, wait_until
+from tests.support.ports import free_port
+from tests.support.processes import wait_until
 
 
 class StandIn:

@@ -150,7 +150,7 @@ def test_the_clinic_file_in_the_repository_is_valid():
 def test_the_queue_shows_when_each_handoff_came_in_relative_to_the_hours(settings_file, tmp_path):
     import re
 
-    from clinic.handoffs.database import session_scope
+    from clinic.db import session_scope
     from clinic.handoffs.models import Handoff
     from tests.handoff_db import migrate
     from tests.support.staff_console import Console

@@ -1,18 +1,27 @@
-"""Engine and sessions for the project's own tables, on the one DATABASE_URL."""
+"""The project's own tables on the one DATABASE_URL: their declarative Base, engines, sessions, and
+the clock they record times with (naive UTC). Models: clinic/handoffs/models.py, clinic/sms/models.py,
+staff/models.py; schema changes: migrations/."""
 
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Iterator, Optional
+from typing import Any, Dict, Iterator, Optional
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, declarative_base, sessionmaker
 
 from clinic import settings
+
+Base = declarative_base()
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 @lru_cache(maxsize=8)
 def engine_for(url: str) -> sa.engine.Engine:
-    options = {"pool_pre_ping": True}
+    options: Dict[str, Any] = {"pool_pre_ping": True}
     if url.startswith("sqlite"):
         # Several processes (action server, staff tools) share the file: wait for locks.
         options["connect_args"] = {"timeout": 30}

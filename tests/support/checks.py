@@ -2,25 +2,15 @@
 
 - every user message a conversation sent is in its tracker (Rasa's `events` table), in order;
 - every completed booking has exactly one handoff row.
-Also the client side of the SMS channel: a webhook request signed as Twilio signs it.
 """
 
 from __future__ import annotations
 
 import json
-import uuid
 from collections import defaultdict
-from typing import Dict, Iterable, List, Tuple
+from typing import Dict, Iterable, List
 
 import sqlalchemy as sa
-from twilio.request_validator import RequestValidator
-
-
-def signed_sms(url: str, token: str, number: str, body: str) -> Tuple[Dict[str, str], Dict[str, str]]:
-    """Form fields and headers of a Twilio webhook request for one incoming SMS."""
-    params = {"From": number, "To": "+15550100199", "Body": body,
-              "MessageSid": "SM" + uuid.uuid4().hex, "NumMedia": "0"}
-    return params, {"X-Twilio-Signature": RequestValidator(token).compute_signature(url, params)}
 
 
 def user_texts(database_url: str, sender_ids: Iterable[str]) -> Dict[str, List[str]]:

@@ -1,0 +1,102 @@
+"""Every Rasa internal the project overrides, patches or leans on is still there, with the parameters
+the project's code was written against: after a Rasa (or rasa-sdk) upgrade this fails by name,
+rather than a patch silently landing on nothing or an override never being called.
+
+Who relies on what: clinic/rasa_fixes.py, clinic/cors.py, clinic/action_auth.py, clinic/server.py,
+clinic/lock_store.py, clinic/tracker_store.py, clinic/channels/rest.py, clinic/channels/socketio.py,
+clinic/channels/sms.py, clinic_nlu/spacy_entities.py, clinic_nlu/stateless.py.
+"""
+
+import inspect
+
+import pytest
+from rasa import server as rasa_server
+from rasa.core.actions.action import RemoteAction
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
+from rasa.core.lock_store import LockStore, RedisLockStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.engine.graph import GraphComponent
+from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
+from rasa.shared.core.events import Event
+from rasa.shared.utils.common import all_subclasses
+from rasa.utils import common as rasa_common
+from rasa_sdk import endpoint
+
+EXPECTED = [
+    # clinic/rasa_fixes.py replaces these two.
+    (RemoteAction, "_validate_action_result", ["self", "result"]),
+    (RemoteAction, "action_response_format_spec", []),
+    (Event, "resolve_by_type", ["type_name", "default"]),
+    (None, all_subclasses, ["cls"]),
+    # clinic/cors.py replaces Rasa's CORS set-up; clinic/action_auth.py wraps rasa-sdk's app factory.
+    (rasa_server, "configure_cors", ["app", "cors_origins"]),
+    (endpoint, "create_app", ["action_package_name", "cors_origins", "auto_reload"]),
+    # clinic/server.py keeps the warning filters Rasa's start-up sets.
+    (rasa_common, "_filter_warnings", None),
+    # clinic/lock_store.py: a RedisLockStore subclass with its own waiting loop.
+    (RedisLockStore, "lock", ["self", "conversation_id", "lock_lifetime", "wait_time_in_seconds"]),
+    (LockStore, "issue_ticket", ["self", "conversation_id", "lock_lifetime"]),
+    (LockStore, "get_lock", ["self", "conversation_id"]),
+    (LockStore, "update_lock", ["self", "conversation_id"]),
+    (LockStore, "cleanup", ["self", "conversation_id", "ticket_number"]),
+    # clinic/tracker_store.py: an SQLTrackerStore subclass replacing its engine.
+    (SQLTrackerStore, "__init__", ["self", "domain", "dialect", "host", "port", "db", "username", "password",
+                                   "event_broker", "login_db", "query", "kwargs"]),
+    (SQLTrackerStore, "_retrieve", ["self", "sender_id", "fetch_events_from_all_sessions"]),
+    (SQLTrackerStore, "save", ["self", "tracker"]),
+    (None, create_engine_kwargs, ["url"]),
+    # clinic/channels/rest.py overrides how the REST channel reads a request.
+    (RestInput, "_extract_sender", ["self", "req"]),
+    (RestInput, "_extract_input_channel", ["self", "req"]),
+    (RestInput, "_extract_message", ["self", "req"]),
+    (RestInput, "get_metadata", ["self", "request"]),
+    # clinic/channels/socketio.py re-registers the socket.io handlers on Rasa's blueprint.
+    (SocketIOInput, "blueprint", ["self", "on_new_message"]),
+    (SocketIOInput, "__init__", ["self", "user_message_evt", "bot_message_evt", "namespace", "session_persistence",
+                                 "socketio_path", "jwt_key", "jwt_method", "metadata_key"]),
+    (SocketIOOutput, "__init__", ["self", "sio", "bot_message_evt"]),
+    # clinic/channels/sms.py: an input channel of its own collecting the replies.
+    (InputChannel, "blueprint", ["self", "on_new_message"]),
+    (CollectingOutputChannel, "__init__", ["self"]),
+    (UserMessage, "__init__", ["self", "text", "output_channel", "sender_id", "parse_data", "input_channel",
+                               "message_id", "metadata"]),
+    # clinic_nlu/spacy_entities.py reuses the extractor's private steps on a shared spaCy doc.
+    (SpacyEntityExtractor, "process", ["self", "messages", "model"]),
+    (SpacyEntityExtractor, "_extract_entities", ["doc"]),
+    (SpacyEntityExtractor, "filter_irrelevant_entities", ["extracted", "requested_dimensions"]),
+    (SpacyEntityExtractor, "add_extractor_name", ["self", "entities"]),
+    # clinic_nlu/stateless.py: the graph component contract.
+    (GraphComponent, "create", ["cls", "config", "model_storage", "resource", "execution_context"]),
+]
+
+
+def _label(owner, name) -> str:
+    if owner is None:
+        return f"{name.__module__}.{name.__qualname__}"
+    return f"{getattr(owner, '__qualname__', getattr(owner, '__name__', owner))}.{name}"
+
+
+@pytest.mark.parametrize("owner, name, parameters", EXPECTED, ids=[_label(o, n) for o, n, _ in EXPECTED])
+def test_the_rasa_internal_is_still_there_with_the_expected_parameters(owner, name, parameters):
+    target = name if owner is None else getattr(owner, name, None)
+    assert target is not None, f"{_label(owner, name)} is gone: check the code that overrides or patches it"
+    if parameters is None:
+        return
+    if owner is GraphComponent:  # a classmethod declared on the class: its signature includes cls
+        target = vars(GraphComponent)[name].__func__
+    found = list(inspect.signature(target).parameters)
+    assert found == parameters, f"{_label(owner, name)} now takes {found}: check the code that relies on it"
+
+
+def test_the_socketio_blueprint_still_keeps_its_server_on_the_channel():
+    """clinic/channels/socketio.py registers its handlers on `self.sio` after Rasa's blueprint made it."""
+    source = inspect.getsource(SocketIOInput.blueprint)
+    assert "self.sio = sio" in source
+
+
+def test_the_redis_lock_store_still_keeps_its_client_and_prefix():
+    """clinic/lock_store.py sets `red` and `key_prefix` itself instead of calling RedisLockStore.__init__."""
+    source = inspect.getsource(RedisLockStore)
+    assert "self.red" in source and "self.key_prefix" in source
