@@ -99,14 +99,20 @@ def clinic_variables(now: Optional[datetime] = None) -> Dict[str, str]:
     settings = clinic_settings.load()
     now = now or datetime.now(timezone.utc)
     hours = hours_text(settings)
-    variables = {"clinic_name": settings.name, "clinic_phone": settings.phone, "clinic_hours": hours,
-                 "booking_url": settings.booking_url}
+    variables = {
+        "clinic_name": settings.name,
+        "clinic_phone": settings.phone,
+        "clinic_hours": hours,
+        "booking_url": settings.booking_url,
+    }
     opening = None if is_open(settings, now) else opening_phrase(settings, now)
     if opening:
-        variables["clinic_callback"] = (f"Our clinic is closed right now: we open {opening}, "
-                                        f"and our staff will contact you then.")
-        variables["clinic_closed_note"] = (f"Our clinic is closed right now; we open {opening}, "
-                                           f"and our staff would get back to you then. ")
+        variables["clinic_callback"] = (
+            f"Our clinic is closed right now: we open {opening}, " f"and our staff will contact you then."
+        )
+        variables["clinic_closed_note"] = (
+            f"Our clinic is closed right now; we open {opening}, " f"and our staff would get back to you then. "
+        )
     else:
         variables["clinic_callback"] = f"They'll contact you during clinic hours ({hours})."
         variables["clinic_closed_note"] = ""

@@ -28,8 +28,9 @@ class ClinicResponses(TemplatedNaturalLanguageGenerator):
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None) -> None:
         super().__init__((domain or Domain.empty()).responses)
 
-    async def generate(self, utter_action: Text, tracker: DialogueStateTracker, output_channel: Text,
-                       **kwargs: Any) -> Optional[Dict[Text, Any]]:
+    async def generate(
+        self, utter_action: Text, tracker: DialogueStateTracker, output_channel: Text, **kwargs: Any
+    ) -> Optional[Dict[Text, Any]]:
         # An action's own values (kwargs) still win over these.
         filled = {**tracker.current_slot_values(), **clinic_variables()}
         return self.generate_from_slots(utter_action, filled, output_channel, **kwargs)

@@ -22,15 +22,17 @@ from clinic_nlu.stateless import StatelessComponent
 
 MORE_ENTITY = "more"
 # What each intent's answer can be followed by (an ask_condition answer is the condition's already).
-DETAILS = {**{intent: {"condition", "topic", ALTERNATIVE_ENTITY} for intent in RETRIEVAL_INTENTS},
-           "ask_condition": {"topic"}}
+DETAILS = {
+    **{intent: {"condition", "topic", ALTERNATIVE_ENTITY} for intent in RETRIEVAL_INTENTS},
+    "ask_condition": {"topic"},
+}
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class AnswerPlan(StatelessComponent, EntityExtractorMixin):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            details = DETAILS.get((message.get(INTENT) or {}).get("name"), set())
+            details = DETAILS.get((message.get(INTENT) or {}).get("name") or "", set())
             entities = message.get(ENTITIES) or []
             if any(entity.get("entity") in details for entity in entities):
                 marker = self.add_extractor_name([{"entity": MORE_ENTITY, "value": "yes"}])

@@ -149,8 +149,6 @@ def queue_page():
             form = StatusForm(formdata=None, prefix=f"h{handoff.id}", from_status=handoff.status)
             form.to_status.choices = [(s, statuses.LABELS[s]) for s in statuses.NEXT_STATUSES[handoff.status]]
             forms[handoff.id] = form
-from clinic import clinic_settings, office_hours
-from clinic.alerts import outbox as alert_outbox
         return render_template(
             "staff/queue.html",
             handoffs=handoffs,
@@ -159,6 +157,8 @@ from clinic.alerts import outbox as alert_outbox
             view=view,
             views=list(queue.VIEWS),
             dead_letters=spool.dead_letters(),
+            undelivered_alerts=alert_outbox.undelivered(dbs),
+            received_when=partial(office_hours.received, clinic_settings.load()),
         )
 
 

@@ -28,12 +28,29 @@ def enqueue(session: Session, handoff: Handoff) -> None:
     """Adds the handoff's alerts to the session of the transaction that writes the handoff."""
     created = handoff.created_at or utc_now()
     for channel in config.channels():
-        session.add(AlertOutbox(handoff_id=handoff.id, event=NEW_HANDOFF, channel=channel, status=PENDING,
-                                created_at=created, due_at=created, attempts=0))
+        session.add(
+            AlertOutbox(
+                handoff_id=handoff.id,
+                event=NEW_HANDOFF,
+                channel=channel,
+                status=PENDING,
+                created_at=created,
+                due_at=created,
+                attempts=0,
+            )
+        )
     for channel in config.channels(escalation=True) if handoff.urgent else []:
-        session.add(AlertOutbox(handoff_id=handoff.id, event=ESCALATION, channel=channel, status=PENDING,
-                                created_at=created, attempts=0,
-                                due_at=created + timedelta(minutes=config.escalate_minutes())))
+        session.add(
+            AlertOutbox(
+                handoff_id=handoff.id,
+                event=ESCALATION,
+                channel=channel,
+                status=PENDING,
+                created_at=created,
+                attempts=0,
+                due_at=created + timedelta(minutes=config.escalate_minutes()),
+            )
+        )
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -46,22 +63,32 @@ def send_due(url: Optional[str] = None, now: Optional[datetime] = None) -> int:
     `now` (naive UTC) is the clock: tests pass their own."""
     now = now or utc_now()
     with session_scope(url) as session:
-        due = [row_id for (row_id,) in session.execute(
-            sa.select(AlertOutbox.id).where(*_claimable(now))
-            .order_by(AlertOutbox.due_at, AlertOutbox.id).limit(BATCH))]
+        due = [
+            row_id
+            for (row_id,) in session.execute(
+                sa.select(AlertOutbox.id)
+                .where(*_claimable(now))
+                .order_by(AlertOutbox.due_at, AlertOutbox.id)
+                .limit(BATCH)
+            )
+        ]
     return sum(_deliver(row_id, now, url) for row_id in due if _claim(row_id, now, url))
 
 
 def _claimable(now: datetime) -> list:
-    return [AlertOutbox.status == PENDING, AlertOutbox.due_at <= now,
-            sa.or_(AlertOutbox.locked_until.is_(None), AlertOutbox.locked_until < now)]
+    return [
+        AlertOutbox.status == PENDING,
+        AlertOutbox.due_at <= now,
+        sa.or_(AlertOutbox.locked_until.is_(None), AlertOutbox.locked_until < now),
+    ]
 
 
 def _claim(row_id: int, now: datetime, url: Optional[str]) -> bool:
     """One conditional UPDATE: of several senders (threads, action-server replicas), exactly one gets the row."""
     with session_scope(url) as session:
         claimed = session.execute(
-            sa.update(AlertOutbox).where(AlertOutbox.id == row_id, *_claimable(now))
+            sa.update(AlertOutbox)
+            .where(AlertOutbox.id == row_id, *_claimable(now))
             .values(locked_until=now + LEASE, attempts=AlertOutbox.attempts + 1)
             .execution_options(synchronize_session=False)
         ).rowcount
@@ -70,8 +97,12 @@ def _claim(row_id: int, now: datetime, url: Optional[str]) -> bool:
 
 def _finish(row_id: int, url: Optional[str], **values) -> None:
     with session_scope(url) as session:
-        session.execute(sa.update(AlertOutbox).where(AlertOutbox.id == row_id)
-                        .values(locked_until=None, **values).execution_options(synchronize_session=False))
+        session.execute(
+            sa.update(AlertOutbox)
+            .where(AlertOutbox.id == row_id)
+            .values(locked_until=None, **values)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _deliver(row_id: int, now: datetime, url: Optional[str]) -> int:
@@ -84,7 +115,9 @@ def _deliver(row_id: int, now: datetime, url: Optional[str]) -> int:
         else:
             still_new = True
             alert = transports.Alert(
-                event=event, reference=handoff.reference, urgent=handoff.urgent,
+                event=event,
+                reference=handoff.reference,
+                urgent=handoff.urgent,
                 topics=[topic for topic in (handoff.topics or "").split(",") if topic],
                 created_at=handoff.created_at.isoformat(sep=" ", timespec="minutes"),
                 console_url=f"{config.console_url()}/queue#handoff-{handoff.reference}",
@@ -105,8 +138,15 @@ def _deliver(row_id: int, now: datetime, url: Optional[str]) -> int:
     except Exception as error:  # any failure: retry later, and show it on the queue page
         delay = retry_delay(attempts)
         reason = f"{type(error).__name__}: {error}"[:500]
-        logger.warning("Alert %s/%s for handoff %s failed (attempt %d, next in %ds): %s",
-                       event, channel, alert.reference, attempts, delay.total_seconds(), reason)
+        logger.warning(
+            "Alert %s/%s for handoff %s failed (attempt %d, next in %ds): %s",
+            event,
+            channel,
+            alert.reference,
+            attempts,
+            delay.total_seconds(),
+            reason,
+        )
         _finish(row_id, url, last_error=reason, due_at=now + delay)
         return 0
     _finish(row_id, url, status=SENT, sent_at=utc_now(), last_error=None)
@@ -128,8 +168,15 @@ class Undelivered:
 def undelivered(session: Session) -> List[Undelivered]:
     """Alerts that failed at least once and are still waiting for another try (the queue page shows them)."""
     rows = session.execute(
-        sa.select(Handoff.reference, Handoff.urgent, AlertOutbox.event, AlertOutbox.channel, AlertOutbox.attempts,
-                  AlertOutbox.last_error, AlertOutbox.due_at)
+        sa.select(
+            Handoff.reference,
+            Handoff.urgent,
+            AlertOutbox.event,
+            AlertOutbox.channel,
+            AlertOutbox.attempts,
+            AlertOutbox.last_error,
+            AlertOutbox.due_at,
+        )
         .join(Handoff, Handoff.id == AlertOutbox.handoff_id)
         .where(AlertOutbox.status == PENDING, AlertOutbox.last_error.isnot(None))
         .order_by(Handoff.urgent.desc(), AlertOutbox.created_at.desc())

@@ -56,8 +56,15 @@ class Alert:
         return "\n".join(lines)
 
     def payload(self) -> dict:
-        return {"event": self.event, "reference": self.reference, "urgent": self.urgent, "topics": self.topics,
-                "created_at": self.created_at, "console_url": self.console_url, "text": self.text}
+        return {
+            "event": self.event,
+            "reference": self.reference,
+            "urgent": self.urgent,
+            "topics": self.topics,
+            "created_at": self.created_at,
+            "console_url": self.console_url,
+            "text": self.text,
+        }
 
 
 def send_email(alert: Alert, recipients: List[str]) -> None:
@@ -73,6 +80,7 @@ def send_email(alert: Alert, recipients: List[str]) -> None:
         message["Importance"] = "high"
     message.set_content(alert.text)
     context = ssl.create_default_context()
+    client: smtplib.SMTP
     if server.implicit_tls:
         client = smtplib.SMTP_SSL(server.host, server.port, timeout=TIMEOUT_SECONDS, context=context)
     else:
@@ -102,8 +110,12 @@ def post_webhook(alert: Alert) -> None:
         raise RuntimeError("webhook alerts need ALERT_WEBHOOK_URL and ALERT_WEBHOOK_SECRET")
     url, secret = configured
     body = json.dumps(alert.payload(), separators=(",", ":")).encode("utf-8")
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/json", "X-Clinic-Signature": signature(secret, body)})
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/json", "X-Clinic-Signature": signature(secret, body)},
+    )
     # urlopen raises HTTPError for any answer outside 2xx/3xx, URLError when nothing answers.
     with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as answer:
         answer.read()
