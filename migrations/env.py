@@ -9,6 +9,7 @@ from clinic.handoffs.database import engine_for
 from clinic.handoffs.models import Base
 import clinic.alerts.models  # noqa: F401  (registers the alert outbox on Base)
 import clinic.sms.models  # noqa: F401  (registers the SMS tables on Base)
+import clinic.takeover.models  # noqa: F401  (registers the conversation claims on Base)
 import staff.models  # noqa: F401  (registers the staff console's tables on Base)
 
 config = context.config
