@@ -12,7 +12,8 @@ Secure by default, whoever starts it:
 - the action server refuses calls without ACTION_SERVER_TOKEN (clinic.action_auth), and the Rasa
   server sends it (endpoints.yml reads the variable, set here from the same place).
 
-The action server also runs the alert sender (clinic.alerts.outbox.AlertSender) in a background thread.
+The action server also runs the alert sender (clinic.alerts.outbox.AlertSender) in a background thread;
+the Rasa server keeps quiet in conversations a staff member has taken over (clinic.takeover.silence).
 """
 
 import os
@@ -89,6 +90,10 @@ def main() -> None:
     if arguments[:2] == ["run", "actions"]:
         action_auth.apply()
         start_alert_sender()
+    elif arguments[:1] == ["run"]:
+        from clinic.takeover import silence
+
+        silence.apply()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *arguments]
