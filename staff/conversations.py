@@ -164,6 +164,7 @@ class TranscriptEntry:
     confidence: Optional[float] = None
     channel: Optional[str] = None
     buttons: List[str] = field(default_factory=list)
+    staff: Optional[str] = None  # a staff member's message during a takeover (clinic.takeover): their name
     unanswered: bool = False
     crisis: bool = False
     form_answer: bool = False
@@ -236,7 +237,9 @@ def transcript(session: Session, sender_id: str) -> List[TranscriptEntry]:
         else:
             bot_data = data.get("data") or {}
             buttons = [b.get("title", "") for b in bot_data.get("buttons") or [] if isinstance(b, dict)]
-            entries.append(TranscriptEntry(kind="bot", at=at, text=text_of(data), buttons=buttons))
+            staff = (data.get("metadata") or {}).get("staff")
+            entries.append(TranscriptEntry(kind="bot", at=at, text=text_of(data), buttons=buttons,
+                                           staff=staff if isinstance(staff, str) else None))
     return entries
 
 

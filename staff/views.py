@@ -20,6 +20,7 @@ from clinic.handoffs.contact import display_phone, parse_phone
 from clinic.handoffs.database import session_scope
 from clinic.handoffs.models import Handoff
 from clinic.sms.store import sender_id_for
+from clinic.takeover import claims
 from staff import accounts, auth, conversations, export, queue
 from staff.auth import admin_required
 from staff.models import AuditEntry, StaffSession, StaffUser
@@ -204,7 +205,8 @@ def transcript_page(sender_id: str):
             abort(404)
         accounts.audit(dbs, current_user.username, "view_transcript", sender_id,
                        f"{sum(e.kind != 'session' for e in entries)} messages", ip=client_ip())
-        return render_template("staff/transcript.html", sender_id=sender_id, entries=entries, handoffs=handoffs)
+        return render_template("staff/transcript.html", sender_id=sender_id, entries=entries, handoffs=handoffs,
+                               holder=claims.holder(dbs, sender_id))
 
 
 @blueprint.get("/search")
