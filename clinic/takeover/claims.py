@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from clinic.handoffs.models import utc_now
 from clinic.takeover.models import ConversationClaim
+from staff.models import AuditEntry  # the console's audit trail: an idle return is a return too
 
 C = ConversationClaim
 
@@ -31,14 +32,19 @@ def idle_limit() -> timedelta:
 
 
 def expire_idle(session: Session, sender_id: str, now: Optional[datetime] = None) -> Optional[str]:
-    """Deletes the conversation's claim if it has been idle too long; the staff member's name if so."""
+    """Deletes the conversation's claim if it has been idle too long (an audit row in the same
+    transaction); the staff member's name if so."""
     cutoff = (now or utc_now()) - idle_limit()
     staff = session.execute(sa.select(C.staff).where(C.sender_id == sender_id, C.last_activity_at < cutoff)).scalar()
     if staff is None:
         return None
     deleted = session.execute(sa.delete(ConversationClaim).where(
         C.sender_id == sender_id, C.staff == staff, C.last_activity_at < cutoff)).rowcount
-    return staff if deleted else None
+    if not deleted:
+        return None
+    session.add(AuditEntry(username=staff, action="takeover_idle_return", target=sender_id,
+                           detail=f"no activity for {idle_limit().total_seconds() / 60:g} minutes"))
+    return staff
 
 
 def holder(session: Session, sender_id: str, now: Optional[datetime] = None) -> Optional[str]:

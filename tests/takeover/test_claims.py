@@ -8,6 +8,7 @@ import pytest
 from clinic.handoffs.database import session_scope
 from clinic.handoffs.models import utc_now
 from clinic.takeover import claims
+from staff.models import AuditEntry
 
 
 def test_two_staff_claiming_at_once_one_wins(migrated_database):
@@ -57,6 +58,8 @@ def test_idle_claim_ends_by_itself_and_activity_keeps_it(migrated_database, monk
         assert claims.expire_idle(session, "c", now=later) is None  # once
         claims.claim(session, "c", "bob", now=later)
         assert claims.holder(session, "c", now=later) == "bob"
+        audit = [(e.username, e.action, e.target, e.detail) for e in session.query(AuditEntry)]
+        assert audit == [("alice", "takeover_idle_return", "c", "no activity for 15 minutes")]
 
 
 def test_only_the_holder_returns_the_conversation(migrated_database):

@@ -115,3 +115,6 @@ def test_staff_messages_show_as_the_staff_members_and_arrive_live(console):
     assert live["count"] == 3 and live["holder"] is None
     assert [(e["kind"], e["text"], e["staff"]) for e in live["entries"]] == [("user", "thanks <b>Alice</b>", None)]
     assert console.browser().get(f"/staff/takeover/live?sender_id={SENDER}").status_code == 302  # logged out
+    exported = alice.post("/staff/export/transcripts.csv", data={"csrf_token": csrf_token(alice, "/staff/queue"),
+                                                                 "sender_id": SENDER}).get_data(as_text=True)
+    assert ",staff: alice,,Hello from Alice," in exported
