@@ -13,6 +13,7 @@ from clinic.alerts import config, transports
 from clinic.alerts.models import DROPPED, ESCALATION, NEW_HANDOFF, PENDING, SENT, AlertOutbox
 from clinic.handoffs.database import session_scope
 from clinic.handoffs.models import Handoff, HandoffStatus, utc_now
+from clinic.takeover import claims
 
 logger = logging.getLogger(__name__)
 
@@ -78,8 +79,9 @@ def _deliver(row_id: int, now: datetime, url: Optional[str]) -> int:
         row = session.get(AlertOutbox, row_id)
         handoff = session.get(Handoff, row.handoff_id)
         event, channel, attempts = row.event, row.channel, row.attempts
-        if event == ESCALATION and handoff.status != HandoffStatus.NEW.value:
-            still_new = False
+        if event == ESCALATION and (handoff.status != HandoffStatus.NEW.value
+                                    or claims.holder(session, handoff.sender_id, now) is not None):
+            still_new = False  # moved on in the queue, or a staff member has taken the conversation over
         else:
             still_new = True
             alert = transports.Alert(
@@ -90,7 +92,7 @@ def _deliver(row_id: int, now: datetime, url: Optional[str]) -> int:
                 escalate_minutes=config.escalate_minutes(),
             )
     if not still_new:
-        # Someone has taken the crisis handoff on: no second alert.
+        # Someone has taken the crisis handoff on (its status, or a live takeover): no second alert.
         _finish(row_id, url, status=DROPPED)
         return 0
     try:

@@ -13,6 +13,7 @@ from clinic.alerts.models import AlertOutbox
 from clinic.handoffs.database import session_scope
 from clinic.handoffs.models import Handoff, utc_now
 from clinic.handoffs.service import HandoffRequest, record_handoff
+from clinic.takeover import claims
 from staff import queue
 from tests.support.alerts import SmtpServer, WebhookReceiver
 from tests.support.staff_console import Console
@@ -164,6 +165,21 @@ def test_a_crisis_handoff_left_new_escalates_once_also_to_the_escalation_address
     assert webhook.posts[2].json["reference"] == waiting
     assert_nothing_personal(escalation.raw.decode())
     assert ("escalation", "email", "dropped") in outbox_rows(migrated_database)
+
+
+def test_a_crisis_conversation_a_staff_member_has_taken_over_does_not_escalate(migrated_database, alerting,
+                                                                                monkeypatch):
+    smtp, webhook = alerting
+    monkeypatch.setenv("ALERT_ESCALATE_MINUTES", "10")
+    reference = record_handoff(handoff("crisis:talking", urgent=True), migrated_database).reference
+    with session_scope(migrated_database) as session:
+        created, sender_id = session.query(Handoff.created_at, Handoff.sender_id).filter(
+            Handoff.reference == reference).one()
+        claims.claim(session, sender_id, "alice", now=created + timedelta(minutes=2))
+    assert outbox.send_due(migrated_database, now=created + timedelta(seconds=1)) == 2  # the new handoff's
+    assert outbox.send_due(migrated_database, now=created + timedelta(minutes=10, seconds=1)) == 0
+    assert ("escalation", "email", "dropped") in outbox_rows(migrated_database)
+    assert [post.json["event"] for post in webhook.posts] == ["new_handoff"]
 
 
 def test_nothing_is_queued_while_alerts_are_not_configured(migrated_database, monkeypatch):
