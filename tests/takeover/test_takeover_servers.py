@@ -150,3 +150,17 @@ def test_the_relay_needs_the_token(bot):
     body = {"sender_id": "x" * 32, "staff": "mallory", "text": "hi"}
     assert requests.post(url, json=body, timeout=10).status_code == 403
     assert requests.post(url, json=body, headers={"Authorization": "Bearer wrong"}, timeout=10).status_code == 403
+
+
+def test_a_claim_survives_a_restart_of_the_rasa_server(bot, database):
+    sender = "takeover-" + uuid.uuid4().hex
+    bot.say(sender, "hi")
+    take_over(database, sender)
+    bot.restart_rasa()
+    assert bot.send(sender, QUESTION) == []
+    relay.send(sender, "alice", "Still here after the restart.")
+    with session_scope(database) as session:
+        assert claims.release(session, sender, "alice")
+    assert ANSWER in bot.say(sender, QUESTION)
+    texts = [e.get("text") for e in bot.tracker(sender)["events"] if e["event"] in ("user", "bot")]
+    assert texts[texts.index(JOINED_NOTE):][:4] == [JOINED_NOTE, QUESTION, "Still here after the restart.", QUESTION]
