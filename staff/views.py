@@ -151,6 +151,7 @@ def queue_page():
         return render_template("staff/queue.html", handoffs=handoffs, history=history, forms=forms,
                                view=view, views=list(queue.VIEWS), dead_letters=spool.dead_letters(),
                                undelivered_alerts=alert_outbox.undelivered(dbs),
+                               taken_over=claims.holders(dbs, [h.sender_id for h in handoffs if h.sender_id]),
                                received_when=partial(office_hours.received, clinic_settings.load()))
 
 

@@ -8,7 +8,7 @@ TAKEOVER_IDLE_MINUTES (default 15) no longer counts: the next look at the conver
 
 import os
 from datetime import datetime, timedelta
-from typing import Optional
+from typing import Dict, Iterable, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -51,6 +51,13 @@ def holder(session: Session, sender_id: str, now: Optional[datetime] = None) -> 
     """The staff member holding the conversation (an idle claim does not count), or None."""
     cutoff = (now or utc_now()) - idle_limit()
     return session.execute(sa.select(C.staff).where(C.sender_id == sender_id, C.last_activity_at >= cutoff)).scalar()
+
+
+def holders(session: Session, sender_ids: Iterable[str], now: Optional[datetime] = None) -> Dict[str, str]:
+    """Conversation id -> the staff member holding it, for those of `sender_ids` that are taken over."""
+    cutoff = (now or utc_now()) - idle_limit()
+    return dict(session.execute(sa.select(C.sender_id, C.staff).where(
+        C.sender_id.in_(list(sender_ids)), C.last_activity_at >= cutoff)).all())
 
 
 def claim(session: Session, sender_id: str, staff: str, now: Optional[datetime] = None) -> None:

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from clinic.handoffs.database import engine_for, session_scope
+from clinic.handoffs.service import HandoffRequest, record_handoff
 from clinic.takeover import claims, relay
 from clinic.takeover.silence import JOINED_NOTE, RETURNED_NOTE
 from staff.conversations import EVENTS
@@ -76,6 +77,17 @@ def test_claim_reply_and_return(console):
                                           ("alice", "takeover_return", "")]
     with session_scope(console.url) as session:
         assert claims.holder(session, SENDER) is None
+
+
+def test_the_queue_shows_who_has_taken_a_handoffs_conversation_over(console):
+    reference = record_handoff(HandoffRequest(
+        idempotency_key="crisis:queue", channel="socketio", sender_id=SENDER, topics=[], reason="crisis",
+        urgent=True, consent=False), console.url).reference
+    alice = console.browser("alice")
+    assert "taken over by" not in alice.get("/staff/queue").get_data(as_text=True)
+    post(alice, "/staff/takeover/claim")
+    row = alice.get("/staff/queue").get_data(as_text=True).split(f'id="handoff-{reference}"')[1]
+    assert "taken over by alice" in row.split("</tr>")[0]
 
 
 def test_a_second_staff_member_is_told_who_holds_it_and_cannot_write(console):
