@@ -1,17 +1,46 @@
-"""Live takeover in two browsers (Chromium) under `make run`: a patient in the widget, a staff member
-in the console. The staff member claims the conversation, both see each other's messages in order, the
-assistant says nothing meanwhile, and after "return" it answers again."""
+"""Live takeover under `make run`: a patient in the widget (one Chromium context) or texting (signed
+webhook in, a local Twilio REST stand-in out), a staff member in the console (another context). The
+staff member claims the conversation, both see each other's messages in order, the assistant says
+nothing meanwhile, and after "return" it answers again."""
 
 import json
+import uuid
 
 import pytest
 
+from clinic.sms.store import sender_id_for
+from tests.support.make_run import MakeRun
+from tests.support.sms import Phone
+from tests.support.twilio_api import TwilioApi
 from tests.support.widget import ask, bot_says
 
+TWILIO_TOKEN = "takeover-browser-token-" + uuid.uuid4().hex
+ACCOUNT_SID = "AC" + uuid.uuid4().hex
+FROM_NUMBER = "+15550100177"
 STAFF_USER = "tess.takeover"
 STAFF_PASSWORD = "Takeover-horse-battery-31"
 JOINED = "A member of our team has joined"
 RETURNED = "You're back with the clinic's automated assistant"
+
+
+@pytest.fixture(scope="module")
+def twilio():
+    api = TwilioApi(ACCOUNT_SID, TWILIO_TOKEN)
+    yield api
+    api.stop()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, twilio):
+    """The `site` of tests/browser/conftest.py (`make run`), with SMS sending pointed at the stand-in."""
+    run = MakeRun(tmp_path_factory.mktemp("site"), env={
+        "TWILIO_AUTH_TOKEN": TWILIO_TOKEN, "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_FROM_NUMBER": FROM_NUMBER,
+        "TWILIO_API_BASE_URL": twilio.url})
+    try:
+        run.start()
+        yield {"origin": run.origin, "rasa_url": run.rasa_url, "database": run.database, "make": run.make}
+    finally:
+        run.stop()
 
 
 @pytest.fixture
@@ -24,10 +53,15 @@ def patient(browser, site):
     context.close()
 
 
-@pytest.fixture
-def staff(browser, site):
+@pytest.fixture(scope="module")
+def staff_account(site):
     made = site["make"]("staff-user", f"USER={STAFF_USER}", env={"STAFF_PASSWORD": STAFF_PASSWORD})
     assert made.returncode == 0, made.stdout + made.stderr
+    return STAFF_USER
+
+
+@pytest.fixture
+def staff(browser, site, staff_account):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(site["origin"] + "/staff/login")
@@ -81,3 +115,35 @@ def test_staff_take_over_the_widget_conversation_and_give_it_back(patient, staff
     bot_says(patient, RETURNED, timeout=30000)
     ask(patient, "how long does one infusion take?")
     bot_says(patient, "40 to 60 minutes")
+
+
+class RasaServer:
+    def __init__(self, url):
+        self.url = url
+
+
+def sent_to(twilio, number):
+    return [message["Body"] for message in twilio.messages if message["To"] == number]
+
+
+def test_staff_take_over_a_texting_conversation_and_give_it_back(staff, site, twilio):
+    phone = Phone(RasaServer(site["rasa_url"]), TWILIO_TOKEN)
+    assert phone.text("can I talk to a real person please?")
+
+    staff.goto(f"{site['origin']}/staff/conversations/{sender_id_for(phone.number)}")
+    staff.get_by_role("button", name="Take over this conversation").click()
+    staff.get_by_text("You have taken over").first.wait_for(timeout=30000)
+    assert sent_to(twilio, phone.number) == [f"{JOINED} the conversation."]
+
+    assert phone.text("how long does one infusion take?") == []  # the assistant is silent
+    staff.locator("ol[aria-label='Transcript'] li", has_text="how long does one infusion take?").wait_for(timeout=30000)
+    staff.get_by_label("Your reply to the patient").fill("Hi, Tess here: about 40 minutes.")
+    staff.get_by_role("button", name="Send to the patient").click()
+    staff.locator("ol[aria-label='Transcript'] li", has_text="Tess here").wait_for(timeout=30000)
+    assert sent_to(twilio, phone.number)[1:] == ["Hi, Tess here: about 40 minutes."]
+    assert twilio.messages[-1]["From"] == FROM_NUMBER and twilio.refused == 0
+
+    staff.get_by_role("button", name="Return to the assistant").click()
+    staff.get_by_text("The conversation is back with the assistant").first.wait_for(timeout=30000)
+    assert sent_to(twilio, phone.number)[2:] == [f"{RETURNED}."]
+    assert any("40 to 60 minutes" in message for message in phone.text("how long does one infusion take?"))
