@@ -4,7 +4,7 @@ The console (another process) posts `{"sender_id", "staff", "text", "note"}` to 
 `POST /webhooks/staff/send` with `Authorization: Bearer <RASA_API_TOKEN>` (clinic.local_secrets: the
 same token as Rasa's HTTP API; anyone without it gets 403). The Rasa server, under the conversation's
 lock, stores the text as a bot event with metadata `{"staff": name}` (and `"takeover": note` for the
-joined/returned notes), so the transcript, search, CSV export and retention treat it like any other
+joined/returned notes; a form the conversation was in ends when the staff member joins), so the transcript, search, CSV export and retention treat it like any other
 message, then sends it to the patient: to the widget's socket.io room (the conversation id), or by
 SMS through Twilio's REST API (clinic.takeover.sms_out). A REST conversation has no way to be reached
 and is only stored.
@@ -18,7 +18,8 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Text
 import requests
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOOutput
-from rasa.shared.core.events import BotUttered
+from rasa.shared.core.constants import REQUESTED_SLOT
+from rasa.shared.core.events import ActiveLoop, BotUttered, SlotSet
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -65,6 +66,11 @@ class StaffRelayInput(InputChannel):
             agent = request.app.ctx.agent
             async with agent.lock_store.lock(sender_id):
                 tracker = await agent.processor.get_tracker(sender_id)
+                if note == "joined" and tracker.active_loop_name:
+                    # The staff member takes over what the form was doing (asking for contact details):
+                    # after the return the assistant does not ask its last question again.
+                    tracker.update(ActiveLoop(None))
+                    tracker.update(SlotSet(REQUESTED_SLOT, None))
                 tracker.update(BotUttered(text, metadata=metadata))
                 await agent.processor.save_tracker(tracker)
             delivered = await _deliver(request.app.ctx.input_channels, tracker.get_latest_input_channel(),

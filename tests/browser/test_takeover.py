@@ -4,7 +4,9 @@ staff member claims the conversation, both see each other's messages in order, t
 nothing meanwhile, and after "return" it answers again."""
 
 import json
+import os
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -73,6 +75,13 @@ def staff(browser, site, staff_account):
     context.close()
 
 
+def screenshot(page, name):
+    """For the README, with STAFF_SCREENSHOT_DIR set (`make staff-screenshots`)."""
+    folder = os.environ.get("STAFF_SCREENSHOT_DIR")
+    if folder:
+        page.screenshot(path=str(Path(folder) / name), full_page=True)
+
+
 def responses(page):
     return [text.strip() for text in page.locator(".rw-response").all_inner_texts()]
 
@@ -109,6 +118,8 @@ def test_staff_take_over_the_widget_conversation_and_give_it_back(patient, staff
         JOINED, "how long does one infusion take?", "Hi, this is Tess.", "thank you Tess")]
     assert order == sorted(order)
     assert any("Staff: " + STAFF_USER in line and "Hi, this is Tess." in line for line in lines)
+    screenshot(staff, "staff-takeover.png")
+    screenshot(patient, "widget-takeover.png")
 
     staff.get_by_role("button", name="Return to the assistant").click()
     staff.get_by_text("The conversation is back with the assistant").first.wait_for(timeout=30000)

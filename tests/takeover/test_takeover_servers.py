@@ -99,6 +99,18 @@ def test_claimed_conversation_is_stored_but_not_answered_then_returned(bot, data
     assert ANSWER in bot.say(sender, QUESTION)
 
 
+def test_a_form_under_way_ends_when_staff_join(bot, database):
+    sender = "takeover-" + uuid.uuid4().hex
+    assert "What name" in bot.say(sender, "can I talk to a real person please?")
+    assert bot.tracker(sender)["active_loop"].get("name")  # the booking form asks for contact details
+    take_over(database, sender)
+    assert bot.tracker(sender)["active_loop"] in ({}, None, {"name": None})
+    with session_scope(database) as session:
+        assert claims.release(session, sender, "alice")
+    reply = bot.say(sender, QUESTION)
+    assert ANSWER in reply and "What name" not in reply
+
+
 def test_crisis_during_takeover_gets_the_crisis_reply_and_an_urgent_alert(bot, database):
     sender = "takeover-" + uuid.uuid4().hex
     bot.say(sender, "hi")
