@@ -4,8 +4,9 @@ The console (another process) posts `{"sender_id", "staff", "text", "note"}` to 
 `POST /webhooks/staff/send` with `Authorization: Bearer <RASA_API_TOKEN>` (clinic.local_secrets: the
 same token as Rasa's HTTP API; anyone without it gets 403). The Rasa server, under the conversation's
 lock, stores the text as a bot event with metadata `{"staff": name}` (and `"takeover": note` for the
-joined/returned notes; a form the conversation was in ends when the staff member joins), so the transcript, search, CSV export and retention treat it like any other
-message, then sends it to the patient: to the widget's socket.io room (the conversation id), or by
+joined/returned notes; a form the conversation was in ends when the staff member joins), so the
+transcript, search, CSV export and retention treat it like any other message, then sends it to the
+patient: to the widget's socket.io room (the conversation id), or by
 SMS through Twilio's REST API (clinic.takeover.sms_out). A REST conversation has no way to be reached
 and is only stored.
 """

@@ -6,7 +6,6 @@ import json
 import time
 
 import pytest
-import sqlalchemy as sa
 
 from clinic.handoffs.database import engine_for, session_scope
 from clinic.handoffs.service import HandoffRequest, record_handoff
