@@ -372,9 +372,12 @@ def search_messages(session: Session, query: str, limit: int = 200) -> List[Mess
     needle = query.casefold()
     matches = []
     for row in rows:
-        text = text_of(json.loads(row.data or "{}"))
+        data = json.loads(row.data or "{}")
+        text = text_of(data)
         if needle in text.casefold():
-            speaker = "patient" if row.type_name == "user" else "assistant"
+            staff = (data.get("metadata") or {}).get("staff") if row.type_name == "bot" else None
+            speaker = "patient" if row.type_name == "user" else f"staff: {staff}" if isinstance(staff, str) \
+                else "assistant"
             matches.append(MessageMatch(row.sender_id, to_datetime(row.timestamp), speaker, text))
         if len(matches) >= limit:
             break

@@ -129,3 +129,5 @@ def test_staff_messages_show_as_the_staff_members_and_arrive_live(console):
     exported = alice.post("/staff/export/transcripts.csv", data={"csrf_token": csrf_token(alice, "/staff/queue"),
                                                                  "sender_id": SENDER}).get_data(as_text=True)
     assert ",staff: alice,,Hello from Alice," in exported
+    found = alice.get("/staff/search?q=hello+from+alice").get_data(as_text=True)
+    assert "staff: alice" in found and "Hello from Alice" in found
