@@ -20,6 +20,7 @@ from rasa.core.processor import MessageProcessor
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, BotUttered
 
+from clinic import db_retry
 from clinic.handoffs.database import session_scope
 from clinic.takeover import claims
 
@@ -38,7 +39,12 @@ def _claim_state(sender_id: str):
 
 
 async def in_thread(function: Callable, *args: Any) -> Any:
-    return await asyncio.get_running_loop().run_in_executor(None, functools.partial(function, *args))
+    """A blocking database call in the default thread pool, waiting out a database restart as the
+    tracker store does (clinic.db_retry)."""
+    loop = asyncio.get_running_loop()
+    return await db_retry.while_unreachable(
+        lambda: loop.run_in_executor(None, functools.partial(function, *args)), "Takeover"
+    )
 
 
 def apply() -> None:
