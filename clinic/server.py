@@ -15,6 +15,7 @@ Secure by default, whoever starts it:
 The action server also retries spooled handoffs in the background (clinic.handoffs.service), every
 HANDOFF_SPOOL_RETRY_SECONDS (default 10; 0 turns it off).
 It also runs the alert sender (clinic.alerts.outbox.AlertSender) in a background thread.
+The Rasa server keeps quiet in conversations a staff member has taken over (clinic.takeover.silence).
 """
 
 import os
@@ -101,6 +102,10 @@ def main() -> None:
         action_auth.apply()
         start_alert_sender()
         _start_spool_retry()
+    elif arguments[:1] == ["run"]:
+        from clinic.takeover import silence
+
+        silence.apply()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *arguments]

@@ -7,6 +7,7 @@ from alembic import context
 import clinic.alerts.models  # noqa: F401  (registers the alert outbox on Base)
 import clinic.handoffs.models  # noqa: F401  (registers the handoff tables on Base)
 import clinic.sms.models  # noqa: F401  (registers the SMS tables on Base)
+import clinic.takeover.models  # noqa: F401  (registers the conversation claims on Base)
 import staff.models  # noqa: F401  (registers the staff console's tables on Base)
 from clinic import settings
 from clinic.db import Base, engine_for

@@ -173,6 +173,7 @@ class TranscriptEntry:
     confidence: Optional[float] = None
     channel: Optional[str] = None
     buttons: List[str] = field(default_factory=list)
+    staff: Optional[str] = None  # a staff member's message during a takeover (clinic.takeover): their name
     unanswered: bool = False
     crisis: bool = False
     form_answer: bool = False
@@ -249,7 +250,16 @@ def transcript(session: Session, sender_id: str) -> List[TranscriptEntry]:
         else:
             bot_data = data.get("data") or {}
             buttons = [b.get("title", "") for b in bot_data.get("buttons") or [] if isinstance(b, dict)]
-            entries.append(TranscriptEntry(kind="bot", at=at, text=text_of(data), buttons=buttons))
+            staff = (data.get("metadata") or {}).get("staff")
+            entries.append(
+                TranscriptEntry(
+                    kind="bot",
+                    at=at,
+                    text=text_of(data),
+                    buttons=buttons,
+                    staff=staff if isinstance(staff, str) else None,
+                )
+            )
     return entries
 
 
@@ -382,9 +392,13 @@ def search_messages(session: Session, query: str, limit: int = 200) -> List[Mess
     needle = query.casefold()
     matches = []
     for row in rows:
-        text = text_of(json.loads(row.data or "{}"))
+        data = json.loads(row.data or "{}")
+        text = text_of(data)
         if needle in text.casefold():
-            speaker = "patient" if row.type_name == "user" else "assistant"
+            staff = (data.get("metadata") or {}).get("staff") if row.type_name == "bot" else None
+            speaker = (
+                "patient" if row.type_name == "user" else f"staff: {staff}" if isinstance(staff, str) else "assistant"
+            )
             matches.append(MessageMatch(row.sender_id, to_datetime(row.timestamp), speaker, text))
         if len(matches) >= limit:
             break

@@ -63,7 +63,7 @@ def transcripts_csv(session: Session, sender_ids: Optional[List[str]] = None) ->
             if entry.kind == "session":
                 continue
             confidence = f"{entry.confidence:.3f}" if entry.confidence is not None else ""
-            speaker = "patient" if entry.kind == "user" else "assistant"
+            speaker = "patient" if entry.kind == "user" else f"staff: {entry.staff}" if entry.staff else "assistant"
             rows.append(
                 [
                     sender_id,

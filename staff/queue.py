@@ -7,9 +7,21 @@ from sqlalchemy.orm import Session
 
 from clinic.db import utc_now
 from clinic.handoffs.models import Handoff
-from clinic.handoffs.statuses import NEXT_STATUSES, OPEN
+from clinic.handoffs.statuses import CLOSED, NEXT_STATUSES, OPEN
 from staff.accounts import audit
 from staff.models import HandoffStatusChange
+
+# An urgent (crisis) handoff is closed only by an administrator: a colleague marks it contacted once
+# someone has reached the person, so nobody closes a crisis unseen.
+URGENT_CLOSE_REFUSED = (
+    "Only an administrator can close an urgent (crisis) handoff: mark it contacted once someone has reached the person."
+)
+
+
+def next_statuses(handoff: Handoff, may_close_urgent: bool):
+    """The statuses this handoff can move to for this staff member."""
+    return [s for s in NEXT_STATUSES[handoff.status] if may_close_urgent or not (handoff.urgent and s == CLOSED)]
+
 
 VIEWS = {"open": OPEN, "all": tuple(NEXT_STATUSES), **{status: (status,) for status in NEXT_STATUSES}}
 
@@ -41,7 +53,13 @@ def history(session: Session, handoff_ids: List[int]) -> Dict[int, List[HandoffS
 
 
 def change_status(
-    session: Session, handoff_id: int, from_status: str, to_status: str, username: str, ip: Optional[str] = None
+    session: Session,
+    handoff_id: int,
+    from_status: str,
+    to_status: str,
+    username: str,
+    ip: Optional[str] = None,
+    may_close_urgent: bool = True,
 ) -> Handoff:
     """Moves the handoff on, unless someone else moved it meanwhile or the move is not allowed."""
     handoff = session.get(Handoff, handoff_id)
@@ -49,6 +67,8 @@ def change_status(
         raise StatusChangeRefused("There is no such handoff.")
     if to_status not in NEXT_STATUSES.get(from_status, ()):
         raise StatusChangeRefused(f"A handoff cannot go from {from_status!r} to {to_status!r}.")
+    if handoff.urgent and to_status == CLOSED and not may_close_urgent:
+        raise StatusChangeRefused(URGENT_CLOSE_REFUSED)
     now = utc_now()
     # Compare-and-set: two staff members changing the same handoff cannot both win.
     updated = session.execute(

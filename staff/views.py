@@ -20,6 +20,7 @@ from clinic.handoffs import spool, statuses
 from clinic.handoffs.contact import display_phone, parse_phone
 from clinic.handoffs.models import Handoff
 from clinic.sms.store import sender_id_for
+from clinic.takeover import claims
 from staff import accounts, auth, conversations, export, queue
 from staff.auth import admin_required
 from staff.models import AuditEntry, StaffSession, StaffUser
@@ -147,7 +148,9 @@ def queue_page():
         forms = {}
         for handoff in handoffs:
             form = StatusForm(formdata=None, prefix=f"h{handoff.id}", from_status=handoff.status)
-            form.to_status.choices = [(s, statuses.LABELS[s]) for s in statuses.NEXT_STATUSES[handoff.status]]
+            form.to_status.choices = [
+                (s, statuses.LABELS[s]) for s in queue.next_statuses(handoff, current_user.is_admin)
+            ]
             forms[handoff.id] = form
         return render_template(
             "staff/queue.html",
@@ -158,6 +161,7 @@ def queue_page():
             views=list(queue.VIEWS),
             dead_letters=spool.dead_letters(),
             undelivered_alerts=alert_outbox.undelivered(dbs),
+            taken_over=claims.holders(dbs, [h.sender_id for h in handoffs if h.sender_id]),
             received_when=partial(office_hours.received, clinic_settings.load()),
         )
 
@@ -172,7 +176,13 @@ def change_status(handoff_id: int):
     try:
         with db() as dbs:
             handoff = queue.change_status(
-                dbs, handoff_id, form.from_status.data, form.to_status.data, current_user.username, ip=client_ip()
+                dbs,
+                handoff_id,
+                form.from_status.data,
+                form.to_status.data,
+                current_user.username,
+                ip=client_ip(),
+                may_close_urgent=current_user.is_admin,
             )
             flash(f"{handoff.reference} is now {statuses.LABELS[handoff.status].lower()}.", "info")
     except queue.StatusChangeRefused as refused:
@@ -227,7 +237,13 @@ def transcript_page(sender_id: str):
             f"{sum(e.kind != 'session' for e in entries)} messages",
             ip=client_ip(),
         )
-        return render_template("staff/transcript.html", sender_id=sender_id, entries=entries, handoffs=handoffs)
+        return render_template(
+            "staff/transcript.html",
+            sender_id=sender_id,
+            entries=entries,
+            handoffs=handoffs,
+            holder=claims.holder(dbs, sender_id),
+        )
 
 
 @blueprint.get("/search")

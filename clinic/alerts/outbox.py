@@ -14,6 +14,7 @@ from clinic.alerts.models import DROPPED, ESCALATION, NEW_HANDOFF, PENDING, SENT
 from clinic.db import session_scope, utc_now
 from clinic.handoffs import statuses
 from clinic.handoffs.models import Handoff
+from clinic.takeover import claims
 
 logger = logging.getLogger(__name__)
 
@@ -110,8 +111,10 @@ def _deliver(row_id: int, now: datetime, url: Optional[str]) -> int:
         row = session.get(AlertOutbox, row_id)
         handoff = session.get(Handoff, row.handoff_id)
         event, channel, attempts = row.event, row.channel, row.attempts
-        if event == ESCALATION and handoff.status != statuses.NEW:
-            still_new = False
+        if event == ESCALATION and (
+            handoff.status != statuses.NEW or claims.holder(session, handoff.sender_id, now) is not None
+        ):
+            still_new = False  # moved on in the queue, or a staff member has taken the conversation over
         else:
             still_new = True
             alert = transports.Alert(
@@ -124,7 +127,7 @@ def _deliver(row_id: int, now: datetime, url: Optional[str]) -> int:
                 escalate_minutes=config.escalate_minutes(),
             )
     if not still_new:
-        # Someone has taken the crisis handoff on: no second alert.
+        # Someone has taken the crisis handoff on (its status, or a live takeover): no second alert.
         _finish(row_id, url, status=DROPPED)
         return 0
     try:

@@ -11,7 +11,7 @@ from clinic.db import session_scope
 from staff import accounts, auth
 from staff.models import AuditEntry, StaffUser
 from tests.handoff_db import migrate
-from tests.support.database import save_conversation
+from tests.support.database import add_handoff, save_conversation
 from tests.support.make_run import make_target
 from tests.support.staff_console import Console, csrf_token, log_in
 
@@ -212,3 +212,29 @@ def test_opening_a_transcript_searching_and_exporting_are_audited(console):
     assert audit(console.url, "search") == [("ann.admin", "text", "1 messages, 0 handoffs, 0 conversations")]
     assert audit(console.url, "export_transcripts") == [("ann.admin", "all conversations", "2 rows")]
     assert audit(console.url, "export_handoffs") == [("ann.admin", "handoffs.csv", "0 rows")]
+
+
+def close(client, handoff_id):
+    return client.post(f"/staff/handoffs/{handoff_id}/status", data={
+        "csrf_token": csrf_token(client, "/staff/queue"), f"h{handoff_id}-from_status": "new",
+        f"h{handoff_id}-to_status": "closed"}, follow_redirects=True)
+
+
+def test_only_an_administrator_closes_an_urgent_handoff(console):
+    from clinic.handoffs.models import Handoff
+
+    console.account("ann.admin", "admin")
+    console.account("sam.staff")
+    add_handoff(console.url, "URG-001", 0, "new", urgent=True)
+    add_handoff(console.url, "ORD-001", 0, "new")
+    with session_scope(console.url) as session:
+        ids = {h.reference: h.id for h in session.query(Handoff)}
+    staff = console.browser("sam.staff")
+    refused = close(staff, ids["URG-001"]).get_data(as_text=True)
+    assert "Only an administrator can close an urgent (crisis) handoff" in refused
+    assert "is now closed" in close(staff, ids["ORD-001"]).get_data(as_text=True)  # an ordinary one: staff may
+    with session_scope(console.url) as session:
+        assert {h.reference: h.status for h in session.query(Handoff)} == {"URG-001": "new", "ORD-001": "closed"}
+    assert "is now closed" in close(console.browser("ann.admin"), ids["URG-001"]).get_data(as_text=True)
+    with session_scope(console.url) as session:
+        assert session.query(Handoff).filter(Handoff.reference == "URG-001").one().status == "closed"

@@ -13,6 +13,7 @@ from clinic.alerts.models import AlertOutbox
 from clinic.db import session_scope, utc_now
 from clinic.handoffs.models import Handoff
 from clinic.handoffs.service import HandoffRequest, record_handoff
+from clinic.takeover import claims
 from staff import queue
 from tests.support.alerts import SmtpServer, WebhookReceiver
 from tests.support.staff_console import Console
@@ -166,6 +167,21 @@ def test_a_crisis_handoff_left_new_escalates_once_also_to_the_escalation_address
     assert ("escalation", "email", "dropped") in outbox_rows(migrated_database)
 
 
+def test_a_crisis_conversation_a_staff_member_has_taken_over_does_not_escalate(migrated_database, alerting,
+                                                                                monkeypatch):
+    smtp, webhook = alerting
+    monkeypatch.setenv("ALERT_ESCALATE_MINUTES", "10")
+    reference = record_handoff(handoff("crisis:talking", urgent=True), migrated_database).reference
+    with session_scope(migrated_database) as session:
+        created, sender_id = session.query(Handoff.created_at, Handoff.sender_id).filter(
+            Handoff.reference == reference).one()
+        claims.claim(session, sender_id, "alice", now=created + timedelta(minutes=2))
+    assert outbox.send_due(migrated_database, now=created + timedelta(seconds=1)) == 2  # the new handoff's
+    assert outbox.send_due(migrated_database, now=created + timedelta(minutes=10, seconds=1)) == 0
+    assert ("escalation", "email", "dropped") in outbox_rows(migrated_database)
+    assert [post.json["event"] for post in webhook.posts] == ["new_handoff"]
+
+
 def test_nothing_is_queued_while_alerts_are_not_configured(migrated_database, monkeypatch):
     for name in ("SMTP_URL", "ALERT_EMAIL_TO", "ALERT_WEBHOOK_URL", "ALERT_WEBHOOK_SECRET"):
         monkeypatch.delenv(name, raising=False)
@@ -216,7 +232,7 @@ def test_concurrent_senders_never_send_one_alert_twice(migrated_database, monkey
 
 def test_email_goes_over_starttls_when_the_server_offers_it_and_never_to_an_untrusted_server(
         migrated_database, monkeypatch, tmp_path):
-    from production.services import self_signed_certificate
+    from tests.support.production import self_signed_certificate
 
     cert, key = self_signed_certificate(tmp_path / "tls")
     server = SmtpServer(username="alerts", password="secret", certificate=(cert, key)).start()
