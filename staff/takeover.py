@@ -13,8 +13,9 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from clinic.takeover import claims, relay
-from clinic.takeover.silence import JOINED_NOTE, RETURNED_NOTE
+from clinic.takeover import claims
+from clinic.takeover import client as relay
+from clinic.takeover.client import JOINED_NOTE, RETURNED_NOTE
 from staff import accounts, conversations
 from staff.views import blueprint, client_ip, db
 

@@ -8,15 +8,13 @@ joined/returned notes; a form the conversation was in ends when the staff member
 transcript, search, CSV export and retention treat it like any other message, then sends it to the
 patient: to the widget's socket.io room (the conversation id), or by
 SMS through Twilio's REST API (clinic.takeover.sms_out). A REST conversation has no way to be reached
-and is only stored.
+and is only stored. The console's side is clinic.takeover.client (no Rasa import in the website).
 """
 
 import hmac
 import logging
-import os
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
-import requests
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOOutput
 from rasa.shared.core.constants import REQUESTED_SLOT
@@ -25,16 +23,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from clinic import local_secrets, settings
+from clinic import local_secrets
 from clinic.channels.socketio import CheckedSocketIOInput
 from clinic.sms.store import SENDER_PREFIX as SMS_SENDER_PREFIX
 from clinic.takeover import sms_out
+from clinic.takeover.client import MAX_TEXT, NOTES
 from clinic.takeover.silence import in_thread
 
 logger = logging.getLogger(__name__)
-
-MAX_TEXT = 2000
-NOTES = ("joined", "returned")
 
 
 class StaffRelayInput(InputChannel):
@@ -106,27 +102,3 @@ async def _deliver(channels, patient_channel: Optional[str], sender_id: str, tex
             await SocketIOOutput(channel.sio, channel.bot_message_evt).send_text_message(sender_id, text)
             return "widget"
     return "stored"
-
-
-def rasa_internal_url() -> str:
-    """Where the console reaches the Rasa server: RASA_INTERNAL_URL, else this machine's RASA_PORT."""
-    return os.environ.get("RASA_INTERNAL_URL") or f"http://127.0.0.1:{settings.port('RASA_PORT', 5005)}"
-
-
-class RelayFailed(Exception):
-    pass
-
-
-def send(sender_id: str, staff: str, text: str, note: Optional[str] = None) -> str:
-    """Stores and sends a staff message (the console's side); where it went: widget, sms or stored."""
-    try:
-        reply = requests.post(
-            f"{rasa_internal_url()}/webhooks/staff/send",
-            json={"sender_id": sender_id, "staff": staff, "text": text, "note": note},
-            headers={"Authorization": f"Bearer {local_secrets.rasa_api_token()}"},
-            timeout=15,
-        )
-        reply.raise_for_status()
-    except requests.RequestException as error:
-        raise RelayFailed(f"The assistant's server could not be reached ({type(error).__name__}).") from error
-    return reply.json()["delivered"]

@@ -23,12 +23,11 @@ from rasa.shared.core.events import ActionExecuted, BotUttered
 from clinic import db_retry
 from clinic.db import session_scope
 from clinic.takeover import claims
+from clinic.takeover.client import RETURNED_NOTE
 
 logger = logging.getLogger(__name__)
 
 CRISIS_INTENT = "crisis"
-JOINED_NOTE = "A member of our team has joined the conversation."
-RETURNED_NOTE = "You're back with the clinic's automated assistant."
 
 
 def _claim_state(sender_id: str):

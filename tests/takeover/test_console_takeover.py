@@ -9,8 +9,9 @@ import pytest
 
 from clinic.db import engine_for, session_scope
 from clinic.handoffs.service import HandoffRequest, record_handoff
-from clinic.takeover import claims, relay
-from clinic.takeover.silence import JOINED_NOTE, RETURNED_NOTE
+from clinic.takeover import claims
+from clinic.takeover import client as relay
+from clinic.takeover.client import JOINED_NOTE, RETURNED_NOTE
 from staff.conversations import EVENTS
 from staff.models import AuditEntry
 from tests.support.staff_console import Console, csrf_token

@@ -13,9 +13,10 @@ from clinic.db import session_scope
 from clinic.db import utc_now
 from clinic.handoffs.models import Handoff
 from clinic.sms.store import sender_id_for
-from clinic.takeover import claims, relay
+from clinic.takeover import claims
+from clinic.takeover import client as relay
 from clinic.takeover.models import ConversationClaim
-from clinic.takeover.silence import JOINED_NOTE, RETURNED_NOTE
+from clinic.takeover.client import JOINED_NOTE, RETURNED_NOTE
 from tests.support.servers import BotServers
 from tests.support.sms import Phone
 from tests.support.twilio_api import TwilioApi
