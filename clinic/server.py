@@ -14,7 +14,7 @@ Secure by default, whoever starts it:
 
 The action server also retries spooled handoffs in the background (clinic.handoffs.service), every
 HANDOFF_SPOOL_RETRY_SECONDS (default 10; 0 turns it off).
-It also runs the alert sender (clinic.alerts.outbox.AlertSender) in a background thread.
+It also runs the alert sender (clinic.alerts.outbox.alert_sender) in a background thread.
 The Rasa server keeps quiet in conversations a staff member has taken over (clinic.takeover.silence).
 """
 
@@ -74,20 +74,20 @@ def secure_arguments(arguments: List[str]) -> List[str]:
 def start_alert_sender() -> None:
     """The action server sends the clinic's alerts (clinic.alerts) every ALERT_SEND_INTERVAL_SECONDS."""
     from clinic.alerts import config
-    from clinic.alerts.outbox import AlertSender
+    from clinic.alerts.outbox import alert_sender
 
     interval = config.send_interval_seconds()
     if interval > 0:
-        AlertSender(interval_seconds=interval).start()
+        alert_sender(interval).start()
 
 
 def _start_spool_retry() -> None:
     from clinic import settings
-    from clinic.handoffs.service import SpoolFlusher
+    from clinic.handoffs.service import spool_flusher
 
     interval = settings.handoff_spool_retry_seconds()
     if interval > 0:
-        SpoolFlusher(interval_seconds=interval).start()
+        spool_flusher(interval).start()
 
 
 def main() -> None:

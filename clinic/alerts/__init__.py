@@ -5,7 +5,7 @@ How an alert travels, done once however many action servers run:
    transaction as the handoff itself (clinic.handoffs.service), so the alert is as durable as the
    handoff and exists before the patient is told. A crisis handoff also gets an `escalation` row,
    due ALERT_ESCALATE_MINUTES later.
-2. `outbox.send_due` (run every few seconds by the action server, `AlertSender`, started from
+2. `outbox.send_due` (run every few seconds by the action server, `alert_sender`, started from
    clinic.server; tests call it directly with their own clock) claims each due row with one
    conditional UPDATE (pending, not leased by another sender), sends it, and marks it sent; a
    failure is retried with exponential backoff, and its error is shown on the staff queue page.

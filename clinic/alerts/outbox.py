@@ -1,7 +1,6 @@
 """The alert outbox: rows written with the handoff, sent once by whichever sender claims them first."""
 
 import logging
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import List, Optional
@@ -14,6 +13,7 @@ from clinic.alerts.models import DROPPED, ESCALATION, NEW_HANDOFF, PENDING, SENT
 from clinic.db import session_scope, utc_now
 from clinic.handoffs import statuses
 from clinic.handoffs.models import Handoff
+from clinic.periodic import Periodic
 from clinic.takeover import claims
 
 logger = logging.getLogger(__name__)
@@ -187,26 +187,6 @@ def undelivered(session: Session) -> List[Undelivered]:
     return [Undelivered(*row) for row in rows]
 
 
-class AlertSender:
+def alert_sender(interval_seconds: float, url: Optional[str] = None) -> Periodic:
     """Sends due alerts every `interval_seconds` in a background thread of the action server."""
-
-    def __init__(self, interval_seconds: float, url: Optional[str] = None):
-        self._interval = interval_seconds
-        self._url = url
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="alert-sender", daemon=True)
-
-    def start(self) -> "AlertSender":
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            try:
-                send_due(self._url)
-            except Exception:  # the database may be down: try again next time
-                logger.exception("Sending alerts failed")
+    return Periodic("alert-sender", send_due, interval_seconds, url)

@@ -14,7 +14,6 @@ Where a handoff goes when it cannot be written at once:
 
 import hashlib
 import logging
-import threading
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Tuple
@@ -27,6 +26,7 @@ from clinic.db_retry import is_unreachable
 from clinic.handoffs import spool
 from clinic.handoffs.models import Handoff
 from clinic.handoffs.reference import new_reference
+from clinic.periodic import Periodic
 
 logger = logging.getLogger(__name__)
 
@@ -219,26 +219,6 @@ def _reference_for_key(idempotency_key: str, url: Optional[str]) -> Optional[str
         return session.query(Handoff.reference).filter(Handoff.idempotency_key == idempotency_key).scalar()
 
 
-class SpoolFlusher:
+def spool_flusher(interval_seconds: float = 10.0, url: Optional[str] = None) -> Periodic:
     """Retries spooled handoffs in the background until they are written."""
-
-    def __init__(self, interval_seconds: float = 10.0, url: Optional[str] = None):
-        self._interval = interval_seconds
-        self._url = url
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="handoff-spool", daemon=True)
-
-    def start(self) -> "SpoolFlusher":
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            try:
-                flush_spool(self._url)
-            except Exception:  # keep retrying whatever happened
-                logger.exception("Flushing the handoff spool failed")
+    return Periodic("handoff-spool", flush_spool, interval_seconds, url)

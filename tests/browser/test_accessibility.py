@@ -9,7 +9,7 @@ import re
 import pytest
 
 from tests.support.accessibility import axe_violations, button_named, focused, tab_to
-from tests.support.widget import MESSAGE_BOX, bot_says
+from tests.support.widget import MESSAGE_BOX, bot_says, open_chat
 
 STAFF_USER = "a11y.staff"
 STAFF_PASSWORD = "Keyboard-only-horse-19"
@@ -37,19 +37,11 @@ def press_choice(page, name, key):
     page.keyboard.press(key)
 
 
-def open_chat(browser, site, **context_options):
-    context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **context_options})
-    page = context.new_page()
-    page.goto(site["origin"] + "/")
-    page.get_by_text("automated assistant for", exact=False).first.wait_for(timeout=60000)
-    return context, page
-
-
 @pytest.fixture(scope="module")
 def conversation(browser, site):
     """A keyboard-only conversation in the widget, from the page's top to a booking's reference code.
     The test below checks each step; the page stays open, the conversation in it, for the others."""
-    context, page = open_chat(browser, site)
+    context, page = open_chat(browser, site["origin"])
     yield page
     context.close()
 
@@ -179,7 +171,7 @@ SCREENS = {"200% zoom": {"viewport": {"width": 640, "height": 450}, "device_scal
 
 @pytest.mark.parametrize("screen", SCREENS)
 def test_the_chat_at_200_percent_zoom_and_320_px(browser, site, screen):
-    context, page = open_chat(browser, site, **SCREENS[screen])
+    context, page = open_chat(browser, site["origin"], **SCREENS[screen])
     width = SCREENS[screen]["viewport"]["width"]
     choice = page.get_by_role("button", name="How long is an infusion?")
     choice.wait_for(timeout=30000)
@@ -207,7 +199,7 @@ def test_the_console_at_200_percent_zoom_and_320_px(browser, site, conversation,
 
 
 def test_motion_stops_when_the_user_asks_for_less(browser, site):
-    context, page = open_chat(browser, site, reduced_motion="reduce")
+    context, page = open_chat(browser, site["origin"], reduced_motion="reduce")
     reply = page.get_by_role("button", name="Boosters")
     assert set(reply.evaluate("e => getComputedStyle(e).transitionDuration").split(", ")) == {"0s"}
     context.close()

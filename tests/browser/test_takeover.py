@@ -14,7 +14,7 @@ from clinic.sms.store import sender_id_for
 from tests.support.make_run import MakeRun
 from tests.support.sms import Phone
 from tests.support.twilio_api import TwilioApi
-from tests.support.widget import ask, bot_says
+from tests.support.widget import ask, bot_says, open_chat
 
 TWILIO_TOKEN = "takeover-browser-token-" + uuid.uuid4().hex
 ACCOUNT_SID = "AC" + uuid.uuid4().hex
@@ -47,10 +47,7 @@ def site(tmp_path_factory, twilio):
 
 @pytest.fixture
 def patient(browser, site):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(site["origin"] + "/")
-    page.get_by_text("automated assistant for", exact=False).first.wait_for(timeout=60000)
+    context, page = open_chat(browser, site["origin"])
     yield page
     context.close()
 

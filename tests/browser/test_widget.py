@@ -10,15 +10,12 @@ import requests
 import sqlalchemy as sa
 
 from tests.support.http import allow_origin
-from tests.support.widget import ask, bot_says
+from tests.support.widget import ask, bot_says, open_chat
 
 
 @pytest.fixture
 def page(browser, site):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(site["origin"] + "/")
-    page.get_by_text("automated assistant for", exact=False).first.wait_for(timeout=60000)
+    context, page = open_chat(browser, site["origin"])
     yield page
     context.close()
 

@@ -11,7 +11,7 @@ from alembic.config import Config
 from clinic.db import session_scope
 from clinic.handoffs import service, spool
 from clinic.handoffs.models import Handoff
-from clinic.handoffs.service import HandoffRequest, SpoolFlusher, flush_spool, record_handoff
+from clinic.handoffs.service import HandoffRequest, flush_spool, record_handoff, spool_flusher
 from tests.handoff_db import ROOT, TcpProxy, fresh_postgres_database, migrate
 from tests.support.processes import wait_until
 
@@ -118,7 +118,7 @@ def test_database_taken_away_mid_conversation_then_back(postgres_db, monkeypatch
         proxy.cut()
         receipt = record_handoff(booking("booking:s1:second"), through_proxy)
         assert not receipt.stored
-        flusher = SpoolFlusher(interval_seconds=0.2, url=through_proxy).start()
+        flusher = spool_flusher(0.2, url=through_proxy).start()
         wait_until(lambda: len(attempts) >= 2, 30, "two retries while the database is away")
         assert [r["idempotency_key"] for r in rows(postgres_db)] == ["booking:s1:first"]
         proxy.restore()
