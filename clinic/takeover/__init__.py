@@ -7,7 +7,9 @@
   and every restart sees the same state;
 - `silence.py`: the Rasa server's side: a claimed conversation's message is stored, nothing answered;
 - `relay.py`: the Rasa server's internal endpoint that stores a staff message in the tracker and sends it
-  to the patient, and the console's client for it;
+  to the patient;
+- `client.py`: the console's side of it, and the joined/returned notes (no Rasa import: the website
+  never loads Rasa or TensorFlow);
 - `sms_out.py`: a staff message to a texter by Twilio's REST API.
 The console's pages are `staff/takeover.py`.
 """
