@@ -160,7 +160,7 @@ class LoginResult:
     locked: bool = False
 
 
-def _failure_name(username: str, user: Optional[StaffUser]) -> str:
+def failure_name(username: str, user: Optional[StaffUser]) -> str:
     """What the throttle counts failures under: the account's name, or for a name no account has, a
     hash of it (the typed text may be a password and is never stored)."""
     if user is not None:
@@ -173,7 +173,7 @@ def authenticate(session: Session, username: str, password: str, ip: str) -> Log
     username = (username or "").strip()[:100]
     user = find_user(session, username)
     shown = username if user is not None else UNKNOWN_USER
-    counted = _failure_name(username, user)
+    counted = failure_name(username, user)
     if is_locked(session, counted, ip):
         audit(session, shown, "login_refused_locked", shown, ip=ip)
         return LoginResult(None, locked=True)

@@ -8,6 +8,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from clinic.local_secrets import rasa_api_token
 from clinic.db import session_scope
 from clinic.handoffs.models import Handoff
 from clinic.sms.models import SmsMessage
@@ -128,4 +129,4 @@ def test_a_text_during_a_database_restart_is_answered_in_time_and_kept(restartab
             break
         time.sleep(0.5)
     assert "within a few hours" in " ".join(messages_of(phone.post("how fast does it work", sid=sid).text))
-    assert requests.get(f"{bot.url}/status", timeout=10).status_code == 200
+    assert requests.get(f"{bot.url}/status", params={"token": rasa_api_token()}, timeout=10).status_code == 200
