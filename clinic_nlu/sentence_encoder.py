@@ -1,4 +1,4 @@
-"""A semantic sentence encoder (all-MiniLM-L6-v2) as a dense featurizer: an NLU pipeline candidate.
+"""A semantic sentence encoder (all-MiniLM-L6-v2) as a dense featurizer: the meaning clinic_nlu.topic_classifier reads.
 
 The sentence feature of a message is the sentence-transformers embedding of its text: the mean of
 MiniLM's last hidden states over the word pieces (attention-masked), L2-normalised; 384 numbers. The
