@@ -4,8 +4,9 @@ Browsers refuse a response whose `Access-Control-Allow-Origin` appears twice, an
 makes Sanic add one to every path, `/socket.io/` included, where python-socketio already adds its
 own (clinic.channels.socketio). So:
 - `/socket.io/`: python-socketio alone checks the origin and answers with the header;
-- `/webhooks/rest/webhook`: sanic-cors (the extension Rasa itself uses) adds the header and answers
-  the preflight, for ALLOWED_ORIGINS only;
+- `/webhooks/rest/webhook` and the widget's feedback (`/webhooks/feedback/answer`, clinic.feedback):
+  sanic-cors (the extension Rasa itself uses) adds the header and answers the preflight, for
+  ALLOWED_ORIGINS only;
 - everything else (the HTTP API, the SMS webhook): no cross-origin access at all.
 `apply()` puts this in place of Rasa's `configure_cors`; `--cors` is refused, so there is one setting.
 """
@@ -19,13 +20,14 @@ from sanic_cors import CORS
 from clinic import settings
 
 REST_WEBHOOK_PATH = "/webhooks/rest/webhook"
+FEEDBACK_PATH = "/webhooks/feedback/answer"
 
 
 def configure_cors(app: Sanic, cors_origins: Union[Text, List[Text], None] = None) -> None:
     if cors_origins:
         raise SystemExit("--cors is not used here: set ALLOWED_ORIGINS (space-separated site origins) instead.")
     rest = {"origins": settings.allowed_origins(), "methods": ["POST", "OPTIONS"], "max_age": 600}
-    CORS(app, resources={REST_WEBHOOK_PATH: rest}, automatic_options=True)
+    CORS(app, resources={REST_WEBHOOK_PATH: rest, FEEDBACK_PATH: rest}, automatic_options=True)
 
 
 def apply() -> None:

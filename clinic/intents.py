@@ -30,6 +30,18 @@ TOPIC_CHOICES_KEY = "topic_choices"
 ALTERNATIVE_ENTITY = "alternative"
 # A user message with one of these intents is one the bot could not answer.
 UNANSWERED_INTENTS = {OUT_OF_SCOPE, FALLBACK_INTENT}
+# The responses that answer a question from the article (the `utter_action` Rasa stores with a bot
+# message): what a patient can rate (clinic.feedback) and what "answered" means on the dashboard.
+FAQ_ANSWER_PREFIX = "utter_faq/"
+CONDITION_ANSWER = "utter_condition_listed"
+# The action that asks back with the likely topics (actions/clarify.py).
+CLARIFY_ACTION = "action_clarify"
+
+
+def is_faq_answer(utter_action: Any) -> bool:
+    return isinstance(utter_action, str) and (
+        utter_action.startswith(FAQ_ANSWER_PREFIX) or utter_action == CONDITION_ANSWER
+    )
 
 
 def retrieval_intent(parse_data: Dict[Text, Any]) -> Optional[Text]:

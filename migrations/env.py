@@ -5,6 +5,7 @@ from logging.config import fileConfig
 from alembic import context
 
 import clinic.alerts.models  # noqa: F401  (registers the alert outbox on Base)
+import clinic.feedback.models  # noqa: F401  (registers the answer feedback on Base)
 import clinic.handoffs.models  # noqa: F401  (registers the handoff tables on Base)
 import clinic.sms.models  # noqa: F401  (registers the SMS tables on Base)
 import clinic.takeover.models  # noqa: F401  (registers the conversation claims on Base)

@@ -16,6 +16,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, overload
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from clinic.channels import CHANNEL_CHOICES, channel_of, text_of  # noqa: F401  (CHANNEL_CHOICES: the pages')
 from clinic.handoffs.models import Handoff
 from clinic.intents import CRISIS, OUT_OF_SCOPE, UNANSWERED_INTENTS, full_intent
 
@@ -33,9 +34,6 @@ EVENTS = sa.Table(
 E = EVENTS.c
 
 FALLBACK_ACTION = "action_default_fallback"
-# Channels as Rasa names them (`input_channel` of a user event) -> what staff call them.
-CHANNELS = {"rest": "web", "socketio": "web", "twilio": "sms"}
-CHANNEL_CHOICES = ("web", "sms")
 FLAGS = ("crisis", "handoff", "unanswered")
 LIST_LIMIT = 300
 
@@ -62,20 +60,6 @@ def to_datetime(timestamp: Optional[float]) -> Optional[datetime]:
 
 def day_start(day: date) -> float:
     return datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp()
-
-
-def channel_of(data: Dict) -> str:
-    """The channel a user event came in by, as staff call it. Whatever a client managed to store there
-    (a list, an object, a very long text) is shown as "unknown", never an error page."""
-    raw = data.get("input_channel")
-    if not isinstance(raw, str) or not raw:
-        return "unknown"
-    return CHANNELS.get(raw, raw[:32])
-
-
-def text_of(data: Dict) -> str:
-    text = data.get("text")
-    return text if isinstance(text, str) else ""
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""The staff console's own tables (schema: migrations/versions/0003_staff_console.py, 0004_staff_roles_sessions.py).
+"""The staff console's own tables (schema: migrations/versions/0003_staff_console.py, 0004_staff_roles_sessions.py,
+0007_feedback_and_review.py).
 
 They live on the same declarative Base as the handoff log (`clinic.handoffs.models`), so one Alembic
 history migrates everything the project owns.
@@ -76,3 +77,28 @@ class AuditEntry(Base):
     target = sa.Column(sa.String(255), nullable=False, default="")
     detail = sa.Column(sa.Text, nullable=False, default="")
     ip = sa.Column(sa.String(64))
+
+
+class ReviewDecision(Base):
+    """A reviewer's decision on one group of the review inbox (staff/review.py): the group is its
+    normalised text. `confirm` (the bot's topic was right), `relabel` (`topic` is the right one),
+    `new_topic` (not in the article: goes to the out-of-scope examples, with `note`) or `ignore`.
+    `make export-reviewed` turns the first three into training examples; the running bot never reads it."""
+
+    __tablename__ = "review_decisions"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    group_key = sa.Column(sa.String(1000), nullable=False)
+    example = sa.Column(sa.Text, nullable=False)
+    decision = sa.Column(sa.String(16), nullable=False)
+    topic = sa.Column(sa.String(255))
+    note = sa.Column(sa.Text)
+    decided_by = sa.Column(sa.String(100), nullable=False)
+    decided_at = sa.Column(sa.DateTime, nullable=False, default=utc_now)
+
+    __table_args__ = (
+        sa.UniqueConstraint("group_key", name="uq_review_decisions_group_key"),
+        sa.CheckConstraint(
+            "decision IN ('confirm', 'relabel', 'new_topic', 'ignore')", name="ck_review_decisions_decision"
+        ),
+    )

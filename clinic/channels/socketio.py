@@ -13,6 +13,9 @@ Fixes over Rasa 3.6's SocketIOInput:
   connection may send messages only for the session id confirmed to it (a page reload, a new
   connection, asks for its stored id again and gets it). A message naming another session id, or an
   odd one, is refused: nothing reaches the bot and the client gets a `session_refused` event.
+
+It also follows each FAQ answer it sends with an `answer_sent` event (`{"answer_at": <the answer's
+time>}`), so the widget can ask "Was this helpful?" about that answer (clinic.feedback).
 """
 
 import re
@@ -25,13 +28,27 @@ from sanic import Blueprint
 
 from clinic import settings
 from clinic.channels.rest import clean_message
+from clinic.intents import is_faq_answer
 
 SESSION_ID = re.compile(r"[0-9a-f]{32}")
 REFUSED_EVENT = "session_refused"
+ANSWER_EVENT = "answer_sent"
 
 
 def valid_session_id(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and SESSION_ID.fullmatch(value) is not None
+
+
+class AnswerMarkingOutput(SocketIOOutput):
+    """Rasa's socket.io output, telling the widget which messages are FAQ answers: after one, an
+    `answer_sent` event with the answer's time (the widget renders any other key of a message as an
+    unknown message type, so the mark is an event of its own)."""
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await super().send_text_message(recipient_id, text, **kwargs)
+        timestamp = kwargs.get("timestamp")
+        if is_faq_answer(kwargs.get("utter_action")) and isinstance(timestamp, (int, float)):
+            await self.sio.emit(ANSWER_EVENT, {"answer_at": timestamp}, room=recipient_id)
 
 
 class CheckedSocketIOInput(SocketIOInput):
@@ -78,7 +95,7 @@ class CheckedSocketIOInput(SocketIOInput):
             await on_new_message(
                 UserMessage(
                     clean_message(message),
-                    SocketIOOutput(sio, self.bot_message_evt),
+                    AnswerMarkingOutput(sio, self.bot_message_evt),
                     session_id,
                     input_channel=self.name(),
                     metadata=metadata if isinstance(metadata, dict) else {},

@@ -1,10 +1,15 @@
 // Starts the chat widget (rasa-webchat) and adds what it lacks for keyboard and screen-reader users
 // (docs/accessibility.md): labels, a polite live log of the conversation, the bot's choices as real
 // buttons, and a crisis reply that is announced assertively and marked by more than its colour.
+// After each FAQ answer it asks "Was this helpful?" (👍 / 👎, real buttons with spoken names); a 👎 asks
+// what the person was looking for and offers the staff. The vote goes to the Rasa server's
+// /webhooks/feedback/answer (clinic/feedback/channel.py); it never blocks the conversation.
 (function () {
   var config = JSON.parse(document.getElementById("chat-config").textContent);
 
   var container = document.getElementById("webchat");
+  var pendingAnswer = null; // the time of the latest FAQ answer, until its question is shown
+  var settleTimer = null;
   window.WebChat.default({
     socketUrl: config.socketUrl,
     socketPath: "/socket.io/",
@@ -17,8 +22,126 @@
     hideWhenNotConnected: false,
     customMessageDelay: function () { return 200; },
     // Local storage keeps the session id and the conversation across page reloads.
-    params: { storage: "local" }
+    params: { storage: "local" },
+    onSocketEvent: {
+      // Sent by the server after each FAQ answer (clinic/channels/socketio.py).
+      answer_sent: function (answer) {
+        if (answer && typeof answer.answer_at === "number") pendingAnswer = answer.answer_at;
+      }
+    }
   }, container);
+
+  // The conversation id the server confirmed, as the widget keeps it (a session_confirm handler of our
+  // own here would keep the widget from showing).
+  function currentSessionId() {
+    try {
+      return (JSON.parse(localStorage.getItem("chat_session")) || {}).session_id || null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function sendFeedback(answerAt, helpful, comment) {
+    var sessionId = currentSessionId();
+    if (!sessionId) return Promise.resolve(false);
+    var body = { session_id: sessionId, answer_at: answerAt, helpful: helpful };
+    if (comment) body.comment = comment;
+    return fetch(config.socketUrl.replace(/\/$/, "") + "/webhooks/feedback/answer", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body)
+    }).then(function (response) { return response.ok; }, function () { return false; });
+  }
+
+  function element(tag, attributes, text) {
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  // Sends a message as if typed: the widget's own box and Send button.
+  function say(text) {
+    var box = messageBox();
+    if (!box) return;
+    var setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(box), "value").set;
+    setter.call(box, text);
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+    var form = box.closest("form");
+    if (form) form.requestSubmit();
+    box.focus();
+  }
+
+  function thanks(panel, text) {
+    panel.textContent = "";
+    panel.appendChild(element("p", { role: "status", "class": "feedback-thanks" }, text));
+  }
+
+  function askWhatWasMissing(panel, answerAt) {
+    panel.textContent = "";
+    var id = "feedback-comment-" + String(answerAt).replace(/\D/g, "");
+    var form = element("form", { "class": "feedback-comment" });
+    form.appendChild(element("label", { "for": id }, "What were you looking for?"));
+    var input = element("input", { id: id, type: "text", maxlength: "500", autocomplete: "off" });
+    form.appendChild(input);
+    form.appendChild(element("button", { type: "submit" }, "Send"));
+    var staff = element("button", { type: "button", "class": "feedback-staff" }, "Talk to our staff");
+    form.appendChild(staff);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      event.stopPropagation();
+      var comment = input.value.trim();
+      if (comment) sendFeedback(answerAt, false, comment);
+      thanks(panel, "Thank you: our team reads this to improve the answers.");
+      var box = messageBox();
+      if (box) box.focus();
+    });
+    staff.addEventListener("click", function () {
+      var comment = input.value.trim();
+      if (comment) sendFeedback(answerAt, false, comment);
+      thanks(panel, "Thank you.");
+      say("I'd like to talk to the clinic staff");
+    });
+    panel.appendChild(form);
+    input.focus();
+  }
+
+  function feedbackPanel(answerAt) {
+    var panel = element("div", { "class": "feedback", role: "group", "aria-label": "Feedback on this answer" });
+    panel.appendChild(element("span", {}, "Was this helpful?"));
+    var yes = element("button", { type: "button", "aria-label": "Yes, this answer was helpful" }, "\uD83D\uDC4D");
+    var no = element("button", { type: "button", "aria-label": "No, this answer was not helpful" }, "\uD83D\uDC4E");
+    yes.addEventListener("click", function () {
+      sendFeedback(answerAt, true);
+      thanks(panel, "Thank you for your feedback.");
+      var box = messageBox();
+      if (box) box.focus();
+    });
+    no.addEventListener("click", function () {
+      sendFeedback(answerAt, false);
+      askWhatWasMissing(panel, answerAt);
+    });
+    panel.appendChild(yes);
+    panel.appendChild(no);
+    return panel;
+  }
+
+  // The question goes under the answer once the widget has shown all of it (its messages appear one
+  // by one): when nothing has changed in the conversation for a moment.
+  function showFeedbackWhenSettled() {
+    if (pendingAnswer === null) return;
+    clearTimeout(settleTimer);
+    settleTimer = setTimeout(function () {
+      var log = container.querySelector(".rw-messages-container");
+      if (pendingAnswer === null || !log || container.querySelector(".rw-typing-indication")) {
+        if (pendingAnswer !== null) showFeedbackWhenSettled();
+        return;
+      }
+      var answerAt = pendingAnswer;
+      pendingAnswer = null;
+      log.appendChild(feedbackPanel(answerAt));
+    }, 600);
+  }
 
   function messageBox() {
     return container.querySelector(".rw-new-message");
@@ -82,6 +205,6 @@
     if (box) box.focus();
   });
 
-  new MutationObserver(function () { improve(container); })
+  new MutationObserver(function () { improve(container); showFeedbackWhenSettled(); })
     .observe(container, { childList: true, subtree: true });
 })();
