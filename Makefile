@@ -33,7 +33,7 @@ RASA_PORT ?= 5005
 WEB_PORT ?= 8000
 export ACTIONS_PORT RASA_PORT WEB_PORT
 
-.PHONY: help install lint migrate train run run-prod prod-status loadtest web vendor-widget vendor-axe screenshot staff-screenshots staff-user purge-conversations bench profile test shell eval compare-pipelines validate clean
+.PHONY: help install lint migrate train run run-prod prod-status loadtest web vendor-widget vendor-axe screenshot staff-screenshots staff-user purge-conversations export-reviewed bench profile test shell eval compare-pipelines validate clean
 
 help:
 	@echo "make run                 install what is missing, train if needed, start everything: bot (:$(RASA_PORT)), actions (:$(ACTIONS_PORT)), website (:$(WEB_PORT))"
@@ -49,6 +49,7 @@ help:
 	@echo "make staff-user USER=name ROLE=admin|staff      change an account's role (no STAFF_PASSWORD needed)"
 	@echo "make staff-user USER=name DISABLE=1             deactivate an account and end its sessions"
 	@echo "make purge-conversations DAYS=N   delete conversations older than N days (default CONVERSATION_RETENTION_DAYS or 365)"
+	@echo "make export-reviewed     the review inbox's decisions (:$(WEB_PORT)/staff/review) to data/nlu/reviewed.yml, then make train / make eval (docs/improving.md)"
 	@echo "make train | shell | eval | compare-pipelines | validate | clean"
 
 install: $(VENV_STAMP) $(SPACY_MODEL)
@@ -166,6 +167,10 @@ staff-user: | $(VENV_STAMP)
 # deleted; handoffs are kept, finished ones redacted (docs/staff-console.md).
 purge-conversations: | $(VENV_STAMP)
 	@$(BIN)/python -m staff.cli purge-conversations $(if $(DAYS),--days "$(DAYS)")
+
+# The review inbox's decisions as training data: data/nlu/reviewed.yml (docs/improving.md), or OUT=file.
+export-reviewed: | $(VENV_STAMP)
+	@$(BIN)/python -m staff.cli export-reviewed $(if $(OUT),--out "$(OUT)")
 
 # Regenerates docs/staff-queue.png and docs/staff-transcript.png (the staff console's browser test).
 staff-screenshots: $(MODEL)

@@ -5,6 +5,7 @@
     python -m staff.cli create-user NAME --role R     (no STAFF_PASSWORD: only the role of an account)
     python -m staff.cli disable-user NAME             (make staff-user USER=NAME DISABLE=1)
     python -m staff.cli purge-conversations [--days N]            (make purge-conversations DAYS=N)
+    python -m staff.cli export-reviewed [--out FILE]              (make export-reviewed [OUT=FILE])
 
 All migrate the database of DATABASE_URL first. Non-interactive: the password comes from the
 STAFF_PASSWORD environment variable, never from the command line (it would show in `ps`).
@@ -103,6 +104,20 @@ def purge_conversations(args) -> int:
     return 0
 
 
+def export_reviewed(args) -> int:
+    from pathlib import Path
+
+    from staff.review_export import OUTPUT
+    from staff.review_export import export_reviewed as export
+
+    url = settings.database_url()
+    migrate(url)
+    with session_scope(url) as session:
+        for line in export(session, Path(args.out) if args.out else OUTPUT):
+            print(line)
+    return 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m staff.cli", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -118,6 +133,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     purge = commands.add_parser("purge-conversations", help="delete conversations older than the retention period")
     purge.add_argument("--days", type=int, help="default: CONVERSATION_RETENTION_DAYS, else 365")
     purge.set_defaults(run=purge_conversations)
+    reviewed = commands.add_parser("export-reviewed", help="write the review inbox's decisions as training data")
+    reviewed.add_argument("--out", help="default: data/nlu/reviewed.yml")
+    reviewed.set_defaults(run=export_reviewed)
     args = parser.parse_args(argv)
     return args.run(args)
 

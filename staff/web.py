@@ -57,7 +57,7 @@ def cookie_secure() -> bool:
 
 def init_staff(app: Flask, database_url: Optional[str] = None) -> None:
     """Mounts the staff console at /staff."""
-    from staff import takeover  # noqa: F401  (its routes are on the same blueprint)
+    from staff import dashboard, review, takeover  # noqa: F401  (their routes are on the same blueprint)
     from staff.views import blueprint
 
     if not app.config.get("SECRET_KEY"):

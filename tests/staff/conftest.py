@@ -16,7 +16,7 @@ from clinic.db import session_scope
 from clinic.sms.store import sender_id_for
 from staff import accounts
 from tests.handoff_db import fresh_postgres_database
-from tests.support.servers import BotServers
+from tests.support.servers import BotServers, played_on
 from tests.support.sms import signed_sms
 from tests.support.staff_console import log_in
 
@@ -78,12 +78,7 @@ def fill(bot: BotServers, url: str) -> Filled:
 
 
 def _filled_database(model_path, workdir, url) -> Filled:
-    bot = BotServers(model_path, workdir, url, env={"TWILIO_AUTH_TOKEN": TWILIO_TOKEN})
-    try:
-        bot.start()
-        return fill(bot, url)
-    finally:
-        bot.stop()
+    return played_on(model_path, workdir, url, fill, env={"TWILIO_AUTH_TOKEN": TWILIO_TOKEN})
 
 
 @pytest.fixture(scope="session")

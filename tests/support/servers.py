@@ -8,7 +8,7 @@ from __future__ import annotations
 import subprocess
 import time
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional, TypeVar
 
 import requests
 
@@ -17,6 +17,7 @@ from tests.handoff_db import migrate
 from tests.support.ports import free_port
 from tests.support.processes import quiet_env, stop_group
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 
@@ -108,3 +109,15 @@ class BotServers:
     def say(self, sender: str, message: str) -> str:
         """All the bot's reply texts to one message, joined."""
         return "\n".join(m.get("text", "") for m in self.send(sender, message))
+
+
+def played_on(model_path: str, workdir: Path, database_url: str, play: Callable[["BotServers", str], T],
+              env: Optional[Dict[str, str]] = None) -> T:
+    """Conversations played by `play(servers, database_url)` on servers started for it, stopped after:
+    what a test of a console page then reads from the database."""
+    bot = BotServers(model_path, workdir, database_url, env=env)
+    try:
+        bot.start()
+        return play(bot, database_url)
+    finally:
+        bot.stop()
