@@ -11,6 +11,10 @@ What happens to each kind of record older than the retention period (docs/staff-
   are never redacted: nobody waiting for a call is lost;
 - SMS numbers (`sms_senders`): a number that opted out is kept (carriers require honouring it); any
   other number is deleted once its conversation is gone and it has not texted within the period;
+- patients' feedback on answers (`answer_feedback`: their message, the answer, what they were looking
+  for): deleted;
+- the review inbox's decisions (`review_decisions`) are kept (the clinic's labelling work), with their
+  example's personal details masked as the export masks them (staff.review_export.mask_personal);
 - the staff audit log is kept.
 """
 
@@ -23,11 +27,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from clinic.db import utc_now
+from clinic.feedback.models import AnswerFeedback
 from clinic.handoffs.models import Handoff
 from clinic.handoffs.statuses import FINISHED
 from clinic.sms.models import SmsMessage, SmsSender
 from staff.accounts import audit
 from staff.conversations import EVENTS, has_events
+from staff.models import ReviewDecision
 
 DEFAULT_RETENTION_DAYS = 365
 REDACTED_REASON = "(removed after the retention period)"
@@ -45,6 +51,8 @@ class PurgeResult:
     sms_messages_deleted: int
     sms_numbers_deleted: int
     handoffs_redacted: int
+    feedback_deleted: int = 0
+    decisions_masked: int = 0
 
 
 def purge(session: Session, days: int, username: str = "cli", now=None) -> PurgeResult:
@@ -86,16 +94,35 @@ def purge(session: Session, days: int, username: str = "cli", now=None) -> Purge
         .values(sender_id=REDACTED_SENDER)
         .execution_options(synchronize_session=False)
     )
-    result = PurgeResult(events, conversations, sms, numbers, redacted)
+    feedback = session.execute(
+        sa.delete(AnswerFeedback).where(AnswerFeedback.updated_at < cutoff).execution_options(synchronize_session=False)
+    ).rowcount
+    masked = _mask_old_decisions(session, cutoff)
+    result = PurgeResult(events, conversations, sms, numbers, redacted, feedback, masked)
     audit(
         session,
         username,
         "purge_conversations",
         f"older than {days} days",
         f"{events} events ({conversations} conversations), {sms} SMS message ids, {numbers} SMS numbers "
-        f"deleted; {redacted} finished handoffs redacted",
+        f"deleted; {redacted} finished handoffs redacted; {feedback} feedback rows deleted; {masked} review "
+        "examples masked",
     )
     return result
+
+
+def _mask_old_decisions(session: Session, cutoff: datetime) -> int:
+    from staff.review_export import mask_personal
+
+    names = [name for (name,) in session.query(Handoff.name).filter(Handoff.name.isnot(None)).distinct()]
+    masked = 0
+    for decision in session.query(ReviewDecision).filter(ReviewDecision.decided_at < cutoff):
+        example = mask_personal(decision.example, names)
+        note = mask_personal(decision.note, names) if decision.note else decision.note
+        if (example, note) != (decision.example, decision.note):
+            decision.example, decision.note = example, note
+            masked += 1
+    return masked
 
 
 def cutoff_description(days: int, now: Optional[datetime] = None) -> str:

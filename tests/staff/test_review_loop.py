@@ -271,3 +271,18 @@ def test_the_dashboard_figures_equal_the_conversations_counted_here(console, pla
     # Each measure has its definition and a chart (inline SVG, nothing from elsewhere).
     assert html.count('<svg class="chart"') >= 11 and "http" not in html.split("<svg", 1)[1].split("</svg>")[0]
     assert "left mid-form" in html and "ended in a fallback" in html
+
+
+def test_retention_deletes_the_feedback_and_masks_the_review_examples(played):
+    from datetime import timedelta
+
+    from clinic.db import utc_now
+    from clinic.feedback.models import AnswerFeedback
+    from staff import retention
+
+    with session_scope(played.url) as session:
+        assert session.query(AnswerFeedback).count() == 2
+        result = retention.purge(session, days=1, now=utc_now() + timedelta(days=2))
+        assert result.feedback_deleted == 2 and session.query(AnswerFeedback).count() == 0
+        examples = [d.example + " " + (d.note or "") for d in session.query(ReviewDecision)]
+    assert examples and not any("2671" in e or EMAIL_TEXT in e or "Jo Doe" in e for e in examples), examples
