@@ -45,11 +45,15 @@ DEFINITIONS = {
     "topics": "Patient messages by the topic the assistant understood (faq/* and out_of_scope/*).",
     "unanswered_groups": "The review inbox's groups (same question, normalised text) in the period, most "
     "frequent first.",
-    "thumbs": "Patients' 👍 / 👎 on answers in the period (the latest vote on each answer); the rate is "
-    "👍 / (👍 + 👎).",
+    "thumbs": 'Patients\' votes on answers in the period ("Was this helpful?": yes or no), the latest vote on '
+    "each answer; the rate is helpful / (helpful + not helpful).",
 }
 LABELS = {
     "conversations": "Conversations",
+    "booking_started": "Booking form started",
+    "booking_confirmed": "Booking logged",
+    "thumbs_up": "Helpful votes",
+    "thumbs_down": "Not helpful votes",
     "crisis": "Crisis",
     "handed_off": "Handed off",
     "abandoned": "Abandoned",

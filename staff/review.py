@@ -46,7 +46,7 @@ REASONS = {
     "clarify": "asked back (clarifying question)",
     "low_confidence": "low confidence",
     "out_of_scope": "out of scope",
-    "thumbs_down": "👎 from the patient",
+    "thumbs_down": "the patient said it did not help",
 }
 DECISIONS = {
     "confirm": "the assistant's topic is right",

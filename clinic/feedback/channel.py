@@ -7,8 +7,10 @@ answer itself (clinic.channels.socketio marks each FAQ answer it sends). Safe by
 - a conversation id is a capability: only the browser that holds it can name its answers, and only an
   FAQ answer that is in that conversation can be rated (clinic.feedback.store); the rest is copied from
   the conversation, never taken from the request;
-- at most MAX_BODY bytes and a comment of MAX_COMMENT characters; FEEDBACK_RATE_LIMIT requests (default
-  30) per minute from one address, then 429;
+- at most MAX_BODY bytes and a comment of MAX_COMMENT characters; PER_CONVERSATION requests a minute
+  for one conversation id and FEEDBACK_RATE_LIMIT (default 120) from one address, then 429 (behind the
+  production profile's nginx the address is nginx's unless Sanic is told to believe its forwarded
+  header, so there the per-conversation limit is the one that counts);
 - it never touches the conversation: a failure here is a 4xx/5xx to the widget and nothing else.
 """
 
@@ -27,6 +29,7 @@ from clinic.db import session_scope
 from clinic.feedback import store
 
 MAX_BODY = 4096
+PER_CONVERSATION = 20
 
 
 class RateLimit:
@@ -52,7 +55,7 @@ class RateLimit:
 
 def rate_limit() -> int:
     value = os.environ.get("FEEDBACK_RATE_LIMIT", "").strip()
-    return int(value) if value.isdigit() else 30
+    return int(value) if value.isdigit() else 120
 
 
 def _save(sender_id: str, request: store.FeedbackRequest, rated: store.RatedAnswer) -> bool:
@@ -73,14 +76,15 @@ class FeedbackInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         feedback = Blueprint("answer_feedback", __name__)
-        limiter = RateLimit(rate_limit())
+        per_address, per_conversation = RateLimit(rate_limit()), RateLimit(PER_CONVERSATION)
 
         @feedback.route("/answer", methods=["POST"])
         async def answer(request: Request) -> HTTPResponse:
             if len(request.body or b"") > MAX_BODY:
                 return response.json({"error": f"at most {MAX_BODY} bytes"}, status=413)
-            if not limiter.allow(request.remote_addr or request.ip or "unknown"):
-                return response.json({"error": "too many requests: try again in a minute"}, status=429)
+            too_many = response.json({"error": "too many requests: try again in a minute"}, status=429)
+            if not per_address.allow(request.remote_addr or request.ip or "unknown"):
+                return too_many
             try:
                 body = request.json
             except Exception:
@@ -88,6 +92,8 @@ class FeedbackInput(InputChannel):
             parsed = store.parse_request(body)
             if isinstance(parsed, str):
                 return response.json({"error": parsed}, status=400)
+            if not per_conversation.allow(parsed.session_id):
+                return too_many
             tracker = await request.app.ctx.agent.tracker_store.retrieve_full_tracker(parsed.session_id)
             events = [event.as_dict() for event in tracker.events] if tracker else []
             rated = store.find_answer(events, parsed.answer_at)

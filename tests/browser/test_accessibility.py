@@ -147,6 +147,10 @@ def test_the_console_has_no_wcag_violation(browser, site, conversation, staff_ac
     page.get_by_role("heading", name="Conversation").wait_for(timeout=30000)
     assert "I'd like to book a consultation" in page.locator("ol[aria-label='Transcript']").inner_text()
     assert axe_violations(page) == [], "transcript"
+    # The outcomes dashboard (issue 17), with this test's conversation in its figures.
+    page.goto(site["origin"] + "/staff/dashboard")
+    page.get_by_role("heading", name="Dashboard").wait_for(timeout=30000)
+    assert axe_violations(page) == [], "dashboard"
     context.close()
 
 

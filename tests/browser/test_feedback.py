@@ -130,7 +130,7 @@ def test_the_endpoint_refuses_forged_or_oversized_feedback(chat, site):
         origin]
 
 
-def test_too_many_requests_from_one_address_are_refused(site):
+def test_too_many_requests_for_one_conversation_are_refused(site):
     body = {"session_id": uuid.uuid4().hex, "answer_at": 1.0, "helpful": True}
     statuses = [requests.post(site["rasa_url"] + FEEDBACK, json=body, timeout=10).status_code for _ in range(40)]
     assert 429 in statuses and set(statuses) <= {404, 429}

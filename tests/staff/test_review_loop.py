@@ -169,7 +169,7 @@ def test_the_inbox_groups_and_lists_what_the_bot_did_not_handle(console, played)
     for question in (PHONE_QUESTION, EMAIL_QUESTION, NAME_QUESTION, "qwerty asdf zxcv"):
         assert question in texts
     assert "not understood (fallback)" in texts
-    assert "👎 from the patient" in texts and "how long does one infusion take?" in texts
+    assert "the patient said it did not help" in texts and "how long does one infusion take?" in texts
     # Answered questions, form answers and the crisis message are not there.
     for absent in ("Maria Lopez", "i dont want to live anymore", "do i need boosters?", "weekday afternoons"):
         assert absent not in texts
@@ -251,7 +251,7 @@ def test_the_dashboard_figures_equal_the_conversations_counted_here(console, pla
     assert _figure(html, "booking").startswith(f"{started} → {booked}")
     thumbs = _figure(html, "thumbs")
     up, down = (played.thumbs["up"], played.thumbs["down"]) if web else (0, 0)
-    assert thumbs.startswith(f"{up} 👍 · {down} 👎")
+    assert thumbs.startswith(f"{up} helpful · {down} not helpful")
     if web:
         assert "(50% helpful)" in thumbs
     # Top topics: the counts Rasa's own trackers give.
