@@ -4,7 +4,7 @@ rather than a patch silently landing on nothing or an override never being calle
 
 Who relies on what: clinic/rasa_fixes.py, clinic/cors.py, clinic/action_auth.py, clinic/server.py,
 clinic/lock_store.py, clinic/tracker_store.py, clinic/channels/rest.py, clinic/channels/socketio.py,
-clinic/channels/sms.py, clinic_nlu/spacy_entities.py, clinic_nlu/stateless.py.
+clinic/channels/sms.py, clinic/feedback/channel.py, clinic_nlu/spacy_entities.py, clinic_nlu/stateless.py.
 """
 
 import inspect
@@ -57,6 +57,8 @@ EXPECTED = [
     (SocketIOInput, "__init__", ["self", "user_message_evt", "bot_message_evt", "namespace", "session_persistence",
                                  "socketio_path", "jwt_key", "jwt_method", "metadata_key"]),
     (SocketIOOutput, "__init__", ["self", "sio", "bot_message_evt"]),
+    # ... and follows an FAQ answer with an event of its own (the widget's "Was this helpful?").
+    (SocketIOOutput, "send_text_message", ["self", "recipient_id", "text", "kwargs"]),
     # clinic/channels/sms.py: an input channel of its own collecting the replies.
     (InputChannel, "blueprint", ["self", "on_new_message"]),
     (CollectingOutputChannel, "__init__", ["self"]),
@@ -100,3 +102,12 @@ def test_the_redis_lock_store_still_keeps_its_client_and_prefix():
     """clinic/lock_store.py sets `red` and `key_prefix` itself instead of calling RedisLockStore.__init__."""
     source = inspect.getsource(RedisLockStore)
     assert "self.red" in source and "self.key_prefix" in source
+
+
+def test_a_bot_message_reaches_the_channel_with_its_response_name_and_time():
+    """clinic/channels/socketio.py tells an FAQ answer by the `utter_action` and `timestamp` Rasa passes
+    to the output channel (BotUttered.message()); clinic/feedback/store.py finds the answer by that time."""
+    from rasa.shared.core.events import BotUttered
+
+    message = BotUttered("an answer", metadata={"utter_action": "utter_faq/boosters"}, timestamp=12.5).message()
+    assert message["utter_action"] == "utter_faq/boosters" and message["timestamp"] == 12.5
