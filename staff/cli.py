@@ -97,7 +97,7 @@ def purge_conversations(args) -> int:
     print(f"  {result.events_deleted} events deleted from {result.conversations_affected} conversation(s)")
     print(f"  {result.sms_messages_deleted} processed SMS message id(s) deleted")
     print(f"  {result.sms_numbers_deleted} SMS number(s) deleted (no conversation left, not opted out)")
-    print(f"  {result.feedback_deleted} feedback row(s) on answers deleted")
+    print(f"  {result.feedback_deleted} feedback row(s) deleted (votes on answers, SMS ratings)")
     print(f"  {result.decisions_masked} review example(s) masked (names, phone numbers, emails)")
     print(
         f"  {result.handoffs_redacted} finished handoff(s) redacted (contact details, reason and conversation id "

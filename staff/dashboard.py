@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from clinic.channels import CHANNEL_CHOICES, channel_of
-from clinic.feedback.models import AnswerFeedback
+from clinic.feedback.models import AnswerFeedback, ConversationRating
 from clinic.handoffs.models import Handoff
 from clinic.intents import CRISIS, FALLBACK_INTENT, OUT_OF_SCOPE, RETRIEVAL_INTENTS, is_faq_answer, retrieval_intent
 from staff import review
@@ -54,6 +54,7 @@ LABELS = {
     "booking_confirmed": "Booking logged",
     "thumbs_up": "Helpful votes",
     "thumbs_down": "Not helpful votes",
+    "ratings": "SMS ratings",
     "crisis": "Crisis",
     "handed_off": "Handed off",
     "abandoned": "Abandoned",
@@ -92,6 +93,7 @@ class Figures:
     unanswered_groups: List[review.ReviewGroup] = field(default_factory=list)
     thumbs_up: int = 0
     thumbs_down: int = 0
+    ratings: List[int] = field(default_factory=list)
     by_day: Dict[str, Dict[date, int]] = field(default_factory=dict)
 
     @property
@@ -193,7 +195,15 @@ def figures(session: Session, start: date, end: date, channel: Optional[str] = N
         by_day_votes[kind][vote.updated_at.date()] += 1
     result.thumbs_up = sum(by_day_votes["thumbs_up"].values())
     result.thumbs_down = sum(by_day_votes["thumbs_down"].values())
+    rated = session.query(ConversationRating).filter(
+        ConversationRating.rating.isnot(None), ConversationRating.rated_at >= since, ConversationRating.rated_at < until
+    )
+    if channel:
+        rated = rated.filter(ConversationRating.channel == channel)
+    rated_rows = rated.all()
+    result.ratings = [row.rating for row in rated_rows]
     result.by_day = {
+        "ratings": dict(Counter(row.rated_at.date() for row in rated_rows)),
         "conversations": dict(Counter(t.first_at.date() for t in chosen)),
         **{o: dict(Counter(t.first_at.date() for t in chosen if t.outcome == o)) for o in OUTCOMES},
         "booking_started": dict(Counter(t.first_at.date() for t in chosen if t.booking_started)),

@@ -12,7 +12,7 @@ What happens to each kind of record older than the retention period (docs/staff-
 - SMS numbers (`sms_senders`): a number that opted out is kept (carriers require honouring it); any
   other number is deleted once its conversation is gone and it has not texted within the period;
 - patients' feedback on answers (`answer_feedback`: their message, the answer, what they were looking
-  for): deleted;
+  for) and SMS ratings (`conversation_ratings`): deleted;
 - the review inbox's decisions (`review_decisions`) are kept (the clinic's labelling work), with their
   example's personal details masked as the export masks them (staff.review_export.mask_personal);
 - the staff audit log is kept.
@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from clinic.db import utc_now
-from clinic.feedback.models import AnswerFeedback
+from clinic.feedback.models import AnswerFeedback, ConversationRating
 from clinic.handoffs.models import Handoff
 from clinic.handoffs.statuses import FINISHED
 from clinic.sms.models import SmsMessage, SmsSender
@@ -96,6 +96,11 @@ def purge(session: Session, days: int, username: str = "cli", now=None) -> Purge
     )
     feedback = session.execute(
         sa.delete(AnswerFeedback).where(AnswerFeedback.updated_at < cutoff).execution_options(synchronize_session=False)
+    ).rowcount
+    feedback += session.execute(
+        sa.delete(ConversationRating)
+        .where(ConversationRating.asked_at < cutoff)
+        .execution_options(synchronize_session=False)
     ).rowcount
     masked = _mask_old_decisions(session, cutoff)
     result = PurgeResult(events, conversations, sms, numbers, redacted, feedback, masked)

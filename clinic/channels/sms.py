@@ -13,6 +13,8 @@ through Twilio's REST API. This channel:
 - turns buttons into numbered options and maps a reply of ASCII digits back to the option (other
   text, `²` or `٣` included, goes to the bot as text);
 - replies with TwiML, at most 320 characters per <Message>, split at sentence ends;
+- after a booking's confirmation asks one optional "Reply 1-5" and takes a digit reply to it as the
+  rating, thanked and not passed to the assistant (clinic.feedback.ratings);
 - answers within SMS_REPLY_SECONDS (default 10; Twilio gives up after 15): if the database is slow or
   restarting, the person gets an honest "we are slow, call us / 988" reply while the message goes on
   being processed and stored in the background; a failure gets an apology with the clinic's phone,
@@ -28,7 +30,7 @@ import functools
 import logging
 import os
 import re
-from typing import Any, Awaitable, Callable, Dict, Optional, Set, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
 from urllib.parse import parse_qsl
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
@@ -40,6 +42,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from clinic import crisis, db_retry, settings
 from clinic.channels.rest import clean_message
+from clinic.feedback import ratings
 from clinic.handoffs.contact import parse_phone
 from clinic.sms import store
 from clinic.sms.format import split, to_sms
@@ -71,11 +74,21 @@ async def in_thread(function: Callable, *args: Any) -> Any:
 
 
 class SmsOutputChannel(CollectingOutputChannel):
-    """Collects the bot's replies; named `twilio` so the domain's SMS-shaped responses are used."""
+    """Collects the bot's replies; named `twilio` so the domain's SMS-shaped responses are used. Keeps
+    the names of the responses sent (`utter_action`), to know when a booking was confirmed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.responses: List[Text] = []
 
     @classmethod
     def name(cls) -> Text:
         return "twilio"
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        if isinstance(message.get("utter_action"), str):
+            self.responses.append(message["utter_action"])
+        await super().send_response(recipient_id, message)
 
 
 def twiml(messages) -> str:
@@ -217,12 +230,18 @@ class TwilioSmsInput(InputChannel):
             return twiml([])
         if keyword in HELP_WORDS:
             return twiml(split(keyword_reply(keyword)))
+        if await in_thread(ratings.take_reply, sender.sender_id, body) is not None:
+            return twiml([ratings.THANKS])
         options = store.options_for(sender)
         if OPTION_NUMBER.fullmatch(body) and 1 <= int(body) <= len(options):
             body = options[int(body) - 1][1]
         collector = SmsOutputChannel()
         await on_new_message(UserMessage(body, collector, sender.sender_id, input_channel=self.name()))
         messages, new_options = to_sms(collector.messages)
+        if ratings.BOOKING_CONFIRMATIONS.intersection(collector.responses):
+            messages.append(ratings.QUESTION)
+            new_options = []  # a digit now answers the question, not an earlier choice
+            await in_thread(ratings.ask, sender.sender_id, "booking")
         await in_thread(store.remember_options, sender.sender_id, new_options)
         return twiml(messages)
 

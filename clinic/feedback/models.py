@@ -28,3 +28,20 @@ class AnswerFeedback(Base):
     updated_at = sa.Column(sa.DateTime, nullable=False, default=utc_now)
 
     __table_args__ = (sa.UniqueConstraint("sender_id", "answer_at", name="uq_answer_feedback_answer"),)
+
+
+class ConversationRating(Base):
+    """By SMS, one optional "Reply 1-5" at the end of a booking or a takeover (clinic.feedback.ratings):
+    the row is written when the question is sent (`asked_at`); the texter's next message fills `rating`
+    if it is a digit 1-5, and any other message closes the question (`closed`)."""
+
+    __tablename__ = "conversation_ratings"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    sender_id = sa.Column(sa.String(255), nullable=False, index=True)
+    channel = sa.Column(sa.String(16), nullable=False)
+    kind = sa.Column(sa.String(16), nullable=False)  # "booking" or "takeover"
+    asked_at = sa.Column(sa.DateTime, nullable=False, default=utc_now, index=True)
+    rating = sa.Column(sa.Integer)
+    rated_at = sa.Column(sa.DateTime)
+    closed = sa.Column(sa.Boolean, nullable=False, default=False)

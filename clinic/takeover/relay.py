@@ -7,7 +7,8 @@ lock, stores the text as a bot event with metadata `{"staff": name}` (and `"take
 joined/returned notes; a form the conversation was in ends when the staff member joins), so the
 transcript, search, CSV export and retention treat it like any other message, then sends it to the
 patient: to the widget's socket.io room (the conversation id), or by
-SMS through Twilio's REST API (clinic.takeover.sms_out). A REST conversation has no way to be reached
+SMS through Twilio's REST API (clinic.takeover.sms_out; after the "returned" note, one optional
+"Reply 1-5", clinic.feedback.ratings). A REST conversation has no way to be reached
 and is only stored. The console's side is clinic.takeover.client (no Rasa import in the website).
 """
 
@@ -25,6 +26,7 @@ from sanic.response import HTTPResponse
 
 from clinic import local_secrets
 from clinic.channels.socketio import CheckedSocketIOInput
+from clinic.feedback import ratings
 from clinic.sms.store import SENDER_PREFIX as SMS_SENDER_PREFIX
 from clinic.takeover import sms_out
 from clinic.takeover.client import MAX_TEXT, NOTES
@@ -84,6 +86,10 @@ class StaffRelayInput(InputChannel):
             delivered = await _deliver(
                 request.app.ctx.input_channels, tracker.get_latest_input_channel(), sender_id, text
             )
+            if note == "returned" and delivered == "sms":
+                # The end of a takeover by SMS: one optional "Reply 1-5" (clinic.feedback.ratings).
+                if await in_thread(sms_out.send, sender_id, ratings.QUESTION):
+                    await in_thread(ratings.ask, sender_id, "takeover")
             return response.json({"stored": True, "delivered": delivered})
 
         return relay

@@ -1,4 +1,4 @@
-"""Patients' feedback on answers and the review inbox's decisions (issue 17).
+"""Patients' feedback on answers, SMS ratings and the review inbox's decisions (issue 17).
 
 Revision ID: 0007_feedback_and_review
 Revises: 0006_conversation_claims
@@ -32,6 +32,19 @@ def upgrade() -> None:
     op.create_index("ix_answer_feedback_sender_id", "answer_feedback", ["sender_id"])
     op.create_index("ix_answer_feedback_created_at", "answer_feedback", ["created_at"])
     op.create_table(
+        "conversation_ratings",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("sender_id", sa.String(255), nullable=False),
+        sa.Column("channel", sa.String(16), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("asked_at", sa.DateTime, nullable=False),
+        sa.Column("rating", sa.Integer),
+        sa.Column("rated_at", sa.DateTime),
+        sa.Column("closed", sa.Boolean, nullable=False),
+    )
+    op.create_index("ix_conversation_ratings_sender_id", "conversation_ratings", ["sender_id"])
+    op.create_index("ix_conversation_ratings_asked_at", "conversation_ratings", ["asked_at"])
+    op.create_table(
         "review_decisions",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("group_key", sa.String(1000), nullable=False),
@@ -50,6 +63,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("review_decisions")
+    op.drop_index("ix_conversation_ratings_asked_at", "conversation_ratings")
+    op.drop_index("ix_conversation_ratings_sender_id", "conversation_ratings")
+    op.drop_table("conversation_ratings")
     op.drop_index("ix_answer_feedback_created_at", "answer_feedback")
     op.drop_index("ix_answer_feedback_sender_id", "answer_feedback")
     op.drop_table("answer_feedback")

@@ -124,3 +124,39 @@ def test_the_number_is_not_the_conversation_id(bot):
     phone.text("hi")
     assert phone.number not in bot.log("rasa") and phone.number.lstrip("+") not in bot.log("rasa")
     assert sender_id_for(phone.number).startswith("sms-")
+
+
+def ratings_of(database, sender_id):
+    engine = sa.create_engine(database)
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT kind, rating, closed FROM conversation_ratings "
+                                          "WHERE sender_id = :s ORDER BY id"), {"s": sender_id}).all()
+    engine.dispose()
+    return [tuple(row) for row in rows]
+
+
+def test_a_booking_by_sms_ends_with_one_optional_rating_question(bot, database):
+    """Issue 17: no question after each answer by SMS; one "Reply 1-5" after the booking's confirmation."""
+    phone = Phone(bot, TOKEN)
+    answer = " ".join(phone.text("how long does one infusion take?"))
+    assert "40 to 60 minutes" in answer and "Reply with a number from 1" not in answer
+    for message in ("book", "Sam Lee", "yes", "weekday mornings", "1"):
+        phone.text(message)
+    confirmation = phone.text("1")
+    assert REFERENCE.search(" ".join(confirmation)) and confirmation[-1] == (
+        "Optional: how helpful was this chat? Reply with a number from 1 (not at all) to 5 (very).")
+    assert phone.text("4") == ["Thank you for your rating."]
+    sender = sender_id_for(phone.number)
+    assert ratings_of(database, sender) == [("booking", 4, True)]
+    # Asked once: a later digit is the assistant's business again.
+    assert phone.text("5") != ["Thank you for your rating."]
+    assert ratings_of(database, sender) == [("booking", 4, True)]
+
+
+def test_the_rating_question_is_never_required(bot, database):
+    phone = Phone(bot, TOKEN)
+    for message in ("book", "Ana Ruiz", "yes", "weekday mornings", "1", "1"):
+        phone.text(message)
+    # Another question instead of a rating: answered as usual, and the rating question is closed.
+    assert "40 to 60 minutes" in " ".join(phone.text("how long does one infusion take?"))
+    assert ratings_of(database, sender_id_for(phone.number)) == [("booking", None, True)]

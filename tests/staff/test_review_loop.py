@@ -48,6 +48,7 @@ class Played:
     topics: Counter = field(default_factory=Counter)
     thumbs: Counter = field(default_factory=Counter)
     trackers: Dict[str, dict] = field(default_factory=dict)
+    ratings: List[int] = field(default_factory=list)
 
 
 # name: (messages, the text the last reply must contain, the outcome that makes)
@@ -96,6 +97,19 @@ def play(bot: BotServers, url: str) -> Played:
     played.senders["sms"] = sms_sender
     played.channel[sms_sender] = "sms"
     played.outcome[sms_sender] = "answered"
+    # A booking by SMS, rated 4 when asked.
+    texter = Phone(bot, TWILIO_TOKEN)
+    for message in ("book", "Sam Lee", "yes", "weekday mornings", "1", "1"):
+        last = texter.text(message)
+    assert "Reply with a number from 1" in last[-1]
+    assert texter.text("4") == ["Thank you for your rating."]
+    booked_by_sms = sender_id_for(texter.number)
+    played.senders["sms_booking"] = booked_by_sms
+    played.channel[booked_by_sms] = "sms"
+    played.outcome[booked_by_sms] = "handed_off"
+    played.booking_started.append(booked_by_sms)
+    played.booked.append(booked_by_sms)
+    played.ratings.append(4)
     for sender in played.channel:
         played.trackers[sender] = _tracker(bot, sender)
     # The patient of "rated" presses 👍 on the first answer, 👎 on the second, as the widget does.
@@ -246,9 +260,13 @@ def test_the_dashboard_figures_equal_the_conversations_counted_here(console, pla
     for outcome in ("answered", "handed_off", "crisis", "unanswered", "abandoned", "other"):
         assert _figure(html, outcome).split()[0] == str(expected[outcome]), (outcome, html)
     web = channel in ("", "web")
-    started = len(played.booking_started) if web else 0
-    booked = len(played.booked) if web else 0
+    started = len([s for s in played.booking_started if s in senders])
+    booked = len([s for s in played.booked if s in senders])
     assert _figure(html, "booking").startswith(f"{started} → {booked}")
+    ratings = played.ratings if channel in ("", "sms") else []
+    assert _figure(html, "ratings").split()[0] == str(len(ratings))
+    if ratings:
+        assert f"(average {sum(ratings) / len(ratings):.1f})" in _figure(html, "ratings")
     thumbs = _figure(html, "thumbs")
     up, down = (played.thumbs["up"], played.thumbs["down"]) if web else (0, 0)
     assert thumbs.startswith(f"{up} helpful · {down} not helpful")
@@ -277,12 +295,13 @@ def test_retention_deletes_the_feedback_and_masks_the_review_examples(played):
     from datetime import timedelta
 
     from clinic.db import utc_now
-    from clinic.feedback.models import AnswerFeedback
+    from clinic.feedback.models import AnswerFeedback, ConversationRating
     from staff import retention
 
     with session_scope(played.url) as session:
-        assert session.query(AnswerFeedback).count() == 2
+        assert session.query(AnswerFeedback).count() == 2 and session.query(ConversationRating).count() == 1
         result = retention.purge(session, days=1, now=utc_now() + timedelta(days=2))
-        assert result.feedback_deleted == 2 and session.query(AnswerFeedback).count() == 0
+        assert result.feedback_deleted == 3
+        assert session.query(AnswerFeedback).count() == 0 and session.query(ConversationRating).count() == 0
         examples = [d.example + " " + (d.note or "") for d in session.query(ReviewDecision)]
     assert examples and not any("2671" in e or EMAIL_TEXT in e or "Jo Doe" in e for e in examples), examples

@@ -15,6 +15,8 @@ from clinic.handoffs.models import Handoff
 from clinic.sms.store import sender_id_for
 from clinic.takeover import claims
 from clinic.takeover import client as relay
+from clinic.feedback import ratings
+from clinic.feedback.models import ConversationRating
 from clinic.takeover.models import ConversationClaim
 from clinic.takeover.client import JOINED_NOTE, RETURNED_NOTE
 from tests.support.servers import BotServers
@@ -178,3 +180,20 @@ def test_a_claim_survives_a_restart_of_the_rasa_server(bot, database):
     assert ANSWER in bot.say(sender, QUESTION)
     texts = [e.get("text") for e in bot.tracker(sender)["events"] if e["event"] in ("user", "bot")]
     assert texts[texts.index(JOINED_NOTE):][:4] == [JOINED_NOTE, QUESTION, "Still here after the restart.", QUESTION]
+
+
+def test_over_sms_the_return_asks_one_optional_rating(bot, database, twilio):
+    """Issue 17: at the end of a takeover by SMS, one "Reply 1-5"; the reply is thanked and stored."""
+    phone = Phone(bot, TOKEN)
+    assert phone.text("hi")
+    sender = sender_id_for(phone.number)
+    take_over(database, sender, staff="bob")
+    with session_scope(database) as session:
+        assert claims.release(session, sender, "bob")
+    relay.send(sender, "bob", RETURNED_NOTE, note="returned")
+    sent = [m["Body"] for m in twilio.messages if m["To"] == phone.number]
+    assert sent[-2:] == [RETURNED_NOTE, ratings.QUESTION]
+    assert phone.text("5") == [ratings.THANKS]
+    with session_scope(database) as session:
+        [row] = session.query(ConversationRating).filter(ConversationRating.sender_id == sender).all()
+        assert (row.kind, row.rating) == ("takeover", 5)
