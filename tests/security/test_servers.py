@@ -25,6 +25,7 @@ from production.profile import REQUIRED_FILES, REQUIRED_SECRETS
 from staff import accounts
 from tests.support.make_run import ROOT, MakeRun
 from tests.support.ports import listening_addresses
+from tests.support.processes import wait_until
 from tests.support.production import RunningProfile, throwaway_services
 
 CRISIS = "I want to kill myself tonight"
@@ -209,7 +210,8 @@ def test_socketio_session_ids_belong_to_the_connection_that_asked_for_them(dev, 
     assert reloaded.request_session(session_id) == session_id
     reloaded.say(session_id, "will I need booster treatments?")
     reloaded.wait(reloaded.replies)
-    assert len(user_events(dev.database, session_id)) == 2
+    # The replies go out while the message is handled; the conversation is saved right after.
+    wait_until(lambda: len(user_events(dev.database, session_id)) == 2, 10, "the second message to be stored")
 
 
 # --- The production profile: nginx with TLS in front of the replicas --------------------------------
