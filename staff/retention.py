@@ -122,7 +122,7 @@ def _mask_old_decisions(session: Session, cutoff: datetime) -> int:
     names = [name for (name,) in session.query(Handoff.name).filter(Handoff.name.isnot(None)).distinct()]
     masked = 0
     for decision in session.query(ReviewDecision).filter(ReviewDecision.decided_at < cutoff):
-        example = mask_personal(decision.example, names)
+        example = "\n".join(mask_personal(line, names) for line in decision.example.splitlines())
         note = mask_personal(decision.note, names) if decision.note else decision.note
         if (example, note) != (decision.example, decision.note):
             decision.example, decision.note = example, note

@@ -6,7 +6,11 @@ A message is in the inbox when it ended in a fallback (the NLU's `nlu_fallback` 
 `action_default_fallback`), a clarifying question (`action_clarify`), low confidence (the intent's
 confidence below REVIEW_LOW_CONFIDENCE, default 0.6), out of scope, or a 👎 from the patient
 (clinic.feedback). Form answers (a name, a phone number), button payloads and crisis messages are not.
-Messages are grouped by their normalised text (staff.conversations.normalise_question).
+Messages are grouped by their normalised text (staff.conversations.normalise_question), then groups
+that say nearly the same thing are merged ("how much does it cost" and "how much does it costs"): the
+cosine similarity of their character n-grams, the NLU's own typo-proof features (config.yml's
+CountVectorsFeaturizer: char_wb, 2 to 4), at least SIMILAR. The sentence encoder, the NLU's other
+feature block, is not loaded by the website (it would bring TensorFlow into every web worker).
 """
 
 import json
@@ -58,6 +62,7 @@ SORTS = {"frequent": "most frequent first", "newest": "newest first"}
 VIEWS = {"open": "to review", "decided": "decided", "all": "all"}
 DEFAULT_DAYS = 90
 MAX_NOTE = 500
+SIMILAR = 0.8
 
 
 def low_confidence() -> float:
@@ -159,6 +164,7 @@ class ReviewGroup:
     channels: Set[str] = field(default_factory=set)
     wordings: Set[str] = field(default_factory=set)
     conversations: Set[str] = field(default_factory=set)
+    keys: Set[str] = field(default_factory=set)  # the normalised texts merged into this group
     decision: Optional[ReviewDecision] = None
 
     @property
@@ -172,11 +178,11 @@ class ReviewGroup:
 
 
 def group_messages(messages: List[ReviewMessage]) -> List[ReviewGroup]:
-    """The same question (normalised text) asked several times is one group."""
+    """The same question (normalised text) asked several times is one group; nearly the same ones too."""
     groups: Dict[str, ReviewGroup] = {}
     for message in messages:
         key = normalise_question(message.text)
-        group = groups.setdefault(key, ReviewGroup(key, message.text))
+        group = groups.setdefault(key, ReviewGroup(key, message.text, keys={key}))
         group.count += 1
         group.topics[message.topic or "fallback"] += 1
         group.reasons |= message.reasons
@@ -185,7 +191,49 @@ def group_messages(messages: List[ReviewMessage]) -> List[ReviewGroup]:
         group.conversations.add(message.sender_id)
         if message.at >= group.last_at:
             group.text, group.last_at, group.last_sender_id = message.text, message.at, message.sender_id
-    return list(groups.values())
+    return merge_similar(list(groups.values()))
+
+
+def merge_similar(groups: List[ReviewGroup], threshold: float = SIMILAR) -> List[ReviewGroup]:
+    """Groups whose texts' character n-grams are at least `threshold` alike, merged into the most
+    frequent of them (its key stays the group's key, so a decision keeps applying)."""
+    if len(groups) < 2:
+        return groups
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    # Counts, as the featurizer gives them (no weighting learnt from a handful of texts), unit length.
+    vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), use_idf=False).fit_transform(
+        [g.key for g in groups]
+    )
+    similar = (vectors @ vectors.T).tocoo()
+    parent = list(range(len(groups)))
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    for a, b, value in zip(similar.row, similar.col, similar.data):
+        if a < b and value >= threshold:
+            parent[root(int(a))] = root(int(b))
+    components: Dict[int, List[ReviewGroup]] = {}
+    for index, group in enumerate(groups):
+        components.setdefault(root(index), []).append(group)
+    merged = []
+    for members in components.values():
+        main = max(members, key=lambda g: (g.count, g.last_at))
+        for other in members:
+            if other is main:
+                continue
+            main.count += other.count
+            main.topics += other.topics
+            for name in ("reasons", "channels", "wordings", "conversations", "keys"):
+                getattr(main, name).update(getattr(other, name))
+            if other.last_at > main.last_at:
+                main.text, main.last_at, main.last_sender_id = other.text, other.last_at, other.last_sender_id
+        merged.append(main)
+    return merged
 
 
 def inbox(session: Session, view: str = "open", sort: str = "frequent", days: int = DEFAULT_DAYS) -> List[ReviewGroup]:
@@ -193,7 +241,9 @@ def inbox(session: Session, view: str = "open", sort: str = "frequent", days: in
     groups = group_messages(review_messages(session, since))
     decisions = {d.group_key: d for d in session.query(ReviewDecision)}
     for group in groups:
-        group.decision = decisions.get(group.key)
+        group.decision = decisions.get(group.key) or next(
+            (decisions[key] for key in sorted(group.keys) if key in decisions), None
+        )
     if view == "open":
         groups = [g for g in groups if g.decision is None]
     elif view == "decided":
@@ -222,7 +272,8 @@ def decide(
     if row is None:
         row = ReviewDecision(group_key=group.key)
         session.add(row)
-    row.example, row.decision, row.topic = group.text, decision, topic
+    # Every wording of the group, one a line: each becomes a training example.
+    row.example, row.decision, row.topic = "\n".join(sorted(group.wordings)), decision, topic
     row.note = (note or "").strip()[:MAX_NOTE] or None
     row.decided_by = by
     row.decided_at = datetime.utcnow()

@@ -2,8 +2,8 @@
 
 Writes the reviewers' decisions (staff/review.py, table `review_decisions`) to `data/nlu/reviewed.yml`,
 Rasa NLU training data that `make train` reads with the rest of `data/`:
-- `confirm` and `relabel`: the message is an example of the topic (a `faq/*` or `out_of_scope/*` name of
-  the training data);
+- `confirm` and `relabel`: each wording of the group is an example of the topic (a `faq/*` or
+  `out_of_scope/*` name of the training data);
 - `new_topic`: an example of `out_of_scope/other` (the general "I don't have information about that"),
   with the reviewer's note as a comment;
 - `ignore`: nothing.
@@ -122,17 +122,23 @@ def reviewed_examples(session: Session, nlu_dir: Path = NLU_DIR) -> Export:
         intent = GENERAL_OUT_OF_SCOPE if decision.decision == "new_topic" else decision.topic
         if intent not in topics and intent != GENERAL_OUT_OF_SCOPE:
             continue
-        if decision.group_key in evaluation or normalise_question(decision.example) in evaluation:
-            export.held_out += 1
+        examples = []
+        for text in decision.example.splitlines():
+            if decision.group_key in evaluation or normalise_question(text) in evaluation:
+                export.held_out += 1
+                continue
+            example = mask_personal(text, names)
+            if not normalise_question(example):
+                continue
+            if normalise_question(example) in trained:
+                export.already_trained += 1
+                continue
+            examples.append(example)
+            if example not in export.examples.setdefault(intent, []):
+                export.examples[intent].append(example)
+        if not examples:
             continue
-        example = mask_personal(decision.example, names)
-        if not normalise_question(example):
-            continue
-        if normalise_question(example) in trained:
-            export.already_trained += 1
-            continue
-        if example not in export.examples.setdefault(intent, []):
-            export.examples[intent].append(example)
+        example = examples[0]
         if decision.decision == "new_topic" and decision.note:
             export.notes.append((example, mask_personal(decision.note, names)))
     return export
