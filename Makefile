@@ -197,7 +197,7 @@ shell: $(MODEL) migrate
 	trap "kill $$pid" EXIT; $(BIN)/python -m clinic.server shell -m models --endpoints endpoints.yml
 
 # Answer-level figures on the frozen test split of real questions and the fresh crisis set (SPLIT=dev
-# for the dev split), then intent figures on the dev set tests/nlu/heldout.yml.
+# for the dev split and the crisis probe set), then intent figures on the dev set tests/nlu/heldout.yml.
 eval: $(MODEL)
 	$(BIN)/python -m clinic_nlu.evaluation answers --model $(MODEL) --split $(or $(SPLIT),test)
 	$(BIN)/python -m clinic_nlu.evaluation heldout --model $(MODEL)
