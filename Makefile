@@ -170,7 +170,7 @@ purge-conversations: | $(VENV_STAMP)
 # Regenerates docs/staff-queue.png and docs/staff-transcript.png (the staff console's browser test).
 staff-screenshots: $(MODEL)
 	STAFF_SCREENSHOT_DIR=$(CURDIR)/docs $(BIN)/python -m pytest tests/staff/test_browser.py \
-		tests/browser/test_takeover.py::test_staff_take_over_the_widget_conversation_and_give_it_back
+		tests/browser/test_takeover.py::test_a_patient_asks_for_a_person_staff_are_alerted_take_over_and_give_it_back
 
 # Speed benchmark against the stock `rasa init` bot; not part of `make test`.
 # Options: make bench BENCH_ARGS="--rounds 1 --requests 30 --skip-train"
