@@ -12,7 +12,6 @@ import dataclasses
 import uuid
 
 import pytest
-import requests
 
 from clinic.db import session_scope
 from clinic.handoffs.models import Handoff
@@ -20,7 +19,7 @@ from clinic.sms.store import sender_id_for
 from tests.handoff_db import copy_sqlite, fresh_postgres_database, migrate
 from tests.support.seed import MESSAGES, SMS_MESSAGES, SMS_PHONE, STAFF_USER, Filled, add_staff_account, seed
 from tests.support.servers import BotServers
-from tests.support.sms import signed_sms
+from tests.support.sms import Phone
 from tests.support.staff_console import Console
 
 TWILIO_TOKEN = "staff-test-token-" + uuid.uuid4().hex
@@ -51,11 +50,9 @@ def fill(bot: BotServers) -> Filled:
         filled.senders[name] = sender = f"staff-{name}"
         for message in messages:
             bot.say(sender, message)
-    url = f"{bot.url}/webhooks/twilio/webhook"
+    phone = Phone(bot, TWILIO_TOKEN, SMS_PHONE)
     for body in SMS_MESSAGES:
-        params, headers = signed_sms(url, TWILIO_TOKEN, SMS_PHONE, body)
-        response = requests.post(url, data=params, headers=headers, timeout=60)
-        assert response.status_code == 200, response.text
+        phone.text(body)
     filled.senders["sms"] = sender_id_for(SMS_PHONE)
     with session_scope(bot.database_url) as session:
         for name in ("booking", "crisis"):
@@ -68,12 +65,9 @@ def fill(bot: BotServers) -> Filled:
 @pytest.fixture(scope="session")
 def filled_by_servers(model_path, tmp_path_factory) -> Filled:
     workdir = tmp_path_factory.mktemp("staff-servers")
-    bot = BotServers(model_path, workdir, f"sqlite:///{workdir / 'clinic.db'}", env={"TWILIO_AUTH_TOKEN": TWILIO_TOKEN})
-    try:
-        bot.start()
+    url = f"sqlite:///{workdir / 'clinic.db'}"
+    with BotServers(model_path, workdir, url, env={"TWILIO_AUTH_TOKEN": TWILIO_TOKEN}) as bot:
         return fill(bot)
-    finally:
-        bot.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

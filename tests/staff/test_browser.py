@@ -7,7 +7,6 @@ import dataclasses
 import os
 import secrets
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from clinic.handoffs.models import Handoff
 from staff.models import HandoffStatusChange
 from tests.handoff_db import copy_sqlite
 from tests.support.ports import free_port
+from tests.support.processes import stop_group, wait_until
 from tests.support.seed import STAFF_PASSWORD, STAFF_USER
 from tests.support.servers import ROOT
 
@@ -39,22 +39,22 @@ def console(filled_copy, tmp_path_factory):
     web = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
          "web.app:create_app()"],
-        cwd=ROOT, env=env, stdout=open(log, "wb"), stderr=subprocess.STDOUT,
+        cwd=ROOT, env=env, stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True,
     )
+    url = f"http://127.0.0.1:{port}"
+
+    def up() -> bool:
+        assert web.poll() is None, log.read_text()
+        try:
+            return requests.get(f"{url}/healthz", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert web.poll() is None, log.read_text()
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}"
+        wait_until(up, 60, "the website", interval=0.3)
+        yield url
     finally:
-        web.terminate()
-        web.wait(timeout=30)
+        stop_group(web)
 
 
 def screenshot(page, name):

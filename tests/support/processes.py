@@ -1,5 +1,6 @@
 """Server processes a test, the benchmark or the load test starts: the environment they run with,
-waiting for a condition, stopping a process group, and the trained model they load."""
+starting and stopping them in a `with` block, waiting for a condition, stopping a process group, and
+the trained model they load."""
 
 import os
 import signal
@@ -8,19 +9,36 @@ import time
 from pathlib import Path
 from typing import Dict, Optional
 
-ROOT = Path(__file__).resolve().parents[2]
+from clinic.settings import QUIET_ENV
 
-# What the Makefile exports for every target: no telemetry, a readable log.
-QUIET_ENV = {
-    "RASA_TELEMETRY_ENABLED": "false",
-    "TF_CPP_MIN_LOG_LEVEL": "2",
-    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-}
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def quiet_env(**extra: str) -> Dict[str, str]:
     """This process's environment with QUIET_ENV and `extra` on top: for a server it starts."""
     return {**os.environ, **QUIET_ENV, **extra}
+
+
+class Started:
+    """For what a test starts and must stop (servers, `make run`, the production profile): `with x:` starts
+    it and stops it afterwards, or at once when starting fails half-way (a server up, the other not)."""
+
+    def start(self):
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
 
 
 def wait_until(condition, timeout: float, what: str, interval: float = 0.5):

@@ -25,7 +25,7 @@ import requests
 
 from production.profile import ROOT, Profile, find_nginx
 from tests.support.ports import free_port
-from tests.support.processes import stop_group, wait_until
+from tests.support.processes import Started, stop_group, wait_until
 
 
 class ThrowawayPostgres:
@@ -132,10 +132,11 @@ def random_secrets() -> Dict[str, str]:
     return {name: secrets.token_hex(32) for name in REQUIRED_SECRETS}
 
 
-class RunningProfile:
+class RunningProfile(Started):
     """The production profile (supervisord, nginx with TLS, replicas) on free ports, for tests and load
     tests, with fresh secrets (`secrets`) and a throwaway certificate (`verify`: pass it to requests).
-    `web`: also the website and staff console behind nginx (`web_url`)."""
+    `web`: also the website and staff console behind nginx (`web_url`). `with RunningProfile(...) as
+    running:` starts it and stops it after."""
 
     def __init__(self, state_dir: Path, database_url: str, redis_url: str, model: str,
                  replicas: int = 2, action_replicas: int = 2, env: Optional[Dict[str, str]] = None,

@@ -15,13 +15,15 @@ import requests
 from clinic.local_secrets import rasa_api_token
 from tests.handoff_db import migrate
 from tests.support.ports import free_port
-from tests.support.processes import quiet_env, stop_group
+from tests.support.processes import Started, quiet_env, stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 
 
-class BotServers:
+class BotServers(Started):
+    """`with BotServers(...) as bot:` starts both servers, and stops them after."""
+
     def __init__(self, model_path: str, workdir: Path, database_url: str, env: Optional[Dict[str, str]] = None):
         self.model_path = model_path
         self.workdir = workdir
