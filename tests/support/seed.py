@@ -21,6 +21,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
+import yaml
 from rasa.shared.core.events import (
     ActionExecuted,
     ActiveLoop,
@@ -44,11 +45,13 @@ from clinic.sms.models import SmsMessage, SmsSender
 from clinic.sms.store import sender_id_for
 from staff import accounts
 from tests.support.database import DOMAIN, save_tracker
+from tests.support.processes import ROOT
 from tests.support.staff_console import Console
 
 NLG = ClinicResponses(domain=DOMAIN)
-# What the Rasa server adds to every event's metadata (config.yml's assistant_id).
-SERVER_METADATA = {"model_id": "seeded", "assistant_id": "ketamine-clinic-faq"}
+# What the Rasa server adds to every event's metadata: its model's id, config.yml's assistant_id.
+ASSISTANT_ID = yaml.safe_load((ROOT / "config.yml").read_text())["assistant_id"]
+SERVER_METADATA = {"model_id": "seeded", "assistant_id": ASSISTANT_ID}
 RULE = "RulePolicy"
 
 STAFF_USER = "alice.staff"
@@ -87,10 +90,6 @@ class Conversation:
     def __init__(self, sender_id: str, channel: str = "rest"):
         self.tracker = DialogueStateTracker(sender_id, DOMAIN.slots)
         self.channel = channel
-
-    @property
-    def sender_id(self) -> str:
-        return self.tracker.sender_id
 
     def add(self, *events: Event) -> None:
         for event in events:
