@@ -16,8 +16,17 @@ import pytest
 from clinic.db import session_scope
 from clinic.handoffs.models import Handoff
 from clinic.sms.store import sender_id_for
-from tests.handoff_db import copy_sqlite, fresh_postgres_database, migrate
-from tests.support.seed import MESSAGES, SMS_MESSAGES, SMS_PHONE, STAFF_USER, Filled, add_staff_account, seed
+from tests.handoff_db import fresh_postgres_database, migrate
+from tests.support.seed import (
+    MESSAGES,
+    SMS_MESSAGES,
+    SMS_PHONE,
+    STAFF_USER,
+    Filled,
+    add_staff_account,
+    seed,
+    sqlite_copy,
+)
 from tests.support.servers import BotServers
 from tests.support.sms import Phone
 from tests.support.staff_console import Console
@@ -78,10 +87,8 @@ def filled(request, tmp_path) -> Filled:
         with fresh_postgres_database(request.getfixturevalue("postgres_url"), template=template.url) as url:
             yield dataclasses.replace(template, url=url)
         return
-    template = request.getfixturevalue("filled_by_servers" if request.param == "servers" else "seeded_sqlite")
-    url = f"sqlite:///{tmp_path / 'clinic.db'}"
-    copy_sqlite(template.url, url)
-    yield dataclasses.replace(template, url=url)
+    yield sqlite_copy(request.getfixturevalue("filled_by_servers" if request.param == "servers" else "seeded_sqlite"),
+                      tmp_path)
 
 
 @pytest.fixture

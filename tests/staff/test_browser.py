@@ -3,7 +3,6 @@ gunicorn server on a copy of the database the real servers filled (tests/staff/c
 STAFF_SCREENSHOT_DIR set (`make staff-screenshots`), saves staff-queue.png and staff-transcript.png there
 for docs/staff-console.md."""
 
-import dataclasses
 import os
 import secrets
 import subprocess
@@ -15,19 +14,16 @@ import requests
 from clinic.db import session_scope
 from clinic.handoffs.models import Handoff
 from staff.models import HandoffStatusChange
-from tests.handoff_db import copy_sqlite
 from tests.support.ports import free_port
 from tests.support.processes import stop_group, wait_until
-from tests.support.seed import STAFF_PASSWORD, STAFF_USER
+from tests.support.seed import STAFF_PASSWORD, STAFF_USER, sqlite_copy
 from tests.support.servers import ROOT
 
 
 @pytest.fixture(scope="module")
 def filled_copy(filled_by_servers, tmp_path_factory):
     """A copy of the database the real servers filled: this test changes a status."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('staff-browser') / 'clinic.db'}"
-    copy_sqlite(filled_by_servers.url, url)
-    return dataclasses.replace(filled_by_servers, url=url)
+    return sqlite_copy(filled_by_servers, tmp_path_factory.mktemp("staff-browser"))
 
 
 @pytest.fixture(scope="module")

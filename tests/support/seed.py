@@ -17,8 +17,10 @@ running servers (Flask's own tutorial seeds its tests' database with `data.sql` 
 """
 
 import asyncio
+import dataclasses
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import yaml
@@ -44,6 +46,7 @@ from clinic.responses import ClinicResponses
 from clinic.sms.models import SmsMessage, SmsSender
 from clinic.sms.store import sender_id_for
 from staff import accounts
+from tests.handoff_db import copy_sqlite
 from tests.support.database import DOMAIN, save_tracker
 from tests.support.processes import ROOT
 from tests.support.staff_console import Console
@@ -298,6 +301,13 @@ def seed(url: str) -> Filled:
     engine_for(url).dispose()  # no connection left open: a PostgreSQL template must have none
     forget_engines()
     return filled
+
+
+def sqlite_copy(filled: Filled, folder: Path) -> Filled:
+    """The same conversations in a SQLite database of their own under `folder` (a test may change it)."""
+    url = f"sqlite:///{folder / 'clinic.db'}"
+    copy_sqlite(filled.url, url)
+    return dataclasses.replace(filled, url=url)
 
 
 def add_staff_account(url: str) -> None:
