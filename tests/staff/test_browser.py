@@ -9,13 +9,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import requests
 
 from clinic.db import session_scope
 from clinic.handoffs.models import Handoff
 from staff.models import HandoffStatusChange
 from tests.support.ports import free_port
-from tests.support.processes import stop_group, wait_until
+from tests.support.processes import stop_group, wait_for_server
 from tests.support.seed import STAFF_PASSWORD, STAFF_USER, sqlite_copy
 from tests.support.servers import ROOT
 
@@ -38,16 +37,8 @@ def console(filled_copy, tmp_path_factory):
         cwd=ROOT, env=env, stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        assert web.poll() is None, log.read_text()
-        try:
-            return requests.get(f"{url}/healthz", timeout=2).status_code == 200
-        except requests.RequestException:
-            return False
-
     try:
-        wait_until(up, 60, "the website", interval=0.3)
+        wait_for_server(f"{url}/healthz", web, 60, "the website", log.read_text, interval=0.3)
         yield url
     finally:
         stop_group(web)

@@ -1,13 +1,15 @@
 """Server processes a test, the benchmark or the load test starts: the environment they run with,
-starting and stopping them in a `with` block, waiting for a condition, stopping a process group, and
-the trained model they load."""
+starting and stopping them in a `with` block, waiting for a condition or for a server to answer, stopping
+a process group, and the trained model they load."""
 
 import os
 import signal
 import subprocess
 import time
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Callable, Dict, Optional, Union
+
+import requests
 
 from clinic.settings import QUIET_ENV
 
@@ -50,6 +52,33 @@ def wait_until(condition, timeout: float, what: str, interval: float = 0.5):
             return result
         time.sleep(interval)
     raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+def answers(url: str, verify: Union[bool, str] = True,
+            ready: Optional[Callable[[requests.Response], bool]] = None) -> bool:
+    """True when `url` answers 200 (and `ready` finds the answer ready); False while nothing answers."""
+    try:
+        response = requests.get(url, timeout=2, verify=verify)
+    except requests.RequestException:
+        return False
+    return response.status_code == 200 and (ready is None or ready(response))
+
+
+def wait_for_server(url: str, process: Optional[subprocess.Popen], timeout: float, what: str,
+                    log: Callable[[], str] = str, interval: float = 0.5, verify: Union[bool, str] = True,
+                    ready: Optional[Callable[[requests.Response], bool]] = None) -> None:
+    """Polls `url` until it answers (`answers`); fails at once if the server's `process` exits, and after
+    `timeout` seconds, each time with the end of its `log()`."""
+
+    def up() -> bool:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{what} exited ({process.returncode}): {log()[-3000:]}")
+        return answers(url, verify, ready)
+
+    try:
+        wait_until(up, timeout, what, interval)
+    except TimeoutError:
+        raise RuntimeError(f"{what} did not answer {url} in {timeout:.0f}s: {log()[-3000:]}") from None
 
 
 def stop_group(process: Optional[subprocess.Popen], timeout: float = 30, first: int = signal.SIGTERM) -> None:
