@@ -9,6 +9,8 @@ PYTHON310 ?= $(shell for p in python3.10 "$$(pyenv root 2>/dev/null)/versions/3.
 	command -v "$$p" >/dev/null 2>&1 && "$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null \
 	&& { command -v "$$p"; break; }; done)
 
+# The environment of every target (clinic/settings.py's QUIET_ENV: the same for the processes that
+# the production profile, the tests, the benchmark and the load test start).
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1

@@ -22,12 +22,8 @@ def database(postgres_url):
 @pytest.fixture(scope="module")
 def bot(model_path, tmp_path_factory, database):
     workdir = tmp_path_factory.mktemp("booking")
-    servers = BotServers(model_path, workdir, database)
-    try:
-        servers.start()
+    with BotServers(model_path, workdir, database) as servers:
         yield servers
-    finally:
-        servers.stop()
 
 
 def handoff_rows(url, sender):

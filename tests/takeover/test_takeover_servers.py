@@ -43,18 +43,14 @@ def twilio():
 
 @pytest.fixture(scope="module")
 def bot(model_path, tmp_path_factory, database, twilio):
-    servers = BotServers(model_path, tmp_path_factory.mktemp("takeover"), database, env={
+    with BotServers(model_path, tmp_path_factory.mktemp("takeover"), database, env={
         "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_FROM_NUMBER": FROM_NUMBER,
         "TWILIO_API_BASE_URL": twilio.url,
         # A webhook nobody answers: the alert rows are written, and stay unsent (no sender thread).
         "ALERT_WEBHOOK_URL": "http://127.0.0.1:9/alerts", "ALERT_WEBHOOK_SECRET": "s" * 32,
         "ALERT_SEND_INTERVAL_SECONDS": "0",
-    })
-    try:
-        servers.start()
+    }) as servers:
         yield servers
-    finally:
-        servers.stop()
 
 
 @pytest.fixture(autouse=True)
