@@ -9,6 +9,8 @@ PYTHON310 ?= $(shell for p in python3.10 "$$(pyenv root 2>/dev/null)/versions/3.
 	command -v "$$p" >/dev/null 2>&1 && "$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null \
 	&& { command -v "$$p"; break; }; done)
 
+# The environment of every target (clinic/settings.py's QUIET_ENV: the same for the processes that
+# the production profile, the tests, the benchmark and the load test start).
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -175,7 +177,7 @@ export-reviewed: | $(VENV_STAMP)
 # Regenerates docs/staff-queue.png and docs/staff-transcript.png (the staff console's browser test).
 staff-screenshots: $(MODEL)
 	STAFF_SCREENSHOT_DIR=$(CURDIR)/docs $(BIN)/python -m pytest tests/staff/test_browser.py \
-		tests/browser/test_takeover.py::test_staff_take_over_the_widget_conversation_and_give_it_back
+		tests/browser/test_takeover.py::test_a_patient_asks_for_a_person_staff_are_alerted_take_over_and_give_it_back
 
 # Speed benchmark against the stock `rasa init` bot; not part of `make test`.
 # Options: make bench BENCH_ARGS="--rounds 1 --requests 30 --skip-train"
@@ -202,7 +204,7 @@ shell: $(MODEL) migrate
 	trap "kill $$pid" EXIT; $(BIN)/python -m clinic.server shell -m models --endpoints endpoints.yml
 
 # Answer-level figures on the frozen test split of real questions and the fresh crisis set (SPLIT=dev
-# for the dev split), then intent figures on the dev set tests/nlu/heldout.yml.
+# for the dev split and the crisis probe set), then intent figures on the dev set tests/nlu/heldout.yml.
 eval: $(MODEL)
 	$(BIN)/python -m clinic_nlu.evaluation answers --model $(MODEL) --split $(or $(SPLIT),test)
 	$(BIN)/python -m clinic_nlu.evaluation heldout --model $(MODEL)

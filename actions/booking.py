@@ -1,4 +1,11 @@
-"""The booking form: collect name, contact, time and consent, confirm, then log a handoff."""
+"""The booking form: collect name, contact, time and consent, confirm, then log a handoff.
+
+Asking for a person (request_staff, or "yes" to the staff offer) logs the handoff at once, before the
+form's first question (`action_record_staff_request`): the clinic is alerted and staff can take the
+conversation over while the patient is still there, even if the form is never finished. That handoff
+is one per conversation session (`staff_request_key`); the form's answers, a cancellation or a
+refusal of consent are then written into it rather than into a second handoff.
+"""
 
 import re
 from typing import Any, Dict, List, Optional, Text
@@ -11,7 +18,7 @@ from rasa_sdk.types import DomainDict
 from actions import history
 from clinic import clinic_settings
 from clinic.handoffs.contact import display_phone, parse_contact
-from clinic.handoffs.service import HandoffRequest, record_handoff
+from clinic.handoffs.service import HandoffReceipt, HandoffRequest, record_handoff, update_open
 from clinic.intents import (
     AFFIRM,
     ASK_CONDITION,
@@ -58,6 +65,24 @@ REASONS = {
     BOOK_APPOINTMENT: "Asked to book a consultation",
     REQUEST_STAFF: "Asked to talk to a person",
 }
+OFFER_ACCEPTED = "Accepted the offer to talk to staff"
+RECORD_STAFF_REQUEST = "action_record_staff_request"
+CANCELLED_NOTE = "cancelled the contact form before giving details"
+NO_CONSENT_NOTE = "did not give permission to be called or emailed"
+
+
+def staff_request_key(tracker: Tracker) -> Text:
+    """The idempotency key of the handoff logged when the person asked for a person: one per session."""
+    return f"staff:{tracker.sender_id}:{history.session_started_at(tracker)}"
+
+
+def staff_requested(tracker: Tracker) -> bool:
+    """Whether the person asked for a person in this session (so a handoff already exists)."""
+    return history.ran_this_session(tracker, RECORD_STAFF_REQUEST)
+
+
+def with_unanswered(reason: Text, unanswered: Optional[Text]) -> Text:
+    return f"{reason}; unanswered question: {unanswered}" if unanswered else reason
 
 
 def looks_like_question(text: Text) -> bool:
@@ -149,8 +174,11 @@ class ValidateBookingForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         if value is False:
-            dispatcher.utter_message(response="utter_no_consent")
-            # Completes the form without a confirmation; action_submit_booking logs nothing.
+            # After a request for a person, staff already know and may still answer in the conversation.
+            told = staff_requested(tracker)
+            dispatcher.utter_message(response="utter_no_consent_staff_told" if told else "utter_no_consent")
+            # Completes the form without a confirmation; action_submit_booking logs nothing new (it notes
+            # the refusal on the handoff of a request for a person).
             return {"contact_consent": False, "booking_confirmed": False}
         return {"contact_consent": value}
 
@@ -194,27 +222,40 @@ class ActionAskBookingConfirmed(Action):
         return []
 
 
+class ActionRecordStaffRequest(Action):
+    """The person asked for a person: the handoff (and so the clinic's alert) before the first question."""
+
+    def name(self) -> Text:
+        return RECORD_STAFF_REQUEST
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == REQUEST_STAFF:
+            reason = REASONS[REQUEST_STAFF]
+        else:
+            reason = with_unanswered(OFFER_ACCEPTED, history.last_unanswered_question(tracker))
+        record_handoff(
+            HandoffRequest(
+                idempotency_key=staff_request_key(tracker),
+                channel=tracker.get_latest_input_channel() or "unknown",
+                sender_id=tracker.sender_id,
+                reason=reason,
+                topics=history.topics_asked(tracker),
+            )
+        )
+        return []
+
+
 class ActionSubmitBooking(Action):
     def name(self) -> Text:
         return "action_submit_booking"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if not (tracker.get_slot("contact_consent") and tracker.get_slot("booking_confirmed")):
+            if staff_requested(tracker):
+                update_open(staff_request_key(tracker), {}, reason_note=NO_CONSENT_NOTE)
             return reset_booking()
-        receipt = record_handoff(
-            HandoffRequest(
-                idempotency_key=f"booking:{tracker.sender_id}:{history.latest_message_id(tracker)}",
-                channel=tracker.get_latest_input_channel() or "unknown",
-                sender_id=tracker.sender_id,
-                reason=self._reason(tracker),
-                topics=history.topics_asked(tracker),
-                consent=True,
-                name=tracker.get_slot("contact_name"),
-                phone=tracker.get_slot("contact_phone"),
-                email=tracker.get_slot("contact_email"),
-                preferred_time=tracker.get_slot("contact_time"),
-            )
-        )
+        receipt = self._record(tracker)
         if not receipt.stored:
             response = "utter_booking_spooled"
         elif clinic_settings.load().booking_url:
@@ -224,12 +265,33 @@ class ActionSubmitBooking(Action):
         dispatcher.utter_message(response=response, reference=receipt.reference)
         return reset_booking()
 
+    def _record(self, tracker: Tracker) -> HandoffReceipt:
+        """The answers go into the handoff logged when the person asked for a person, if this session
+        has one still open; otherwise (a booking, or staff closed it already) into a handoff of their own."""
+        answers = {
+            "reason": self._reason(tracker),
+            "topics": history.topics_asked(tracker),
+            "consent": True,
+            "name": tracker.get_slot("contact_name"),
+            "phone": tracker.get_slot("contact_phone"),
+            "email": tracker.get_slot("contact_email"),
+            "preferred_time": tracker.get_slot("contact_time"),
+        }
+        updated = update_open(staff_request_key(tracker), answers) if staff_requested(tracker) else None
+        return updated or record_handoff(
+            HandoffRequest(
+                idempotency_key=f"booking:{tracker.sender_id}:{history.latest_message_id(tracker)}",
+                channel=tracker.get_latest_input_channel() or "unknown",
+                sender_id=tracker.sender_id,
+                **answers,
+            )
+        )
+
     @staticmethod
     def _reason(tracker: Tracker) -> Text:
         started_by = history.intent_that_started(tracker, FORM)
-        reason = REASONS.get(started_by or "", "Accepted the offer to talk to staff")
-        unanswered = history.last_unanswered_question(tracker, before_loop=FORM)
-        return f"{reason}; unanswered question: {unanswered}" if unanswered else reason
+        reason = REASONS.get(started_by or "", OFFER_ACCEPTED)
+        return with_unanswered(reason, history.last_unanswered_question(tracker, before_loop=FORM))
 
 
 class ActionCancelBooking(Action):
@@ -237,5 +299,10 @@ class ActionCancelBooking(Action):
         return "action_cancel_booking"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        dispatcher.utter_message(response="utter_booking_cancelled")
+        if staff_requested(tracker):
+            # Staff were told when the person asked for a person: the handoff stays, saying so.
+            update_open(staff_request_key(tracker), {}, reason_note=CANCELLED_NOTE)
+            dispatcher.utter_message(response="utter_booking_cancelled_staff_told")
+        else:
+            dispatcher.utter_message(response="utter_booking_cancelled")
         return [ActiveLoop(None), *reset_booking()]

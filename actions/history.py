@@ -22,10 +22,13 @@ def topics_asked(tracker: Tracker) -> List[Text]:
     return topics
 
 
-def last_unanswered_question(tracker: Tracker, before_loop: Text) -> Optional[Text]:
-    """The last question the bot could not answer before `before_loop` started (never a form answer)."""
+def last_unanswered_question(tracker: Tracker, before_loop: Optional[Text] = None) -> Optional[Text]:
+    """The last question the bot could not answer before `before_loop` last started (never a form
+    answer); without a loop, the last one so far."""
     events = list(tracker.events)
     starts = [i for i, e in enumerate(events) if e.get("event") == "active_loop" and e.get("name") == before_loop]
+    if before_loop is None:
+        starts = []
     if starts:
         events = events[: starts[-1]]
     for event in reversed([e for e in events if e.get("event") == "user"]):
@@ -50,6 +53,16 @@ def session_started_at(tracker: Tracker) -> Text:
         if event.get("event") == "session_started":
             return str(event.get("timestamp"))
     return "0"
+
+
+def ran_this_session(tracker: Tracker, action_name: Text) -> bool:
+    """Whether `action_name` has run since the conversation's session started."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            return False
+        if event.get("event") == "action" and event.get("name") == action_name:
+            return True
+    return False
 
 
 def intent_that_started(tracker: Tracker, loop_name: Text) -> Optional[Text]:

@@ -15,8 +15,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
@@ -25,7 +23,7 @@ import yaml
 
 from clinic.local_secrets import rasa_api_token
 from tests.support.ports import free_port
-from tests.support.processes import newest_model, quiet_env, stop_group
+from tests.support.processes import newest_model, quiet_env, stop_group, wait_for_server
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_VAR = ROOT / "var" / "bench"
@@ -220,23 +218,16 @@ def tree_rss_bytes(pid: int) -> int:
 def wait_for_http(url: str, process: subprocess.Popen, log_path: Path, timeout: float,
                   need_model: bool = False) -> None:
     """Polls `url` every 0.1 s until it answers 200 (and, for /status, reports a loaded model)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited ({process.returncode}) before {url} answered: {tail(log_path)}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                body = response.read()
-                if response.status == 200:
-                    if not need_model:
-                        return
-                    status = json.loads(body or b"{}")
-                    if status.get("model_file") or status.get("fingerprint"):
-                        return
-        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError, ValueError):
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer 200 within {timeout:.0f}s: {tail(log_path)}")
+    wait_for_server(url, process, timeout, "the server", lambda: tail(log_path), interval=0.1,
+                    ready=_model_loaded if need_model else None)
+
+
+def _model_loaded(response) -> bool:
+    try:
+        status = response.json() or {}
+    except ValueError:
+        return False
+    return bool(status.get("model_file") or status.get("fingerprint"))
 
 
 # --------------------------------------------------------------------------------------------------

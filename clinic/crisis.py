@@ -31,6 +31,9 @@ class Assessment(str, Enum):
 class CrisisCheck:
     assessment: Assessment
     matched: List[str] = field(default_factory=list)
+    # Only words about suicide or self-harm, no danger, despair or history pattern: the one kind of
+    # crisis match the learned detector may reconsider (clinic_nlu.crisis_guard).
+    topic_only: bool = False
 
     @property
     def is_crisis(self) -> bool:
@@ -96,7 +99,7 @@ class CrisisLexicon:
         # Long past and over, nothing back lately: the informational answer (it carries the 988 line).
         if self._resolved(words):
             return CrisisCheck(Assessment.INFORMATIONAL, topic)
-        return CrisisCheck(Assessment.CRISIS, topic)
+        return CrisisCheck(Assessment.CRISIS, topic, topic_only=True)
 
     def _despair(self, pattern: Pattern, words: str) -> bool:
         """A despair phrase counts unless what is vented about stands within a few words of it."""

@@ -1,5 +1,6 @@
-"""One job run every few seconds in a background thread of the action server (the handoff spool's
-retries, the alert sender), started by clinic.server, never at import."""
+"""One job run every few seconds in a background thread, started by clinic.server, never at import:
+in the action server the handoff spool's retries and the alert sender, in the Rasa server the return
+of idle takeover claims."""
 
 import logging
 import threading

@@ -15,13 +15,15 @@ Secure by default, whoever starts it:
 The action server also retries spooled handoffs in the background (clinic.handoffs.service), every
 HANDOFF_SPOOL_RETRY_SECONDS (default 10; 0 turns it off).
 It also runs the alert sender (clinic.alerts.outbox.alert_sender) in a background thread.
-The Rasa server keeps quiet in conversations a staff member has taken over (clinic.takeover.silence).
+The Rasa server keeps quiet in conversations a staff member has taken over (clinic.takeover.silence),
+and hands back to the bot, every TAKEOVER_IDLE_CHECK_SECONDS, the claims left idle
+(clinic.takeover.idle, in a background thread).
 """
 
 import os
 import sys
 import warnings
-from typing import Any, List
+from typing import Any, List, Optional
 
 
 def _apply_requested_warning_filters() -> None:
@@ -90,6 +92,33 @@ def _start_spool_retry() -> None:
         spool_flusher(interval).start()
 
 
+def _option(arguments: List[str], short: str, long: str) -> Optional[str]:
+    for i, argument in enumerate(arguments):
+        if argument in (short, long) and i + 1 < len(arguments):
+            return arguments[i + 1]
+        if argument.startswith(long + "="):
+            return argument.split("=", 1)[1]
+    return None
+
+
+def own_url(arguments: List[str]) -> str:
+    """Where this Rasa server answers on this machine, from its `--interface` and `--port`."""
+    interface = _option(arguments, "-i", "--interface") or "127.0.0.1"
+    port = _option(arguments, "-p", "--port") or "5005"
+    if interface in ("0.0.0.0", "::", ""):
+        interface = "127.0.0.1"
+    return f"http://{f'[{interface}]' if ':' in interface else interface}:{port}"
+
+
+def start_idle_returner(arguments: List[str]) -> None:
+    """The Rasa server returns idle claims to the bot (clinic.takeover.idle) every TAKEOVER_IDLE_CHECK_SECONDS."""
+    from clinic.takeover import idle
+
+    interval = idle.check_interval_seconds()
+    if interval > 0:
+        idle.idle_returner(interval, own_url(arguments)).start()
+
+
 def main() -> None:
     _keep_requested_warning_filters()
     # They import Rasa, and so Sanic: after the filters are set.
@@ -106,6 +135,8 @@ def main() -> None:
         from clinic.takeover import silence
 
         silence.apply()
+        if arguments[1:2] != ["nlu"]:
+            start_idle_returner(arguments)
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *arguments]

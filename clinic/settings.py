@@ -8,6 +8,14 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "clinic.db"
 # Public (it is in this repository): fine on a laptop, refused by the production profile.
 DEFAULT_SMS_SENDER_KEY = "clinic-sms-sender"
+# What every server process is started with (the Makefile exports the same for its targets; the
+# production profile, the tests, the benchmark and the load test take them from here): no telemetry,
+# a readable log.
+QUIET_ENV = {
+    "RASA_TELEMETRY_ENABLED": "false",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+}
 
 
 def database_url() -> str:

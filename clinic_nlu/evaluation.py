@@ -9,9 +9,10 @@ python -m clinic_nlu.evaluation heldout --model models/clinic-<hash>.tar.gz
 python -m clinic_nlu.evaluation answers --model models/clinic-<hash>.tar.gz [--split test]
     Starts the real action server and Rasa server (tests/support/servers.py) and asks every real
     question of the split (tests/nlu/real_questions/, answer-level scoring in clinic_nlu/answers.py)
-    and every message of the fresh crisis set (tests/safety/crisis_fresh.yml), each in a new
-    conversation through the REST channel, and judges the whole reply. `make eval` runs it on
-    the frozen test split.
+    and every message of a crisis set (with the test split the fresh crisis set
+    tests/safety/crisis_fresh.yml, with any other the dev probe set tests/safety/crisis_probe.yml),
+    each in a new conversation through the REST channel, and judges the whole reply. `make eval`
+    runs it on the frozen test split.
 
 python -m clinic_nlu.evaluation compare --out docs/nlu-evaluation.md
     Trains each candidate pipeline under experiments/pipelines/, runs Rasa's 5-fold
@@ -193,13 +194,16 @@ def answers_command(args: argparse.Namespace) -> int:
     from clinic_nlu import answers
 
     questions = answers.load_questions(args.split)
-    fresh = yaml.safe_load(FRESH_CRISIS_SET.read_text(encoding="utf-8"))
+    # The test split goes with the fresh crisis set (test); any other split with the probe set (dev),
+    # so that choosing on dev never shows a test figure.
+    crisis_set = FRESH_CRISIS_SET if args.split == "test" else CRISIS_PROBE_SET
+    fresh = load_crisis_set(crisis_set)
     messages = [q.text for q in questions] + [i["text"] for i in fresh["crisis"] + fresh["not_crisis"]]
     replies = ask_the_bot(args.model, messages)
     verdicts = [answers.judge(q, r) for q, r in zip(questions, replies)]
     print(answers.report(args.split, verdicts))
     crisis = crisis_replies(fresh["crisis"], fresh["not_crisis"], replies[len(questions) :])
-    print(f"Fresh crisis set ({FRESH_CRISIS_SET.relative_to(ROOT)}), whole reply:")
+    print(f"Crisis set {crisis_set.relative_to(ROOT)}, whole reply:")
     print("  crisis reply given: {}/{}".format(*crisis.recall))
     print("  false alarms:       {}/{}".format(*crisis.false_alarms))
     for kind, items in (("missed", crisis.missed), ("false alarm", crisis.alarmed)):

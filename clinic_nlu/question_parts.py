@@ -31,6 +31,7 @@ from sklearn.linear_model import LogisticRegression
 
 from clinic.intents import OUT_OF_SCOPE, RETRIEVAL_INTENTS
 from clinic_nlu import linear_model
+from clinic_nlu.linear_component import teaches_topics
 from clinic_nlu.sentence_encoder import load_encoder
 
 ENTITY = "topic"
@@ -88,7 +89,7 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         examples = [
             m
             for m in training_data.intent_examples
-            if m.get(INTENT) in RETRIEVAL_INTENTS and m.get(INTENT_RESPONSE_KEY)
+            if m.get(INTENT) in RETRIEVAL_INTENTS and m.get(INTENT_RESPONSE_KEY) and teaches_topics(m)
         ]
         texts = [m.get(TEXT) for m in examples]
         self._vectorizer = self._new_vectorizer()

@@ -18,15 +18,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from clinic.settings import QUIET_ENV
+
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SET = Path(os.environ.get("REAL_QUESTIONS_DEV", "/work/main/tests/nlu/real_questions/dev.yml"))
 NO_INTENT_YET = {"what_to_expect", "effectiveness"}
 
 
 def _env(cache: str) -> dict:
-    env = dict(os.environ, RASA_CACHE_DIRECTORY=cache, RASA_TELEMETRY_ENABLED="false",
-               TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=str(ROOT))
-    return env
+    return {**os.environ, **QUIET_ENV, "RASA_CACHE_DIRECTORY": cache, "PYTHONPATH": str(ROOT)}
 
 
 def train(config: Path, out_dir: Path) -> None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from clinic.settings import DEFAULT_SMS_SENDER_KEY
+from clinic.settings import DEFAULT_SMS_SENDER_KEY, QUIET_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
@@ -171,9 +171,7 @@ class Profile:
             **({"RASA_API_TOKEN": self.api_token} if self.api_token else {}),
             "RASA_PUBLIC_URL": self.public_url,
             "ALLOWED_ORIGINS": " ".join(self.allowed_origins),
-            "RASA_TELEMETRY_ENABLED": "false",
-            "TF_CPP_MIN_LOG_LEVEL": "2",
-            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            **QUIET_ENV,
             "PYTHONPATH": str(ROOT),
         }
         env.update(self.extra_env)

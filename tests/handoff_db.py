@@ -1,10 +1,12 @@
 """Databases for handoff tests: a migrated SQLite file, a migrated PostgreSQL schema, a breakable proxy."""
 
 import socket
+import sqlite3
 import threading
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Optional
 
 import sqlalchemy as sa
 from alembic import command
@@ -21,22 +23,36 @@ def migrate(url: str, revision: str = "head") -> None:
 
 
 @contextmanager
-def fresh_postgres_database(server_url: str):
-    """A new database on the PostgreSQL server, dropped afterwards."""
+def fresh_postgres_database(server_url: str, template: Optional[str] = None):
+    """A new database on the PostgreSQL server (a copy of the database at URL `template`, which nobody
+    may be connected to), dropped afterwards."""
     name = f"clinic_test_{uuid.uuid4().hex[:10]}"
+    copy = f' TEMPLATE "{sa.engine.make_url(template).database}"' if template else ""
     admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.engine.make_url(server_url).set(database=name)
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"{copy}'))
+    url = sa.engine.make_url(server_url).set(database=name).render_as_string(hide_password=False)
     try:
-        yield str(url.render_as_string(hide_password=False))
+        yield url
     finally:
-        from clinic.db import forget_engines
+        from clinic.db import engine_for, forget_engines
 
+        engine_for(url).dispose()  # its pooled connections closed: the DROP need not end them (about 1 s)
         forget_engines()
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def copy_sqlite(url: str, to_url: str) -> None:
+    """A copy of a SQLite database (SQLite's online backup: whatever is still in its write-ahead log too)."""
+    source = sqlite3.connect(sa.engine.make_url(url).database)
+    target = sqlite3.connect(sa.engine.make_url(to_url).database)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
 
 
 class TcpProxy:

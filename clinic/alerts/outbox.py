@@ -28,28 +28,20 @@ BATCH = 20
 def enqueue(session: Session, handoff: Handoff) -> None:
     """Adds the handoff's alerts to the session of the transaction that writes the handoff."""
     created = handoff.created_at or utc_now()
-    for channel in config.channels():
+    alerts = [(NEW_HANDOFF, channel, created) for channel in config.channels()]
+    if handoff.urgent:
+        due = created + timedelta(minutes=config.escalate_minutes())
+        alerts += [(ESCALATION, channel, due) for channel in config.channels(escalation=True)]
+    for event, channel, due_at in alerts:
         session.add(
             AlertOutbox(
                 handoff_id=handoff.id,
-                event=NEW_HANDOFF,
+                event=event,
                 channel=channel,
                 status=PENDING,
                 created_at=created,
-                due_at=created,
+                due_at=due_at,
                 attempts=0,
-            )
-        )
-    for channel in config.channels(escalation=True) if handoff.urgent else []:
-        session.add(
-            AlertOutbox(
-                handoff_id=handoff.id,
-                event=ESCALATION,
-                channel=channel,
-                status=PENDING,
-                created_at=created,
-                attempts=0,
-                due_at=created + timedelta(minutes=config.escalate_minutes()),
             )
         )
 

@@ -10,6 +10,10 @@ Where a handoff goes when it cannot be written at once:
 - the database refuses the record for any other reason (a clashing reference code, a schema that
   does not match): the dead-letter folder, logged at ERROR with the reason, shown on the staff
   console's queue page. One refused record never holds up the others.
+
+A handoff written when the person asked for a person (before any contact details) is completed later
+by `update_open`: the contact form's answers go into that same row (or its spool file), so one request
+is one handoff and one alert.
 """
 
 import hashlib
@@ -23,7 +27,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from clinic.alerts import outbox as alert_outbox
 from clinic.db import session_scope, utc_now
 from clinic.db_retry import is_unreachable
-from clinic.handoffs import spool
+from clinic.handoffs import spool, statuses
 from clinic.handoffs.models import Handoff
 from clinic.handoffs.reference import new_reference
 from clinic.periodic import Periodic
@@ -137,6 +141,70 @@ def record_handoff(request: HandoffRequest, url: Optional[str] = None) -> Handof
             record["reference"],
         )
         return HandoffReceipt(record["reference"], stored=False)
+
+
+# What `update_open` may change in a handoff already written.
+UPDATABLE = ("name", "phone", "email", "preferred_time", "reason", "topics", "consent")
+
+
+def update_open(
+    idempotency_key: str, changes: Dict[str, Any], reason_note: Optional[str] = None, url: Optional[str] = None
+) -> Optional[HandoffReceipt]:
+    """Writes `changes` (fields of UPDATABLE) into the handoff recorded under the key, if it is still
+    open (new or contacted, not redacted), and adds `reason_note` to its reason; in the spool file if
+    it is waiting there. None when there is no such handoff or the database cannot be reached: the
+    caller then records a handoff of its own, so nothing is lost. No new alert: the handoff's alert
+    went out when it was written (and alerts carry no contact details)."""
+    unknown = set(changes) - set(UPDATABLE)
+    if unknown:
+        raise ValueError(f"not updatable: {sorted(unknown)}")
+    waiting = spool.waiting(idempotency_key)
+    if waiting is not None:
+        try:
+            record, _ = clean(_changed(waiting, changes, reason_note))
+        except UnusableRecord:
+            return None
+        spool.save(record)
+        return HandoffReceipt(record["reference"], stored=False)
+    try:
+        with session_scope(url) as session:
+            handoff = (
+                session.query(Handoff)
+                .filter(
+                    Handoff.idempotency_key == idempotency_key,
+                    Handoff.status.in_(statuses.OPEN),
+                    Handoff.redacted_at.is_(None),
+                )
+                .with_for_update()
+                .one_or_none()
+            )
+            if handoff is None:
+                return None
+            current = {
+                "idempotency_key": handoff.idempotency_key,
+                "reference": handoff.reference,
+                "created_at": handoff.created_at.isoformat(),
+                "topics": [topic for topic in (handoff.topics or "").split(",") if topic],
+                "urgent": handoff.urgent,
+                "consent": handoff.consent,
+                **{name: getattr(handoff, name) for name in TEXT_FIELDS},
+            }
+            record, cut = clean(_changed(current, changes, reason_note))
+            if cut:
+                logger.error("Handoff %s: answers cut or replaced to fit (%s)", handoff.reference, "; ".join(cut))
+            for name in UPDATABLE:
+                setattr(handoff, name, ",".join(record[name]) if name == "topics" else record[name])
+            return HandoffReceipt(handoff.reference, stored=True)
+    except SQLAlchemyError as error:
+        logger.warning("Handoff not updated (%s): recorded on its own instead", type(error).__name__)
+        return None
+
+
+def _changed(record: Dict, changes: Dict[str, Any], reason_note: Optional[str]) -> Dict:
+    changed = {**record, **changes}
+    if reason_note and reason_note not in (changed.get("reason") or ""):
+        changed["reason"] = f"{changed.get('reason') or ''}; {reason_note}".lstrip("; ")
+    return changed
 
 
 def flush_spool(url: Optional[str] = None) -> int:

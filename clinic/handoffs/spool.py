@@ -47,6 +47,12 @@ def find(idempotency_key: str) -> Optional[Dict]:
     return None
 
 
+def waiting(idempotency_key: str) -> Optional[Dict]:
+    """The record spooled under the key and still waiting for the database (not a dead letter), or None."""
+    path = _path_for(idempotency_key)
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
 def _write_durably(path: Path, data: Dict) -> None:
     temporary = path.with_suffix(".tmp")
     with open(temporary, "w", encoding="utf-8") as handle:

@@ -11,5 +11,6 @@
 - `client.py`: the console's side of it, and the joined/returned notes (no Rasa import: the website
   never loads Rasa or TensorFlow);
 - `sms_out.py`: a staff message to a texter by Twilio's REST API.
+- `idle.py`: the Rasa server's thread that returns claims left idle to the bot, telling the patient.
 The console's pages are `staff/takeover.py`.
 """

@@ -2,8 +2,9 @@
 
 A claim is a `conversation_claims` row; the unique `sender_id` makes two claims at once end with one
 winner (the other's INSERT fails). A claim whose staff member has done nothing for
-TAKEOVER_IDLE_MINUTES (default 15) no longer counts: the next look at the conversation deletes it
-(a conditional DELETE, so only one process does) and the bot answers again.
+TAKEOVER_IDLE_MINUTES (default 15) no longer counts: the next look at the conversation (the patient's
+message, or clinic.takeover.idle's periodic check) deletes it (a conditional DELETE, so only one
+process does) and the bot answers again.
 """
 
 import os

@@ -5,8 +5,8 @@ conversation the message is understood (NLU, the crisis guard included) and stor
 usual, followed by `action_listen` and nothing else, so no answer, no form prompt and no action-server
 call; the tracker reads as if the bot had listened. A message the NLU marks `crisis` takes the normal
 path at once (the crisis reply and the urgent handoff, which alerts the clinic) even during a takeover.
-A claim idle for TAKEOVER_IDLE_MINUTES is ended at the patient's next message: they are told they are
-back with the assistant, and the bot answers that message.
+A claim idle for TAKEOVER_IDLE_MINUTES that clinic.takeover.idle has not ended yet is ended at the
+patient's next message: they are told they are back with the assistant, and the bot answers that message.
 Applied by clinic.server to the Rasa server (not the action server).
 """
 

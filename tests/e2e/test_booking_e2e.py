@@ -22,12 +22,8 @@ def database(postgres_url):
 @pytest.fixture(scope="module")
 def bot(model_path, tmp_path_factory, database):
     workdir = tmp_path_factory.mktemp("booking")
-    servers = BotServers(model_path, workdir, database)
-    try:
-        servers.start()
+    with BotServers(model_path, workdir, database) as servers:
         yield servers
-    finally:
-        servers.stop()
 
 
 def handoff_rows(url, sender):
@@ -104,8 +100,34 @@ def test_crisis_in_the_middle_of_booking_gives_988_and_an_urgent_handoff(bot, da
     bot.say(sender, "i want to talk to a person")
     reply = bot.say(sender, "honestly i dont want to be alive anymore")
     assert "988" in reply and "911" in reply
+    # The request for a person was logged when it was made; the crisis adds the urgent handoff.
+    asked, crisis = handoff_rows(database, sender)
+    assert (asked["urgent"], asked["reason"]) == (False, "Asked to talk to a person")
+    assert crisis["urgent"] is True and crisis["phone"] is None
+
+
+def test_asking_for_a_person_is_logged_at_once_and_the_form_completes_it(bot, database):
+    sender = f"web-{uuid.uuid4().hex[:8]}"
+    assert "four quick questions" in bot.say(sender, "i want to talk to a person")
+    [asked] = handoff_rows(database, sender)  # before any question is answered: staff can take over
+    assert asked["reason"] == "Asked to talk to a person" and asked["name"] is None and asked["consent"] is False
+    for message in ["Ana Ruiz", "ana@example.com", "after 5pm", "yes"]:
+        bot.say(sender, message)
+    done = bot.say(sender, "yes")
     [row] = handoff_rows(database, sender)
-    assert row["urgent"] is True and row["phone"] is None
+    assert REFERENCE.search(done).group(1) == row["reference"] == asked["reference"]
+    assert (row["name"], row["email"], row["consent"]) == ("Ana Ruiz", "ana@example.com", True)
+
+
+def test_leaving_the_form_after_asking_for_a_person_keeps_the_handoff(bot, database):
+    sender = f"web-{uuid.uuid4().hex[:8]}"
+    bot.say(sender, "can i speak to a human")
+    bot.say(sender, "Ana")
+    reply = bot.say(sender, "never mind")
+    assert "already know you asked to talk to someone" in reply and "nothing was sent" not in reply
+    [row] = handoff_rows(database, sender)
+    assert row["reason"] == "Asked to talk to a person; cancelled the contact form before giving details"
+    assert row["name"] is None and row["status"] == "new"
 
 
 def test_fifty_concurrent_bookings_make_fifty_rows(bot, database):

@@ -5,7 +5,7 @@ handoff to real receivers, the crisis one urgent, and the crisis reply itself is
 
 import re
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -69,7 +69,7 @@ def test_a_new_phone_number_reaches_the_next_reply_without_retraining(bot):
 def test_out_of_hours_the_booking_confirmation_says_when_the_clinic_opens_and_staff_are_alerted(bot, receivers):
     servers, settings = bot
     smtp, webhook = receivers
-    who = sender()
+    who, posted = sender(), len(webhook.posts)
     for message in ["I'd like to book a consultation", "Sarah Jones", "415 555 2671", "weekday mornings", "yes"]:
         servers.say(who, message)
     done = servers.say(who, "yes")
@@ -82,7 +82,7 @@ def test_out_of_hours_the_booking_confirmation_says_when_the_clinic_opens_and_st
     assert f"https://harbour.example/staff/queue#handoff-{reference}" in mails[0].body
     for private in ("Sarah", "555 2671", "5552671", "weekday mornings"):
         assert private not in mails[0].raw.decode()
-    [post] = [post for post in webhook.posts if post.json["reference"] == reference]
+    [post] = [post for post in webhook.wait_for(posted + 1)[posted:] if post.json["reference"] == reference]
     assert post.signature_ok and post.json["urgent"] is False
 
 

@@ -13,12 +13,8 @@ STAFF_OFFER = "connect you with our clinic staff"
 @pytest.fixture(scope="module")
 def bot(model_path, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("e2e")
-    servers = BotServers(model_path, workdir, f"sqlite:///{workdir / 'clinic.db'}")
-    try:
-        servers.start()
+    with BotServers(model_path, workdir, f"sqlite:///{workdir / 'clinic.db'}") as servers:
         yield servers
-    finally:
-        servers.stop()
 
 
 def new_sender() -> str:

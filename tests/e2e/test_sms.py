@@ -22,13 +22,8 @@ def database(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def bot(model_path, tmp_path_factory, database):
-    servers = BotServers(model_path, tmp_path_factory.mktemp("sms"), database,
-                         env={"TWILIO_AUTH_TOKEN": TOKEN})
-    try:
-        servers.start()
+    with BotServers(model_path, tmp_path_factory.mktemp("sms"), database, env={"TWILIO_AUTH_TOKEN": TOKEN}) as servers:
         yield servers
-    finally:
-        servers.stop()
 
 
 def tracker_texts(bot, number):

@@ -8,9 +8,14 @@ import glob
 import pytest
 import yaml
 
-from clinic_nlu.evaluation import accuracy, load_crisis_set, load_examples
+from clinic_nlu.evaluation import CRISIS_PROBE_SET, accuracy, load_crisis_set, load_examples
 
 HELDOUT = load_examples()
+# The crisis probe set (dev: the crisis detector's thresholds were chosen on it), through the whole
+# pipeline: 335/395 crisis messages and 25/400 look-alikes got the crisis intent when they were chosen
+# (the lexicon and the topic classifier alone: 261/395 and 27/400). One message of slack each way.
+PROBE_CRISIS_AT_LEAST = 334
+PROBE_FALSE_ALARMS_AT_MOST = 26
 
 
 def training_texts():
@@ -42,6 +47,24 @@ def test_intent_accuracy_with_sub_intents_is_at_least_90_percent(predictions):
 def test_every_crisis_message_gets_the_crisis_intent(parser):
     missed = [t for t in load_crisis_set()["crisis"] if parser.parse(t)["intent"]["name"] != "crisis"]
     assert missed == []
+
+
+def test_the_crisis_probe_set_holds_its_figures(parser):
+    probe = load_crisis_set(CRISIS_PROBE_SET)
+    flagged = {
+        kind: [item["text"] for item in probe[kind] if parser.parse(item["text"])["intent"]["name"] == "crisis"]
+        for kind in ("crisis", "not_crisis")
+    }
+    assert len(flagged["crisis"]) >= PROBE_CRISIS_AT_LEAST
+    assert len(flagged["not_crisis"]) <= PROBE_FALSE_ALARMS_AT_MOST, flagged["not_crisis"]
+
+
+def test_a_long_past_history_gets_the_informational_answer_and_a_bare_one_the_crisis_reply(parser):
+    # Words about suicide and nothing else: the detector, sure and able to read it, clears a long
+    # message; a short one ("suicidal again") stays a crisis whatever it scores.
+    cleared = parser.parse("I'm writing a school report on suicide prevention, how does ketamine fit into crisis care?")
+    assert cleared["intent"]["name"] == "ask_suicidal_thoughts" and cleared["crisis_score"] < 0.1
+    assert parser.parse("suicidal again")["intent"]["name"] == "crisis"
 
 
 def test_no_false_crisis_alarm_on_ordinary_questions(predictions, parser):

@@ -22,12 +22,12 @@ TEST_SPLIT = answers.REAL_QUESTIONS / "test.yml"
 TEST_SPLIT_SHA256 = "5ffec65638f349c4a18c8205d55de98934215a264c59e136a4edc9e940ead7aa"
 
 # Measured on the test split with the model of the commit that set them (README "NLU quality"):
-# 90/112 answered (0.804), 7/112 confidently wrong (0.062); fresh crisis set 153/180, 8/180
-# (the pipeline before it: 62/112, 14/112, 159/180, 12/180; docs/nlu-evaluation.md).
+# 90/112 answered (0.804), 7/112 confidently wrong (0.062); fresh crisis set 169/180, 12/180 with the
+# crisis detector (before it: 153/180, 8/180; docs/nlu-evaluation.md). One message of slack each way.
 ANSWERED_AT_LEAST = 89 / 112
 CONFIDENTLY_WRONG_AT_MOST = 8 / 112
-CRISIS_RECALL_AT_LEAST = 152
-CRISIS_FALSE_ALARMS_AT_MOST = 9
+CRISIS_RECALL_AT_LEAST = 168
+CRISIS_FALSE_ALARMS_AT_MOST = 13
 
 
 def test_the_test_split_is_frozen():

@@ -1,10 +1,11 @@
 """The production profile under faults: two Rasa replicas and two action servers behind nginx, on a
 PostgreSQL and a Redis of the test's own (so stopping them never touches the machine's shared ones).
 
-Started once for the module (about two minutes: two replicas load the model). In order:
-sticky routing, the action servers stopped, Redis stopped, PostgreSQL restarted, a replica killed
-mid-load (and restarted by supervisord, resuming its conversations from PostgreSQL).
-Outcomes are written down in docs/production.md.
+Started once for the module (about two minutes: two replicas load the model). The tests: sticky
+routing, the action servers stopped, Redis stopped, PostgreSQL restarted, a replica killed mid-load (and
+restarted by supervisord, resuming its conversations from PostgreSQL). They pass in any order: each
+starts from the whole profile answering (`whole_profile`), puts back what it stopped and waits until it
+is used again, and talks in conversations of its own. Outcomes are written down in docs/production.md.
 """
 
 import re
@@ -38,13 +39,9 @@ def services():
 @pytest.fixture(scope="module")
 def prod(model_path, tmp_path_factory, services):
     postgres, redis_server = services
-    running = RunningProfile(tmp_path_factory.mktemp("prod"), postgres.url, redis_server.url, model_path,
-                             env={"TWILIO_AUTH_TOKEN": TOKEN})
-    try:
-        running.start()
+    with RunningProfile(tmp_path_factory.mktemp("prod"), postgres.url, redis_server.url, model_path,
+                        env={"TWILIO_AUTH_TOKEN": TOKEN}) as running:
         yield running
-    finally:
-        running.stop()
 
 
 class Client:
@@ -230,8 +227,10 @@ def test_postgres_restart_loses_no_handoff(prod, client, services):
         time.sleep(0.3)
     time.sleep(0.5)
     postgres.stop()  # down for 3 s, then back
-    time.sleep(3)
-    postgres.start()
+    try:
+        time.sleep(3)
+    finally:
+        postgres.start()
     for thread in threads:
         thread.join(timeout=300)
     assert not errors, errors

@@ -65,11 +65,8 @@ def dev(tmp_path_factory):
     run = MakeRun(tmp_path_factory.mktemp("security-dev"), env={"TWILIO_AUTH_TOKEN": "security-" + uuid.uuid4().hex})
     for name in ("RASA_API_TOKEN", "ACTION_SERVER_TOKEN", "BIND_HOST", "SANIC_HOST", "WEB_HOST"):
         run.env.pop(name, None)  # the defaults are under test
-    try:
-        run.start()
+    with run:
         yield run
-    finally:
-        run.stop()
 
 
 def rest(run, sender, message, **extra):
@@ -231,13 +228,9 @@ def test_run_prod_refuses_to_start_without_its_secrets(tmp_path):
 @pytest.fixture(scope="module")
 def prod(model_path, tmp_path_factory):
     with throwaway_services() as (postgres, redis_server):
-        running = RunningProfile(tmp_path_factory.mktemp("security-prod"), postgres.url, redis_server.url, model_path,
-                                 replicas=1, action_replicas=1, web=True)
-        try:
-            running.start()
+        with RunningProfile(tmp_path_factory.mktemp("security-prod"), postgres.url, redis_server.url, model_path,
+                            replicas=1, action_replicas=1, web=True) as running:
             yield running
-        finally:
-            running.stop()
 
 
 def test_nginx_serves_https_with_hsts_only(prod):

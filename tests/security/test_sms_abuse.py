@@ -26,13 +26,9 @@ CRISIS = "i want to kill myself tonight"
 @pytest.fixture(scope="module")
 def bot(model_path, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("sms-abuse")
-    servers = BotServers(model_path, workdir, f"sqlite:///{workdir / 'clinic.db'}",
-                         env={"TWILIO_AUTH_TOKEN": TOKEN})
-    try:
-        servers.start()
+    url = f"sqlite:///{workdir / 'clinic.db'}"
+    with BotServers(model_path, workdir, url, env={"TWILIO_AUTH_TOKEN": TOKEN}) as servers:
         yield servers
-    finally:
-        servers.stop()
 
 
 @pytest.mark.parametrize("body", ["²", "٣", "１", "99999999999999999999999", "", "   ", "\x00\x01\x7f",
@@ -92,12 +88,10 @@ def restartable_bot(model_path, tmp_path, postgres_url):
         target = sa.engine.make_url(url)
         proxy = TcpProxy(target.host, target.port)
         through_proxy = str(target.set(port=proxy.port).render_as_string(hide_password=False))
-        servers = BotServers(model_path, tmp_path, through_proxy, env={"TWILIO_AUTH_TOKEN": TOKEN})
         try:
-            servers.start()
-            yield servers, proxy, url
+            with BotServers(model_path, tmp_path, through_proxy, env={"TWILIO_AUTH_TOKEN": TOKEN}) as servers:
+                yield servers, proxy, url
         finally:
-            servers.stop()
             proxy.close()
 
 

@@ -5,8 +5,8 @@ import pytest
 from clinic.db import session_scope
 from staff import accounts
 from staff.models import AuditEntry, StaffUser
-from tests.staff.conftest import STAFF_PASSWORD, STAFF_USER
 from tests.support.make_run import make_target
+from tests.support.seed import STAFF_PASSWORD, STAFF_USER
 from tests.support.staff_console import csrf_token, log_in
 
 

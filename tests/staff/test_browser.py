@@ -1,49 +1,47 @@
 """The staff console in a real browser (Debian's Chromium, headless, Playwright) against the website's
-gunicorn server on a database filled by real conversations. With STAFF_SCREENSHOT_DIR set
-(`make staff-screenshots`), saves staff-queue.png and staff-transcript.png there for docs/staff-console.md."""
+gunicorn server on a copy of the database the real servers filled (tests/staff/conftest.py). With
+STAFF_SCREENSHOT_DIR set (`make staff-screenshots`), saves staff-queue.png and staff-transcript.png there
+for docs/staff-console.md."""
 
 import os
 import secrets
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
-import requests
 
 from clinic.db import session_scope
 from clinic.handoffs.models import Handoff
 from staff.models import HandoffStatusChange
-from tests.staff.conftest import STAFF_PASSWORD, STAFF_USER
 from tests.support.ports import free_port
+from tests.support.processes import stop_group, wait_for_server
+from tests.support.seed import STAFF_PASSWORD, STAFF_USER, sqlite_copy
 from tests.support.servers import ROOT
 
 
 @pytest.fixture(scope="module")
-def console(filled_sqlite, tmp_path_factory):
+def filled_copy(filled_by_servers, tmp_path_factory):
+    """A copy of the database the real servers filled: this test changes a status."""
+    return sqlite_copy(filled_by_servers, tmp_path_factory.mktemp("staff-browser"))
+
+
+@pytest.fixture(scope="module")
+def console(filled_copy, tmp_path_factory):
     port = free_port()
     log = tmp_path_factory.mktemp("staff-web") / "web.log"
-    env = {**os.environ, "DATABASE_URL": filled_sqlite.url, "STAFF_SECRET_KEY": secrets.token_hex(32),
+    env = {**os.environ, "DATABASE_URL": filled_copy.url, "STAFF_SECRET_KEY": secrets.token_hex(32),
            "PYTHONPATH": str(ROOT)}
     web = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
          "web.app:create_app()"],
-        cwd=ROOT, env=env, stdout=open(log, "wb"), stderr=subprocess.STDOUT,
+        cwd=ROOT, env=env, stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True,
     )
+    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert web.poll() is None, log.read_text()
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}"
+        wait_for_server(f"{url}/healthz", web, 60, "the website", log.read_text, interval=0.3)
+        yield url
     finally:
-        web.terminate()
-        web.wait(timeout=30)
+        stop_group(web)
 
 
 def screenshot(page, name):
@@ -52,7 +50,7 @@ def screenshot(page, name):
     assert image[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_log_in_work_the_queue_read_a_transcript_and_change_a_status(browser, console, filled_sqlite):
+def test_log_in_work_the_queue_read_a_transcript_and_change_a_status(browser, console, filled_copy):
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
     page.goto(console + "/staff/queue")
@@ -65,7 +63,7 @@ def test_log_in_work_the_queue_read_a_transcript_and_change_a_status(browser, co
     page.get_by_role("link", name="all", exact=True).click()
     page.wait_for_url("**/staff/queue?view=all")
 
-    crisis, booking = filled_sqlite.references["crisis"], filled_sqlite.references["booking"]
+    crisis, booking = filled_copy.references["crisis"], filled_copy.references["booking"]
     rows = page.locator("table[aria-label='Handoff queue'] tbody tr")
     assert crisis in rows.first.inner_text() and "URGENT" in rows.first.inner_text()
     booking_row = page.locator(f"#handoff-{booking}")
@@ -87,7 +85,7 @@ def test_log_in_work_the_queue_read_a_transcript_and_change_a_status(browser, co
     crisis_row.get_by_role("button", name="Save").click()
     page.get_by_text(f"{crisis} is now contacted").wait_for(timeout=30000)
     assert f"new → contacted: {STAFF_USER}" in page.locator(f"#handoff-{crisis}").inner_text()
-    with session_scope(filled_sqlite.url) as session:
+    with session_scope(filled_copy.url) as session:
         stored = session.query(Handoff).filter(Handoff.reference == crisis).one()
         assert (stored.status, stored.status_changed_by) == ("contacted", STAFF_USER)
         assert session.query(HandoffStatusChange).filter(HandoffStatusChange.handoff_id == stored.id).count() == 1

@@ -19,9 +19,20 @@ import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import List, Optional, Tuple, TypeVar
 
 from tests.support.ports import free_port
+
+T = TypeVar("T")
+
+
+def wait_until_count(received: List[T], count: int, timeout: float) -> List[T]:
+    """`received` once it holds `count` items, or as it is after `timeout` seconds: the senders run in the
+    servers' own background threads, so what the test asserts may still be on its way."""
+    deadline = time.monotonic() + timeout
+    while len(received) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return received
 
 
 @dataclass
@@ -133,10 +144,7 @@ class SmtpServer:
             self._server = None
 
     def wait_for(self, count: int, timeout: float = 30) -> List[Mail]:
-        deadline = time.monotonic() + timeout
-        while len(self.mails) < count and time.monotonic() < deadline:
-            time.sleep(0.1)
-        return self.mails
+        return wait_until_count(self.mails, count, timeout)
 
 
 @dataclass
@@ -174,6 +182,9 @@ class WebhookReceiver:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/hooks/clinic"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def wait_for(self, count: int, timeout: float = 30) -> List[Post]:
+        return wait_until_count(self.posts, count, timeout)
 
     def stop(self) -> None:
         self._server.shutdown()

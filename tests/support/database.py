@@ -18,14 +18,23 @@ from clinic.tracker_store import DatabaseUrlTrackerStore
 from staff.conversations import EVENTS
 from tests.handoff_db import ROOT
 
-DOMAIN = Domain.load(str(ROOT / "domain.yml"))
+# The domain the Rasa server runs with: domain.yml and the retrieval intents' answers.
+DOMAIN = Domain.load([str(ROOT / "domain.yml"), str(ROOT / "data" / "responses")])
 DAY = 86400
+
+
+def save_tracker(url: str, tracker: DialogueStateTracker) -> None:
+    """Stores a conversation's new events as the Rasa server does: through its tracker store."""
+    store = DatabaseUrlTrackerStore(domain=DOMAIN, host=url)
+    try:
+        asyncio.run(store.save(tracker))
+    finally:
+        store.engine.dispose()
 
 
 def save_conversation(url: str, sender: str, days_ago_by_message: Sequence[Tuple[float, str]],
                       input_channel: Optional[object] = None) -> None:
     """A conversation through Rasa's own tracker store, one message per (age in days, text)."""
-    store = DatabaseUrlTrackerStore(domain=DOMAIN, host=url)
     tracker = DialogueStateTracker(sender, DOMAIN.slots)
     for days_ago, text in days_ago_by_message:
         at = time.time() - days_ago * DAY
@@ -34,8 +43,7 @@ def save_conversation(url: str, sender: str, days_ago_by_message: Sequence[Tuple
                                   input_channel=input_channel),
                       BotUttered("an answer", timestamp=at + 1)]:
             tracker.update(event)
-    asyncio.run(store.save(tracker))
-    store.engine.dispose()
+    save_tracker(url, tracker)
 
 
 def add_handoff(url: str, reference: str, days_ago: float, status: str, sender_id: Optional[str] = None,
@@ -49,12 +57,15 @@ def add_handoff(url: str, reference: str, days_ago: float, status: str, sender_i
                             created_at=utc_now() - timedelta(days=days_ago)))
 
 
-def user_texts(url: str, sender: str) -> List[str]:
+def stored_events(url: str, sender: str) -> List[sa.engine.Row]:
+    """A conversation's rows of the `events` table, in order."""
     engine = sa.create_engine(url)
     try:
         with engine.connect() as connection:
-            rows = connection.execute(sa.select(EVENTS.c.data).where(EVENTS.c.sender_id == sender)
-                                      .where(EVENTS.c.type_name == "user").order_by(EVENTS.c.id))
-            return [json.loads(data)["text"] for (data,) in rows]
+            return connection.execute(sa.select(EVENTS).where(EVENTS.c.sender_id == sender).order_by(EVENTS.c.id)).all()
     finally:
         engine.dispose()
+
+
+def user_texts(url: str, sender: str) -> List[str]:
+    return [json.loads(row.data)["text"] for row in stored_events(url, sender) if row.type_name == "user"]

@@ -14,14 +14,15 @@ from pathlib import Path
 from typing import Dict, Optional
 
 from tests.support.ports import free_port
-from tests.support.processes import stop_group
+from tests.support.processes import Started, stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
 READY = "Ready: chat at "
 
 
-class MakeRun:
-    """`make run` in the project's root with ACTIONS_PORT / RASA_PORT / WEB_PORT chosen free."""
+class MakeRun(Started):
+    """`make run` in the project's root with ACTIONS_PORT / RASA_PORT / WEB_PORT chosen free (`with MakeRun(...)
+    as run:` starts it and stops it after)."""
 
     def __init__(self, workdir: Path, env: Optional[Dict[str, str]] = None):
         self.workdir = workdir

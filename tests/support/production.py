@@ -21,11 +21,10 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 import pytest
-import requests
 
 from production.profile import ROOT, Profile, find_nginx
 from tests.support.ports import free_port
-from tests.support.processes import stop_group, wait_until
+from tests.support.processes import Started, answers, stop_group, wait_for_server, wait_until
 
 
 class ThrowawayPostgres:
@@ -132,10 +131,11 @@ def random_secrets() -> Dict[str, str]:
     return {name: secrets.token_hex(32) for name in REQUIRED_SECRETS}
 
 
-class RunningProfile:
+class RunningProfile(Started):
     """The production profile (supervisord, nginx with TLS, replicas) on free ports, for tests and load
     tests, with fresh secrets (`secrets`) and a throwaway certificate (`verify`: pass it to requests).
-    `web`: also the website and staff console behind nginx (`web_url`)."""
+    `web`: also the website and staff console behind nginx (`web_url`). `with RunningProfile(...) as
+    running:` starts it and stops it after."""
 
     def __init__(self, state_dir: Path, database_url: str, redis_url: str, model: str,
                  replicas: int = 2, action_replicas: int = 2, env: Optional[Dict[str, str]] = None,
@@ -188,18 +188,11 @@ class RunningProfile:
         return self
 
     def _ok(self, url: str) -> bool:
-        try:
-            return requests.get(url, timeout=2, verify=self.verify).status_code == 200
-        except requests.RequestException:
-            return False
+        return answers(url, self.verify)
 
     def wait_for_replica(self, port: int, timeout: float = 600) -> None:
-        def up() -> bool:
-            if self.process and self.process.poll() is not None:
-                raise RuntimeError(f"supervisord exited: {self.log('supervisord')[-2000:]}")
-            return self._ok(f"http://127.0.0.1:{port}/version")
-
-        wait_until(up, timeout, f"the Rasa replica on :{port}", interval=1)
+        wait_for_server(f"http://127.0.0.1:{port}/version", self.process, timeout, f"the Rasa replica on :{port}",
+                        lambda: self.log("supervisord"), interval=1)
 
     def replica_of_port(self, port: int) -> str:
         return self.profile.rasa_programs()[self.profile.rasa_ports.index(port)]

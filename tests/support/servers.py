@@ -6,7 +6,6 @@ the project's other tools read it; `tracker()` reads a conversation with it."""
 from __future__ import annotations
 
 import subprocess
-import time
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, TypeVar
 
@@ -15,14 +14,16 @@ import requests
 from clinic.local_secrets import rasa_api_token
 from tests.handoff_db import migrate
 from tests.support.ports import free_port
-from tests.support.processes import quiet_env, stop_group
+from tests.support.processes import Started, quiet_env, stop_group, wait_for_server
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 
 
-class BotServers:
+class BotServers(Started):
+    """`with BotServers(...) as bot:` starts both servers, and stops them after."""
+
     def __init__(self, model_path: str, workdir: Path, database_url: str, env: Optional[Dict[str, str]] = None):
         self.model_path = model_path
         self.workdir = workdir
@@ -76,17 +77,7 @@ class BotServers:
         stop_group(self._actions)
 
     def wait_for(self, url: str, process: subprocess.Popen, name: str, timeout: float = 300) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"{name} server exited: {self.log(name)[-3000:]}")
-            try:
-                if requests.get(url, timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.5)
-        raise RuntimeError(f"{name} server did not answer {url} in {timeout}s: {self.log(name)[-3000:]}")
+        wait_for_server(url, process, timeout, f"the {name} server", lambda: self.log(name))
 
     def log(self, name: str) -> str:
         path = self.workdir / f"{name}.log"

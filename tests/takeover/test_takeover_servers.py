@@ -1,6 +1,6 @@
 """Live takeover through the real Rasa and action servers: the bot silent in a claimed conversation but
 for a crisis, staff messages stored with the staff member's name and sent (SMS through a local Twilio
-stand-in), an idle claim ending at the patient's next message."""
+stand-in), an idle claim ending at the patient's next message, or by itself (clinic.takeover.idle)."""
 
 import uuid
 from datetime import timedelta
@@ -13,11 +13,12 @@ from clinic.db import session_scope
 from clinic.db import utc_now
 from clinic.handoffs.models import Handoff
 from clinic.sms.store import sender_id_for
-from clinic.takeover import claims
+from clinic.takeover import claims, idle
 from clinic.takeover import client as relay
 from clinic.feedback import ratings
 from clinic.feedback.models import ConversationRating
 from clinic.takeover.models import ConversationClaim
+from staff.models import AuditEntry
 from clinic.takeover.client import JOINED_NOTE, RETURNED_NOTE
 from tests.support.servers import BotServers
 from tests.support.sms import Phone
@@ -44,18 +45,14 @@ def twilio():
 
 @pytest.fixture(scope="module")
 def bot(model_path, tmp_path_factory, database, twilio):
-    servers = BotServers(model_path, tmp_path_factory.mktemp("takeover"), database, env={
+    with BotServers(model_path, tmp_path_factory.mktemp("takeover"), database, env={
         "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_FROM_NUMBER": FROM_NUMBER,
         "TWILIO_API_BASE_URL": twilio.url,
         # A webhook nobody answers: the alert rows are written, and stay unsent (no sender thread).
         "ALERT_WEBHOOK_URL": "http://127.0.0.1:9/alerts", "ALERT_WEBHOOK_SECRET": "s" * 32,
         "ALERT_SEND_INTERVAL_SECONDS": "0",
-    })
-    try:
-        servers.start()
+    }) as servers:
         yield servers
-    finally:
-        servers.stop()
 
 
 @pytest.fixture(autouse=True)
@@ -159,6 +156,27 @@ def test_over_sms_the_staff_message_goes_out_by_twilio_rest_and_the_bot_is_silen
     assert phone.text(QUESTION) == []  # stored, not answered
     user, after = events_after_last_user(bot, sender)
     assert user["text"] == QUESTION and all(e["event"] != "bot" for e in after)
+
+
+def test_an_idle_claim_returns_to_the_bot_by_itself_and_the_texter_is_told(bot, database, twilio, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", database)
+    phone = Phone(bot, TOKEN)
+    assert phone.text("hi")
+    sender = sender_id_for(phone.number)
+    take_over(database, sender, staff="bob")
+    assert sender not in idle.return_idle(bot.url)  # active: nothing happens
+    later = utc_now() + timedelta(minutes=16)  # the clock TAKEOVER_IDLE_MINUTES (15) after the claim
+    assert sender in idle.return_idle(bot.url, now=later)
+    assert sender not in idle.return_idle(bot.url, now=later)  # once
+    assert [m["Body"] for m in twilio.messages if m["To"] == phone.number] == [JOINED_NOTE, RETURNED_NOTE]
+    with session_scope(database) as session:
+        assert session.query(ConversationClaim).filter(ConversationClaim.sender_id == sender).count() == 0
+        assert session.query(AuditEntry).filter(
+            AuditEntry.target == sender, AuditEntry.action == "takeover_idle_return").count() == 1
+    returned = [e for e in bot.tracker(sender)["events"] if e["event"] == "bot" and e["text"] == RETURNED_NOTE]
+    assert [staff_metadata(e) for e in returned] == [{"staff": "bob", "takeover": "returned"}]
+    reply = phone.text(QUESTION)  # answered by the bot, with no second note
+    assert any(ANSWER in message for message in reply) and not any(RETURNED_NOTE in m for m in reply)
 
 
 def test_the_relay_needs_the_token(bot):

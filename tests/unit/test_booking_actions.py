@@ -8,8 +8,10 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.booking import ActionCancelBooking, ActionSubmitBooking, ValidateBookingForm
+from actions.booking import (
+    ActionCancelBooking, ActionRecordStaffRequest, ActionSubmitBooking, ValidateBookingForm)
 from actions.crisis import ActionEscalateCrisis
+from clinic.alerts.models import AlertOutbox
 from clinic.db import session_scope
 from clinic.handoffs import spool
 from clinic.handoffs.models import Handoff
@@ -103,9 +105,109 @@ def test_cancel_resets_the_form_and_logs_nothing():
     assert handoffs() == []
 
 
-def validate(slots, latest, extracted=None):
+def asked_for_a_person(slots=None, active_loop=None) -> Tracker:
+    """booking_confirmed.json as it is now: "yes please" to the staff offer ran action_record_staff_request."""
+    t = tracker(slots=slots, active_loop=active_loop)
+    events = list(t.events)
+    at = next(i for i, e in enumerate(events) if e.get("event") == "user" and e.get("text") == "yes please")
+    events.insert(at + 1, {"event": "action", "name": "action_record_staff_request"})
+    t.events = events
+    return t
+
+
+def record_request(t: Tracker) -> None:
+    offer_accepted = {"text": "yes please", "intent": {"name": "affirm", "confidence": 1.0}, "entities": []}
+    before, t.latest_message = t.latest_message, offer_accepted
+    assert ActionRecordStaffRequest().run(CollectingDispatcher(), t, {}) == []
+    t.latest_message = before
+
+
+def alert_rows():
+    with session_scope() as session:
+        return [(row.handoff_id, row.event) for row in session.query(AlertOutbox)]
+
+
+@pytest.fixture
+def alerts_configured(monkeypatch):
+    monkeypatch.setenv("ALERT_WEBHOOK_URL", "http://127.0.0.1:9/never-sent-here")
+    monkeypatch.setenv("ALERT_WEBHOOK_SECRET", "s" * 32)
+
+
+def test_asking_for_a_person_logs_the_handoff_and_its_alert_at_once(alerts_configured):
+    t = asked_for_a_person(slots={"contact_name": None, "contact_phone": None, "contact_time": None})
+    record_request(t)
+    record_request(t)  # a retried action, or a second request in the same session: still one
+    [(reference, phone, name, reason, topics, urgent, channel)] = handoffs()
+    assert (phone, name, urgent) == (None, None, False)
+    assert reason == "Accepted the offer to talk to staff; unanswered question: how much does it cost"
+    assert topics == "faq/boosters,out_of_scope/cost"
+    assert [event for _, event in alert_rows()] == ["new_handoff"]
+
+
+def test_the_form_answers_complete_that_handoff_instead_of_a_second_one(alerts_configured):
+    t = asked_for_a_person()
+    record_request(t)
+    [(early_reference, *_)] = handoffs()
+    messages, _ = submit(t)
+    again, _ = submit(t)  # a retried submit changes nothing more
+    [(reference, phone, name, reason, _, _, _)] = handoffs()
+    assert reference == early_reference == messages[0]["reference"] == again[0]["reference"]
+    assert (phone, name) == ("+14155552671", "Sarah Jones")
+    assert reason == "Accepted the offer to talk to staff; unanswered question: how much does it cost"
+    assert len(alert_rows()) == 1  # no second alert for the same request
+    with session_scope() as session:
+        row = session.query(Handoff).one()
+        assert row.consent is True and row.preferred_time == "weekday mornings"
+
+
+def test_a_handoff_staff_already_closed_is_not_reopened_by_the_form():
+    t = asked_for_a_person()
+    record_request(t)
+    with session_scope() as session:
+        session.query(Handoff).update({"status": "closed"})
+    submit(t)
+    rows = handoffs()
+    assert len(rows) == 2 and rows[1][1] == "+14155552671" and rows[0][1] is None
+
+
+def test_cancelling_after_asking_for_a_person_keeps_the_handoff_and_says_so():
+    t = asked_for_a_person(active_loop="booking_form")
+    record_request(t)
+    dispatcher = CollectingDispatcher()
+    ActionCancelBooking().run(dispatcher, t, {})
+    assert dispatcher.messages[0]["response"] == "utter_booking_cancelled_staff_told"
+    [(_, phone, _, reason, *_)] = handoffs()
+    assert phone is None and reason.endswith("; cancelled the contact form before giving details")
+
+
+def test_refusing_consent_after_asking_for_a_person_is_noted_on_the_handoff():
+    t = asked_for_a_person(slots={"contact_consent": False, "booking_confirmed": False})
+    record_request(t)
+    messages, _ = submit(t)
+    [(_, phone, _, reason, *_)] = handoffs()
+    assert messages == [] and phone is None
+    assert reason.endswith("; did not give permission to be called or emailed")
+    filled = {**EMPTY_FORM, "contact_name": "Sam", "requested_slot": "contact_consent"}
+    _, said = validate(filled, message("no", intent="deny"), extracted={"contact_consent": False},
+                       base=asked_for_a_person())
+    assert said[0]["response"] == "utter_no_consent_staff_told"
+
+
+def test_a_spooled_request_gets_the_form_answers_in_its_spool_file(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    t = asked_for_a_person()
+    record_request(t)
+    messages, _ = submit(t)
+    [(_, record)] = list(spool.pending())
+    assert record["reference"] == messages[0]["reference"] and record["phone"] == "+14155552671"
+    assert messages[0]["response"] == "utter_booking_spooled"
+
+
+def validate(slots, latest, extracted=None, base=None):
     """Runs the form's validation after a user message; `extracted`: slots Rasa's mappings just set."""
     t = tracker(slots=slots, latest=latest, active_loop="booking_form")
+    if base is not None:
+        t.events = list(base.events)
     dispatcher = CollectingDispatcher()
     domain = {"forms": {"booking_form": {"required_slots": [
         "contact_name", "contact_method", "contact_time", "contact_consent", "booking_confirmed"]}},

@@ -6,6 +6,7 @@ assessed CRISIS) at most 1% of each set's look-alikes. A failure lists every mes
 """
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 import yaml
@@ -32,13 +33,28 @@ LOOK_ALIKES = {
 }
 
 DEV_CRISIS_KINDS = {
-    "passive_ideation", "active_ideation", "means_overdose", "plan", "past_attempt_in_question",
-    "goodbye", "self_harm_now", "third_person", "sms_shorthand", "typos", "crisis_plus_faq",
+    "passive_ideation",
+    "active_ideation",
+    "means_overdose",
+    "plan",
+    "past_attempt_in_question",
+    "goodbye",
+    "self_harm_now",
+    "third_person",
+    "sms_shorthand",
+    "typos",
+    "crisis_plus_faq",
     "danger_now",
 }
 DEV_LOOK_ALIKE_KINDS = {
-    "low_mood", "postpartum_partner", "idioms", "informational", "dose_safety", "ptsd_trauma",
-    "frustration", "recovered_history",
+    "low_mood",
+    "postpartum_partner",
+    "idioms",
+    "informational",
+    "dose_safety",
+    "ptsd_trauma",
+    "frustration",
+    "recovered_history",
 }
 
 
@@ -53,11 +69,7 @@ def test_the_dev_set_is_large_and_covers_every_kind():
 
 @pytest.mark.parametrize("name", sorted(CRISIS_SIDE))
 def test_recall_is_complete(name):
-    missed = [
-        f"[{kind}] {text}"
-        for text, kind in CRISIS_SIDE[name]
-        if check(text).assessment is not Assessment.CRISIS
-    ]
+    missed = [f"[{kind}] {text}" for text, kind in CRISIS_SIDE[name] if check(text).assessment is not Assessment.CRISIS]
     assert missed == [], f"{len(missed)} of {len(CRISIS_SIDE[name])} crisis messages missed"
 
 
@@ -65,9 +77,9 @@ def test_recall_is_complete(name):
 def test_false_alarms_are_at_most_one_percent(name):
     messages = LOOK_ALIKES[name]
     alarms = [f"[{kind}] {text}" for text, kind in messages if check(text).is_crisis]
-    assert len(alarms) <= MAX_FALSE_ALARM_RATE * len(messages), (
-        f"{len(alarms)} false alarms in {len(messages)} look-alikes: {alarms}"
-    )
+    assert len(alarms) <= MAX_FALSE_ALARM_RATE * len(
+        messages
+    ), f"{len(alarms)} false alarms in {len(messages)} look-alikes: {alarms}"
 
 
 @pytest.mark.parametrize("name", sorted(LOOK_ALIKES))
@@ -132,16 +144,21 @@ def test_crisis_hidden_at_the_end_of_a_long_message_is_found():
 
 
 def test_normalise_expands_sms_shorthand():
-    assert normalise("Im gonna b ok, wanna know if u r open") == (
-        "i am going to be ok want to know if you are open"
-    )
+    assert normalise("Im gonna b ok, wanna know if u r open") == ("i am going to be ok want to know if you are open")
     assert normalise("i want 2 go for 2 weeks") == "i want to go for 2 weeks"
 
 
 @pytest.mark.parametrize(
     "typo, word",
-    [("myslef", "myself"), ("kil", "kill"), ("sucidal", "suicidal"), ("wnat", "want"), ("lfie", "life"),
-     ("s*icide", "suicide"), ("overdoesd", "overdosed")],
+    [
+        ("myslef", "myself"),
+        ("kil", "kill"),
+        ("sucidal", "suicidal"),
+        ("wnat", "want"),
+        ("lfie", "life"),
+        ("s*icide", "suicide"),
+        ("overdoesd", "overdosed"),
+    ],
 )
 def test_one_slip_typos_of_crisis_keywords_are_corrected(typo, word):
     from clinic.crisis import default_lexicon
@@ -180,9 +197,10 @@ def test_a_long_resolved_history_is_informational_unless_it_is_back():
     assert check("after my suicide attempt in march, how many infusions do i need").is_crisis
 
 
-def test_every_crisis_training_example_is_caught_by_the_lexicon_too():
-    from pathlib import Path
-
+def test_every_hand_written_crisis_training_example_is_caught_by_the_lexicon_too():
+    # The crisis detector's own examples (metadata `crisis_detector_only`) are there because the
+    # lexicon misses their kind: the guard's tests on the trained model cover them (tests/nlu/).
     crisis_data = Path(CRISIS_SET).parents[2] / "data" / "nlu" / "crisis.yml"
-    missed = [e.text for e in load_examples(crisis_data) if e.intent == "crisis" and not check(e.text).is_crisis]
-    assert missed == []
+    blocks = [b for b in yaml.safe_load(crisis_data.read_text())["nlu"] if not (b.get("metadata") or {})]
+    texts = [line.strip()[2:] for b in blocks for line in b["examples"].splitlines() if line.strip().startswith("- ")]
+    assert len(texts) >= 60 and [t for t in texts if not check(t).is_crisis] == []

@@ -6,7 +6,6 @@ replica is down; the honest replies when no replica or action server can answer.
 
 import json
 import os
-import signal
 import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,7 +15,7 @@ import requests
 
 from production.profile import Profile, find_nginx
 from tests.support.ports import free_port
-from tests.support.processes import wait_until
+from tests.support.processes import stop_group, wait_until
 
 
 class StandIn:
@@ -72,8 +71,7 @@ def nginx(tmp_path):
 
     wait_until(up, 20, "nginx")
     yield url, profile, replicas
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=20)
+    stop_group(process, timeout=20)
     for replica in replicas:
         try:
             replica.stop()

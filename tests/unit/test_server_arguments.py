@@ -2,7 +2,7 @@
 
 import os
 
-from clinic.server import secure_arguments
+from clinic.server import own_url, secure_arguments
 
 
 def test_interface_and_api_token_are_added_unless_given(monkeypatch):
@@ -24,3 +24,10 @@ def test_the_action_server_listens_on_bind_host_and_gets_the_shared_secret(monke
     monkeypatch.delenv("SANIC_HOST", raising=False)
     assert secure_arguments(["run", "actions", "--port", "5055"]) == ["run", "actions", "--port", "5055"]
     assert os.environ["SANIC_HOST"] == "127.0.0.1" and os.environ["ACTION_SERVER_TOKEN"] == "a" * 32
+
+
+def test_the_rasa_server_reaches_itself_where_it_listens():
+    """Where the idle-claim thread (clinic.takeover.idle) sends its note: this server's own address."""
+    assert own_url(["run", "--port", "5123", "--interface", "127.0.0.1"]) == "http://127.0.0.1:5123"
+    assert own_url(["run", "-i", "0.0.0.0", "-p", "5010"]) == "http://127.0.0.1:5010"
+    assert own_url(["run", "--interface=::1"]) == "http://[::1]:5005"

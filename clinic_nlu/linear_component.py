@@ -1,0 +1,107 @@
+"""Base of the NLU components whose one trained part is a logistic regression (scikit-learn) on the
+message's sentence features: clinic_nlu.topic_classifier and clinic_nlu.crisis_detector.
+
+The features are the sentence-level outputs of the pipeline's featurizers: the all-MiniLM-L6-v2
+embedding (dense) and the character n-gram counts (sparse), each block L2-normalised so that neither
+a long message nor one block dominates, the dense block then weighted by `dense_weight`. The weights
+are stored as NumPy arrays (clinic_nlu.linear_model), never pickle.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+import numpy as np
+import scipy.sparse
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import METADATA, METADATA_INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from sklearn.linear_model import LogisticRegression
+
+from clinic_nlu import linear_model
+
+WEIGHTS_FILE = "weights.npz"
+# Intent metadata of the examples written for the crisis detector alone (data/nlu/crisis_lookalikes.yml
+# and the second block of data/nlu/crisis.yml). The topic models leave them out: the look-alikes'
+# topics were given by a model, not a person, and with hundreds more crisis examples the topic
+# classifier's own `crisis` label would take ordinary goodbyes and venting for a crisis.
+DETECTOR_ONLY = "crisis_detector_only"
+
+
+def teaches_topics(message: Message) -> bool:
+    """Whether a training example is one the topic models learn from (all but the detector's own)."""
+    intent_metadata = (message.get(METADATA) or {}).get(METADATA_INTENT) or {}
+    return not intent_metadata.get(DETECTOR_ONLY, False)
+
+
+def sentence_features(message: Message, dense_weight: float) -> np.ndarray:
+    """The message's sentence features: dense block(s) and sparse block(s), each L2-normalised."""
+    blocks = []
+    for sparse in (False, True):
+        getter = message.get_sparse_features if sparse else message.get_dense_features
+        features = getter(TEXT)[1]
+        if features is None:
+            continue
+        row = features.features
+        row = np.asarray(row.todense() if scipy.sparse.issparse(row) else row, dtype=np.float64).reshape(-1)
+        norm = np.linalg.norm(row)
+        blocks.append((row / norm if norm else row) * (dense_weight if not sparse else 1.0))
+    return np.concatenate(blocks) if blocks else np.zeros(0)
+
+
+class LinearComponent(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # C: inverse regularisation; dense_weight: the encoder block's weight against the n-grams'.
+        return {"C": 10.0, "dense_weight": 2.0}
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        classifier: Optional[LogisticRegression] = None,
+    ) -> None:
+        self.component_config = config
+        self._storage, self._resource = model_storage, resource
+        self._classifier = classifier
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "LinearComponent":
+        return cls({**cls.get_default_config(), **config}, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "LinearComponent":
+        config = {**cls.get_default_config(), **config}
+        try:
+            with model_storage.read_from(resource) as directory:
+                classifier = linear_model.from_arrays(np.load(directory / WEIGHTS_FILE, allow_pickle=False))
+        except ValueError:  # nothing was trained
+            return cls(config, model_storage, resource)
+        return cls(config, model_storage, resource, classifier)
+
+    def _features(self, messages: List[Message]) -> np.ndarray:
+        return np.vstack([sentence_features(m, self.component_config["dense_weight"]) for m in messages])
+
+    def _fit(self, messages: List[Message], labels: Any, **options: Any) -> Resource:
+        """Trains the regression on the messages' features and stores its weights."""
+        classifier = LogisticRegression(C=self.component_config["C"], max_iter=5000, **options)
+        self._classifier = classifier.fit(self._features(messages), labels)
+        with self._storage.write_to(self._resource) as directory:
+            np.savez(directory / WEIGHTS_FILE, **linear_model.arrays(classifier))
+        return self._resource
