@@ -168,7 +168,8 @@ def test_an_idle_claim_returns_to_the_bot_by_itself_and_the_texter_is_told(bot, 
     later = utc_now() + timedelta(minutes=16)  # the clock TAKEOVER_IDLE_MINUTES (15) after the claim
     assert sender in idle.return_idle(bot.url, now=later)
     assert sender not in idle.return_idle(bot.url, now=later)  # once
-    assert [m["Body"] for m in twilio.messages if m["To"] == phone.number] == [JOINED_NOTE, RETURNED_NOTE]
+    sent = [m["Body"] for m in twilio.messages if m["To"] == phone.number]
+    assert sent == [JOINED_NOTE, RETURNED_NOTE, ratings.QUESTION]  # the end of a takeover asks for a rating
     with session_scope(database) as session:
         assert session.query(ConversationClaim).filter(ConversationClaim.sender_id == sender).count() == 0
         assert session.query(AuditEntry).filter(
