@@ -22,7 +22,8 @@ uncertain guess is neither ignored nor a false alarm.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.classifier import IntentClassifier
@@ -38,18 +39,58 @@ from clinic_nlu.stateless import StatelessComponent
 
 INFORMATIONAL_INTENT = ASK_SUICIDAL_THOUGHTS
 GUARD_KEY = "crisis_guard"
+DEFAULT_CONFIG: Dict[Text, Any] = {
+    "classifier_crisis_threshold": 0.8,
+    "detector_crisis_at": 0.8,
+    "detector_clear_below": 0.1,
+    "detector_clear_min_words": 8,
+}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the guard decides on: the message, the lexicon's check, the detector's score and the
+    classifiers' prediction before the guard (intent and ranking as Rasa writes them)."""
+
+    text: Text
+    check: crisis.CrisisCheck
+    score: Optional[float]
+    intent: Dict[Text, Any]
+    ranking: List[Dict[Text, Any]]
+
+
+def decide(evidence: Evidence, config: Dict[Text, Any]) -> Optional[Text]:
+    """The intent the guard puts in place of the classifiers' prediction, or None to keep it."""
+    result, score = evidence.check, evidence.score
+    if result.topic_only and _cleared_by_detector(evidence, config):
+        return INFORMATIONAL_INTENT
+    if result.assessment is crisis.Assessment.CRISIS:
+        return CRISIS_INTENT
+    if score is not None and score >= config["detector_crisis_at"]:
+        return CRISIS_INTENT
+    if result.assessment is crisis.Assessment.INFORMATIONAL:
+        return INFORMATIONAL_INTENT
+    intent, sure_at = evidence.intent, config["classifier_crisis_threshold"]
+    if intent.get("name") == CRISIS_INTENT and (intent.get("confidence") or 0.0) < sure_at:
+        return FALLBACK_INTENT
+    return None
+
+
+def _cleared_by_detector(evidence: Evidence, config: Dict[Text, Any]) -> bool:
+    """The detector is sure there is no crisis, and it can read the message: it says enough for that
+    ("suicidal again" does not), and in English (it learned English only; the lexicon's other
+    languages are the lexicon's own)."""
+    other_language = any(r.get("name") == NON_ENGLISH and (r.get("confidence") or 0.0) >= 0.5 for r in evidence.ranking)
+    long_enough = len(evidence.text.split()) >= config["detector_clear_min_words"]
+    sure = evidence.score is not None and evidence.score < config["detector_clear_below"]
+    return sure and long_enough and not other_language
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class CrisisGuard(StatelessComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {
-            "classifier_crisis_threshold": 0.8,
-            "detector_crisis_at": 0.8,
-            "detector_clear_below": 0.1,
-            "detector_clear_min_words": 8,
-        }
+        return dict(DEFAULT_CONFIG)
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         super().__init__(config)
@@ -57,40 +98,29 @@ class CrisisGuard(StatelessComponent, IntentClassifier):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            result = self._lexicon.check(message.get(TEXT) or "")
-            score = message.get(SCORE_KEY)
-            if result.topic_only and self._cleared_by_detector(message):
-                self._override(message, INFORMATIONAL_INTENT, result)
-            elif result.assessment is crisis.Assessment.CRISIS:
-                self._override(message, CRISIS_INTENT, result)
-            elif score is not None and score >= self.component_config["detector_crisis_at"]:
-                self._override(message, CRISIS_INTENT, result)
-            elif result.assessment is crisis.Assessment.INFORMATIONAL:
-                self._override(message, INFORMATIONAL_INTENT, result)
-            elif self._uncertain_classifier_crisis(message):
-                self._override(message, FALLBACK_INTENT, result, confidence=message.get(INTENT)["confidence"])
+            text = message.get(TEXT) or ""
+            evidence = Evidence(
+                text,
+                self._lexicon.check(text),
+                message.get(SCORE_KEY),
+                message.get(INTENT) or {},
+                message.get(INTENT_RANKING_KEY) or [],
+            )
+            intent_name = decide(evidence, self.component_config)
+            if intent_name is None:
+                continue
+            # An uncertain classifier guess keeps its own confidence; the lexicon and detector are sure.
+            confidence = evidence.intent.get("confidence") if intent_name == FALLBACK_INTENT else 1.0
+            set_intent(message, intent_name, confidence or 0.0)
+            message.set(
+                GUARD_KEY,
+                {
+                    "assessment": evidence.check.assessment.value,
+                    "matched": evidence.check.matched,
+                    "detector": evidence.score,
+                    # What the classifiers said before the guard (clinic_nlu.evaluation's crisis sweep).
+                    "classifier": evidence.intent,
+                },
+                add_to_output=True,
+            )
         return messages
-
-    def _cleared_by_detector(self, message: Message) -> bool:
-        """The detector is sure there is no crisis, and it can read the message: it says enough for that
-        ("suicidal again" does not), and in English (it learned English only; the lexicon's other
-        languages are the lexicon's own)."""
-        config, score = self.component_config, message.get(SCORE_KEY)
-        ranking = message.get(INTENT_RANKING_KEY) or []
-        other_language = any(r.get("name") == NON_ENGLISH and (r.get("confidence") or 0.0) >= 0.5 for r in ranking)
-        long_enough = len((message.get(TEXT) or "").split()) >= config["detector_clear_min_words"]
-        return score is not None and score < config["detector_clear_below"] and long_enough and not other_language
-
-    def _uncertain_classifier_crisis(self, message: Message) -> bool:
-        intent = message.get(INTENT) or {}
-        threshold = self.component_config["classifier_crisis_threshold"]
-        return intent.get("name") == CRISIS_INTENT and (intent.get("confidence") or 0.0) < threshold
-
-    @staticmethod
-    def _override(message: Message, intent_name: Text, result: crisis.CrisisCheck, confidence: float = 1.0) -> None:
-        set_intent(message, intent_name, confidence)
-        message.set(
-            GUARD_KEY,
-            {"assessment": result.assessment.value, "matched": result.matched, "detector": message.get(SCORE_KEY)},
-            add_to_output=True,
-        )

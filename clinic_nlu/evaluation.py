@@ -14,6 +14,10 @@ python -m clinic_nlu.evaluation answers --model models/clinic-<hash>.tar.gz [--s
     each in a new conversation through the REST channel, and judges the whole reply. `make eval`
     runs it on the frozen test split.
 
+python -m clinic_nlu.evaluation crisis-thresholds --model models/clinic-<hash>.tar.gz
+    The crisis guard's detector thresholds against the crisis development sets and ordinary dev
+    questions (where they are chosen; never the fresh crisis set).
+
 python -m clinic_nlu.evaluation compare --out docs/nlu-evaluation.md
     Trains each candidate pipeline under experiments/pipelines/, runs Rasa's 5-fold
     cross-validation on the training data and the held-out evaluation above, and writes a table.
@@ -41,6 +45,8 @@ from clinic.intents import ASK_SUICIDAL_THOUGHTS, CRISIS, OUT_OF_SCOPE, retrieva
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
 CRISIS_SET = ROOT / "tests" / "safety" / "crisis_messages.yml"
+# The crisis lexicon's development set (tests/unit/test_crisis_lexicon.py).
+CRISIS_DEV_SET = ROOT / "tests" / "safety" / "crisis_dev.yml"
 FRESH_CRISIS_SET = ROOT / "tests" / "safety" / "crisis_fresh.yml"
 # A third crisis development set, written apart for choosing the classifier's crisis threshold.
 CRISIS_PROBE_SET = ROOT / "tests" / "safety" / "crisis_probe.yml"
@@ -247,6 +253,48 @@ def thresholds_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def crisis_thresholds_command(args: argparse.Namespace) -> int:
+    """For pairs of the crisis guard's detector thresholds (`detector_crisis_at`, `detector_clear_below`),
+    on the crisis development sets and the ordinary dev questions (tests/nlu/heldout.yml and the dev
+    split of real questions): how many crisis messages and how many others get the crisis intent.
+    Each message is parsed once; the guard's decision is replayed from what it saw (the lexicon's
+    check, the detector's score, the classifiers' intent it recorded)."""
+    from clinic import crisis
+    from clinic_nlu import answers
+    from clinic_nlu.crisis_detector import SCORE_KEY
+    from clinic_nlu.crisis_guard import DEFAULT_CONFIG, GUARD_KEY, Evidence, decide
+
+    parser, lexicon = Parser(args.model), crisis.default_lexicon()
+
+    def evidence(text: str) -> Evidence:
+        parsed = parser.parse(text)
+        classifiers = (parsed.get(GUARD_KEY) or {}).get("classifier") or parsed.get("intent") or {}
+        ranking = parsed.get("intent_ranking") or []
+        return Evidence(text, lexicon.check(text), parsed.get(SCORE_KEY), classifiers, ranking)
+
+    def texts(items: Sequence[Any]) -> List[str]:
+        return [item["text"] if isinstance(item, dict) else item for item in items]
+
+    groups = {}
+    for name, path in (("probe", CRISIS_PROBE_SET), ("crisis_dev", CRISIS_DEV_SET), ("crisis_messages", CRISIS_SET)):
+        sets = load_crisis_set(path)
+        groups[name] = ([evidence(t) for t in texts(sets["crisis"])], [evidence(t) for t in texts(sets["not_crisis"])])
+    ordinary = [e.text for e in load_examples() if e.intent != CRISIS] + [q.text for q in answers.load_questions("dev")]
+    groups["ordinary dev questions"] = ([], [evidence(t) for t in ordinary])
+    print("detector_crisis_at detector_clear_below | crisis messages / look-alikes given the crisis intent")
+    for crisis_at in (0.6, 0.7, 0.8, 0.85, 0.9, 0.95):
+        for clear_below in (0.0, 0.05, 0.1, 0.2):
+            config = {**DEFAULT_CONFIG, "detector_crisis_at": crisis_at, "detector_clear_below": clear_below}
+            cells = []
+            for name, (crises, others) in groups.items():
+                # The guard's intent, or the classifiers' where it keeps theirs.
+                intents = [[decide(e, config) or e.intent.get("name") for e in g] for g in (crises, others)]
+                flagged = [names.count(CRISIS) for names in intents]
+                cells.append(f"{name} {flagged[0]}/{len(crises)}, {flagged[1]}/{len(others)}")
+            print(f"{crisis_at:18.2f} {clear_below:20.2f} | " + " | ".join(cells))
+    return 0
+
+
 def _train(config: Path, out_dir: Path) -> Tuple[Path, float]:
     started = time.perf_counter()
     subprocess.run(
@@ -353,6 +401,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     tune.add_argument("--model", required=True)
     tune.add_argument("--split", default="dev", choices=("train", "dev"))
     tune.set_defaults(run=thresholds_command)
+    guard = commands.add_parser("crisis-thresholds", help="crisis figures for pairs of the detector's thresholds")
+    guard.add_argument("--model", required=True)
+    guard.set_defaults(run=crisis_thresholds_command)
     compare = commands.add_parser("compare", help="compare the candidate pipelines")
     compare.add_argument("--out", help="also write the table (markdown) to this file")
     compare.add_argument("--skip-cv", action="store_true", help="held-out only, no cross-validation")

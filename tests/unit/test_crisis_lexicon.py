@@ -13,10 +13,10 @@ import yaml
 
 from clinic.crisis import Assessment, check
 from clinic.text import normalise
-from clinic_nlu.evaluation import CRISIS_SET, load_examples
+from clinic_nlu.evaluation import CRISIS_DEV_SET, CRISIS_SET, load_examples
 
 SETS = yaml.safe_load(CRISIS_SET.read_text())
-DEV_SET = CRISIS_SET.parent / "crisis_dev.yml"
+DEV_SET = CRISIS_DEV_SET
 DEV = yaml.safe_load(DEV_SET.read_text())
 
 MAX_FALSE_ALARM_RATE = 0.01
