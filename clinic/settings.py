@@ -87,6 +87,15 @@ def clinic_details() -> Dict[str, str]:
     return {**clinic_variables(), "crisis_line": CRISIS_LINE, "emergency_number": EMERGENCY_NUMBER}
 
 
+def number(name: str, default: float) -> float:
+    """A number from the environment, else the default (unset, empty or not a number)."""
+    value = os.environ.get(name, "").strip()
+    try:
+        return float(value) if value else default
+    except ValueError:
+        return default
+
+
 def port(name: str, default: int) -> int:
     """A port from the environment (ACTIONS_PORT, RASA_PORT, WEB_PORT), else the default."""
     value = os.environ.get(name, "").strip()

@@ -14,7 +14,6 @@ feature block, is not loaded by the website (it would bring TensorFlow into ever
 """
 
 import json
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -28,6 +27,7 @@ from sqlalchemy.orm import Session
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from clinic import settings
 from clinic.channels import channel_of, text_of
 from clinic.feedback.models import AnswerFeedback
 from clinic.intents import (
@@ -66,11 +66,7 @@ SIMILAR = 0.8
 
 
 def low_confidence() -> float:
-    value = os.environ.get("REVIEW_LOW_CONFIDENCE", "").strip()
-    try:
-        return float(value) if value else 0.6
-    except ValueError:
-        return 0.6
+    return settings.number("REVIEW_LOW_CONFIDENCE", 0.6)
 
 
 @dataclass

@@ -73,20 +73,12 @@ def channels(escalation: bool = False) -> List[str]:
 
 
 def escalate_minutes() -> float:
-    value = os.environ.get("ALERT_ESCALATE_MINUTES", "").strip()
-    try:
-        return max(float(value), 0.0) if value else 10.0
-    except ValueError:
-        return 10.0
+    return max(settings.number("ALERT_ESCALATE_MINUTES", 10.0), 0.0)
 
 
 def send_interval_seconds() -> float:
     """How often the action server looks for alerts to send (ALERT_SEND_INTERVAL_SECONDS, default 5; 0: off)."""
-    value = os.environ.get("ALERT_SEND_INTERVAL_SECONDS", "").strip()
-    try:
-        return float(value) if value else 5.0
-    except ValueError:
-        return 5.0
+    return settings.number("ALERT_SEND_INTERVAL_SECONDS", 5.0)
 
 
 def console_url() -> str:

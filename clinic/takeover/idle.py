@@ -9,13 +9,13 @@ or by SMS through Twilio's REST API.
 """
 
 import logging
-import os
 from datetime import datetime
 from typing import List, Optional
 
 import requests
 import sqlalchemy as sa
 
+from clinic import settings
 from clinic.db import session_scope, utc_now
 from clinic.periodic import Periodic
 from clinic.takeover import claims
@@ -27,11 +27,7 @@ logger = logging.getLogger(__name__)
 
 
 def check_interval_seconds() -> float:
-    value = os.environ.get("TAKEOVER_IDLE_CHECK_SECONDS", "").strip()
-    try:
-        return float(value) if value else 30.0
-    except ValueError:
-        return 30.0
+    return settings.number("TAKEOVER_IDLE_CHECK_SECONDS", 30.0)
 
 
 def idle_conversations(now: Optional[datetime] = None) -> List[str]:
