@@ -34,6 +34,9 @@ class CrisisCheck:
     # Only words about suicide or self-harm, no danger, despair or history pattern: the one kind of
     # crisis match the learned detector may reconsider (clinic_nlu.crisis_guard).
     topic_only: bool = False
+    # Not a crisis by the lexicon, and the message names an everyday thing being vented about (the
+    # insurance, a bill, being on hold): the learned detector alone needs to be surer to call it one.
+    vents: bool = False
 
     @property
     def is_crisis(self) -> bool:
@@ -90,15 +93,18 @@ class CrisisLexicon:
         for pattern in self.bereavement:
             about_topic = pattern.sub(" ", about_topic)
         topic = [p.pattern for p in self.topic if p.search(about_topic)]
+        vents = any(p.search(words) for p in self.venting)
         if not topic:
-            return CrisisCheck(Assessment.INFORMATIONAL, history) if history else CrisisCheck(Assessment.NONE)
+            if history:
+                return CrisisCheck(Assessment.INFORMATIONAL, history, vents=vents)
+            return CrisisCheck(Assessment.NONE, vents=vents)
         general_question = any(p.search(words) for p in self.informational)
         personal = any(p.search(words) for p in self.personal)
         if general_question and not personal:
-            return CrisisCheck(Assessment.INFORMATIONAL, topic)
+            return CrisisCheck(Assessment.INFORMATIONAL, topic, vents=vents)
         # Long past and over, nothing back lately: the informational answer (it carries the 988 line).
         if self._resolved(words):
-            return CrisisCheck(Assessment.INFORMATIONAL, topic)
+            return CrisisCheck(Assessment.INFORMATIONAL, topic, vents=vents)
         return CrisisCheck(Assessment.CRISIS, topic, topic_only=True)
 
     def _despair(self, pattern: Pattern, words: str) -> bool:

@@ -7,7 +7,9 @@ the intent ranking, and the matched lexicon entries are recorded in the parse da
 `crisis_guard` so staff can see why a message was flagged.
 
 The learned crisis detector (clinic_nlu.crisis_detector) is the second net, for phrasings the
-lexicon does not know: a message it scores at `detector_crisis_at` or above is a crisis. It also
+lexicon does not know: a message it scores at `detector_crisis_at` or above is a crisis, or at
+`detector_venting_at` when it vents about an everyday thing the lexicon lists ("this insurance
+process is killing me": the detector learned that such words go with crises). It also
 reconsiders the lexicon's weakest kind of match, words about suicide with nothing else (no danger,
 despair or history pattern): an English message of at least `detector_clear_min_words` words scored
 below `detector_clear_below` ("I attempted suicide 25 years ago, would that disqualify me?") gets the
@@ -42,6 +44,7 @@ GUARD_KEY = "crisis_guard"
 DEFAULT_CONFIG: Dict[Text, Any] = {
     "classifier_crisis_threshold": 0.8,
     "detector_crisis_at": 0.8,
+    "detector_venting_at": 0.9,
     "detector_clear_below": 0.1,
     "detector_clear_min_words": 8,
 }
@@ -66,7 +69,8 @@ def decide(evidence: Evidence, config: Dict[Text, Any]) -> Optional[Text]:
         return INFORMATIONAL_INTENT
     if result.assessment is crisis.Assessment.CRISIS:
         return CRISIS_INTENT
-    if score is not None and score >= config["detector_crisis_at"]:
+    crisis_at = config["detector_venting_at"] if result.vents else config["detector_crisis_at"]
+    if score is not None and score >= crisis_at:
         return CRISIS_INTENT
     if result.assessment is crisis.Assessment.INFORMATIONAL:
         return INFORMATIONAL_INTENT

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import subprocess
@@ -254,9 +255,10 @@ def thresholds_command(args: argparse.Namespace) -> int:
 
 
 def crisis_thresholds_command(args: argparse.Namespace) -> int:
-    """For pairs of the crisis guard's detector thresholds (`detector_crisis_at`, `detector_clear_below`),
-    on the crisis development sets and the ordinary dev questions (tests/nlu/heldout.yml and the dev
-    split of real questions): how many crisis messages and how many others get the crisis intent.
+    """For the crisis guard's detector thresholds (`detector_crisis_at`, `detector_venting_at`,
+    `detector_clear_below`), on the crisis development sets and the ordinary dev questions
+    (tests/nlu/heldout.yml and the dev split of real questions): how many crisis messages and how
+    many others get the crisis intent.
     Each message is parsed once; the guard's decision is replayed from what it saw (the lexicon's
     check, the detector's score, the classifiers' intent it recorded)."""
     from clinic import crisis
@@ -281,17 +283,25 @@ def crisis_thresholds_command(args: argparse.Namespace) -> int:
         groups[name] = ([evidence(t) for t in texts(sets["crisis"])], [evidence(t) for t in texts(sets["not_crisis"])])
     ordinary = [e.text for e in load_examples() if e.intent != CRISIS] + [q.text for q in answers.load_questions("dev")]
     groups["ordinary dev questions"] = ([], [evidence(t) for t in ordinary])
-    print("detector_crisis_at detector_clear_below | crisis messages / look-alikes given the crisis intent")
-    for crisis_at in (0.6, 0.7, 0.8, 0.85, 0.9, 0.95):
-        for clear_below in (0.0, 0.05, 0.1, 0.2):
-            config = {**DEFAULT_CONFIG, "detector_crisis_at": crisis_at, "detector_clear_below": clear_below}
-            cells = []
-            for name, (crises, others) in groups.items():
-                # The guard's intent, or the classifiers' where it keeps theirs.
-                intents = [[decide(e, config) or e.intent.get("name") for e in g] for g in (crises, others)]
-                flagged = [names.count(CRISIS) for names in intents]
-                cells.append(f"{name} {flagged[0]}/{len(crises)}, {flagged[1]}/{len(others)}")
-            print(f"{crisis_at:18.2f} {clear_below:20.2f} | " + " | ".join(cells))
+    print("detector_crisis_at detector_venting_at detector_clear_below | crisis messages / look-alikes given crisis")
+    for crisis_at, venting_at, clear_below in itertools.product(
+        (0.6, 0.7, 0.8, 0.85, 0.9), (0.8, 0.9, 0.95), (0.0, 0.05, 0.1, 0.2)
+    ):
+        if venting_at < crisis_at:  # the venting threshold asks for more, never less
+            continue
+        config = {
+            **DEFAULT_CONFIG,
+            "detector_crisis_at": crisis_at,
+            "detector_venting_at": venting_at,
+            "detector_clear_below": clear_below,
+        }
+        cells = []
+        for name, (crises, others) in groups.items():
+            # The guard's intent, or the classifiers' where it keeps theirs.
+            intents = [[decide(e, config) or e.intent.get("name") for e in g] for g in (crises, others)]
+            flagged = [names.count(CRISIS) for names in intents]
+            cells.append(f"{name} {flagged[0]}/{len(crises)}, {flagged[1]}/{len(others)}")
+        print(f"{crisis_at:18.2f} {venting_at:19.2f} {clear_below:20.2f} | " + " | ".join(cells))
     return 0
 
 

@@ -11,11 +11,12 @@ import yaml
 from clinic_nlu.evaluation import CRISIS_PROBE_SET, accuracy, load_crisis_set, load_examples
 
 HELDOUT = load_examples()
-# The crisis probe set (dev: the crisis detector's thresholds were chosen on it), through the whole
-# pipeline: 335/395 crisis messages and 25/400 look-alikes got the crisis intent when they were chosen
-# (the lexicon and the topic classifier alone: 261/395 and 27/400). One message of slack each way.
-PROBE_CRISIS_AT_LEAST = 334
-PROBE_FALSE_ALARMS_AT_MOST = 26
+# The crisis probe set (dev: the crisis detector's thresholds were chosen on it, and the kinds it missed
+# were written into the lexicon), through the whole pipeline: 395/395 crisis messages and 22/400
+# look-alikes get the crisis intent (with the detector alone beside the lexicon: 335/395 and 25/400;
+# the lexicon and the topic classifier alone: 261/395 and 27/400). One message of slack each way.
+PROBE_CRISIS_AT_LEAST = 394
+PROBE_FALSE_ALARMS_AT_MOST = 23
 
 
 def training_texts():

@@ -204,3 +204,47 @@ def test_every_hand_written_crisis_training_example_is_caught_by_the_lexicon_too
     blocks = [b for b in yaml.safe_load(crisis_data.read_text())["nlu"] if not (b.get("metadata") or {})]
     texts = [line.strip()[2:] for b in blocks for line in b["examples"].splitlines() if line.strip().startswith("- ")]
     assert len(texts) >= 60 and [t for t in texts if not check(t).is_crisis] == []
+
+
+# The kinds the crisis probe set (dev) showed the lexicon missing, in new words: a lethal amount, an
+# amount "that would do it", a time chosen, nobody to find the body, a goodbye by giving pets away, a
+# recent attempt, someone else better off dead, SMS euphemisms. Their look-alikes stay ordinary.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what's the fatal amount of tylenol",
+        "would 40 of my sleeping pills do it",
+        "how many of my seroquel would be too many",
+        "which is less painful, hanging or pills",
+        "got everything ready for tonight",
+        "I made a plan already",
+        "might not be alive by friday",
+        "I won't make it to my appointment next week, don't bother calling",
+        "nobody will have to find me, I'll be at a motel",
+        "found a new home for my cat, it's the last thing on my list",
+        "tried to overdose last week, can i still book",
+        "I'm scared of what I might do tonight",
+        "my brother says his family would be better off without him",
+        "forever nap sounds good rn",
+    ],
+)
+def test_means_plans_goodbyes_and_euphemisms_are_a_crisis(message):
+    assert check(message).assessment is Assessment.CRISIS
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "is there a lethal dose of ketamine?",
+        "how many infusions is too many?",
+        "I have everything ready for my infusion tomorrow",
+        "I won't be around after 5, can you call in the morning?",
+        "I have a plan for paying, can I split it?",
+        "I'm scared of what I'll feel during the infusion",
+        "which is faster, the IV or the nasal spray?",
+        "my cat needs a new home while I'm in treatment, any tips?",
+        "how long does it take for the ketamine to wear off?",
+    ],
+)
+def test_their_look_alikes_are_not(message):
+    assert not check(message).is_crisis

@@ -38,6 +38,22 @@ def test_guard_leaves_ordinary_questions_alone():
     assert message.get("crisis_guard") is None
 
 
+def scored(text, score):
+    message = classified(text)
+    message.set("crisis_score", score)
+    return message
+
+
+def test_the_detector_alone_needs_more_to_call_venting_about_everyday_things_a_crisis():
+    # The lexicon sees no danger in either; the detector scores both 0.85 (its threshold is 0.8).
+    vented = GUARD.process([scored("this insurance process is killing me", 0.85)])[0]
+    assert vented.get("intent") == {"name": "faq", "confidence": 0.97}
+    plain = GUARD.process([scored("i am so tired of all of it", 0.85)])[0]
+    assert plain.get("intent")["name"] == "crisis"
+    sure = GUARD.process([scored("this insurance process is killing me", 0.95)])[0]
+    assert sure.get("intent")["name"] == "crisis"
+
+
 def test_guard_accepts_an_empty_message():
     message = GUARD.process([classified("", intent="nlu_fallback")])[0]
     assert message.get("intent")["name"] == "nlu_fallback"
