@@ -405,7 +405,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     heldout.set_defaults(run=heldout_command)
     real = commands.add_parser("answers", help="answer-level figures on real questions and the fresh crisis set")
     real.add_argument("--model", required=True)
-    real.add_argument("--split", default="test", choices=("train", "dev", "test"))
+    real.add_argument("--split", default="test", choices=("train", "dev", "dev2", "test"))
     real.set_defaults(run=answers_command)
     tune = commands.add_parser("thresholds", help="right/wrong/asked for each pair of RetrievalTopic thresholds")
     tune.add_argument("--model", required=True)
