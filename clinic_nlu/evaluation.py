@@ -409,7 +409,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     real.set_defaults(run=answers_command)
     tune = commands.add_parser("thresholds", help="right/wrong/asked for each pair of RetrievalTopic thresholds")
     tune.add_argument("--model", required=True)
-    tune.add_argument("--split", default="dev", choices=("train", "dev"))
+    tune.add_argument("--split", default="dev", choices=("train", "dev", "dev2"))
     tune.set_defaults(run=thresholds_command)
     guard = commands.add_parser("crisis-thresholds", help="crisis figures for pairs of the detector's thresholds")
     guard.add_argument("--model", required=True)
