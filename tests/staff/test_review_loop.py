@@ -305,6 +305,20 @@ def test_the_dashboard_figures_equal_the_conversations_counted_here(console, pla
     assert "left mid-form" in html and "ended in a fallback" in html
 
 
+def test_an_sms_rating_is_in_the_transcript_at_its_time(console, played):
+    from clinic.feedback.ratings import QUESTION
+
+    page = console.browser(STAFF).get(f"/staff/conversations/{played.senders['sms_booking']}")
+    html = page.get_data(as_text=True)
+    items = [html_module.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", item)).strip())
+             for item in re.findall(r'<li class="(?:user|bot)[^"]*">(.*?)</li>', html, re.S)]
+    # The booking's confirmation, the question the texter was sent, and their "4", in that order, last.
+    asked = next(i for i, item in enumerate(items) if QUESTION in item)
+    assert items[asked].startswith("Assistant") and "reference" in items[asked - 1].lower(), items
+    assert items[asked + 1:] == [items[-1]] and items[-1].startswith("Patient"), items
+    assert "recorded as a rating: 4 of 5" in items[-1] and items[-1].endswith(" 4"), items[-1]
+
+
 def test_retention_deletes_the_feedback_and_masks_the_review_examples(played):
     from datetime import timedelta
 
