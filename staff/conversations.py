@@ -6,6 +6,7 @@ Rasa's (created by the Rasa server); it is described here, on a MetaData of its 
 by the retention purge, deleted from. `tests/staff/test_retention.py` checks it still matches Rasa's.
 """
 
+import heapq
 import json
 import re
 import unicodedata
@@ -17,6 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from clinic.channels import CHANNEL_CHOICES, channel_of, text_of  # noqa: F401  (CHANNEL_CHOICES: the pages')
+from clinic.feedback import ratings
+from clinic.feedback.models import ConversationRating
 from clinic.handoffs.models import Handoff
 from clinic.intents import CRISIS, OUT_OF_SCOPE, UNANSWERED_INTENTS, full_intent
 
@@ -161,6 +164,7 @@ class TranscriptEntry:
     unanswered: bool = False
     crisis: bool = False
     form_answer: bool = False
+    rating: Optional[int] = None  # a texter's "Reply 1-5", recorded as a rating (clinic.feedback.ratings)
 
 
 class FormTracker:
@@ -186,9 +190,31 @@ def is_unanswered(intent: Optional[str], in_form: bool) -> bool:
 
 
 def transcript(session: Session, sender_id: str) -> List[TranscriptEntry]:
-    """Every session of the conversation, user and bot messages in the order they happened."""
+    """Every session of the conversation, user and bot messages in the order they happened, with the
+    SMS rating question and its answer, which never reach the assistant (clinic.feedback.ratings)."""
     if not has_events(session):
         return []
+    return list(heapq.merge(_events(session, sender_id), _ratings(session, sender_id), key=lambda e: e.at))
+
+
+def _ratings(session: Session, sender_id: str) -> List[TranscriptEntry]:
+    entries = []
+    for row in (
+        session.query(ConversationRating)
+        .filter(ConversationRating.sender_id == sender_id)
+        .order_by(ConversationRating.id)
+    ):
+        entries.append(TranscriptEntry(kind="bot", at=row.asked_at, text=ratings.QUESTION))
+        if row.rating is not None and row.rated_at is not None:
+            entries.append(
+                TranscriptEntry(
+                    kind="user", at=row.rated_at, text=str(row.rating), channel=row.channel, rating=row.rating
+                )
+            )
+    return entries
+
+
+def _events(session: Session, sender_id: str) -> List[TranscriptEntry]:
     rows = session.execute(
         sa.select(E.type_name, E.action_name, E.timestamp, E.data)
         .where(E.sender_id == sender_id)

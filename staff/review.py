@@ -7,17 +7,26 @@ A message is in the inbox when it ended in a fallback (the NLU's `nlu_fallback` 
 confidence below REVIEW_LOW_CONFIDENCE, default 0.6), out of scope, or a 👎 from the patient
 (clinic.feedback). Form answers (a name, a phone number), button payloads and crisis messages are not.
 Messages are grouped by their normalised text (staff.conversations.normalise_question), then groups
-that say nearly the same thing are merged ("how much does it cost" and "how much does it costs"): the
-cosine similarity of their character n-grams, the NLU's own typo-proof features (config.yml's
-CountVectorsFeaturizer: char_wb, 2 to 4), at least SIMILAR. The sentence encoder, the NLU's other
-feature block, is not loaded by the website (it would bring TensorFlow into every web worker).
+that say nearly the same thing are merged:
+- in words ("how much does it cost" and "how much does it costs"): the cosine similarity of their
+  character n-grams, the NLU's own typo-proof features (config.yml's CountVectorsFeaturizer: char_wb,
+  2 to 4), at least SIMILAR;
+- in meaning ("is there a payment plan" and "can I pay monthly"): the NLU read them the same way, as
+  stored with each message (its `parse_data`): the same topic, and the confidences it gave every
+  intent and topic (`intent_ranking`, the response selector's `ranking`) at least SAME_MEANING alike
+  (cosine). A message without rankings, one the NLU has no reading of (a fallback, the general
+  out-of-scope topic, off topic: NO_READING) and a 👎 (its row has no parse data) are grouped in words
+  only. The sentence encoder itself is not loaded by the
+  website (it would bring TensorFlow into every web worker): its reading is in those confidences.
+SAME_MEANING was chosen on labelled pairs of questions (tests/unit/test_review_grouping.py,
+docs/improving.md).
 """
 
 import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Dict, List, Optional, Set
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -34,9 +43,12 @@ from clinic.intents import (
     CLARIFY_ACTION,
     CRISIS,
     FALLBACK_INTENT,
+    GENERAL_OUT_OF_SCOPE,
+    OFF_TOPIC,
     OUT_OF_SCOPE,
     RETRIEVAL_INTENTS,
     full_intent,
+    retrieval_intent,
 )
 from staff import accounts
 from staff.auth import admin_required
@@ -63,6 +75,10 @@ VIEWS = {"open": "to review", "decided": "decided", "all": "all"}
 DEFAULT_DAYS = 90
 MAX_NOTE = 500
 SIMILAR = 0.8
+SAME_MEANING = 0.962
+# What the NLU says when it has no reading of a message: not understood, or none of the topics it knows
+# (two such messages look alike to it whatever they ask).
+NO_READING = (FALLBACK_INTENT, GENERAL_OUT_OF_SCOPE, OFF_TOPIC)
 
 
 def low_confidence() -> float:
@@ -77,6 +93,37 @@ class ReviewMessage:
     topic: str
     channel: str
     reasons: Set[str] = field(default_factory=set)
+    meaning: Dict[str, float] = field(default_factory=dict)  # meaning_of its parse data
+
+
+def meaning_of(parse_data: Dict[str, Any]) -> Dict[str, float]:
+    """The NLU's reading of a message, one label -> confidence map: its confidence in each intent, the
+    share it gave the FAQ and out-of-scope intents spread over their topics (the response selector's
+    ranking). Empty when the parse data has no ranking or the NLU has no reading of the message
+    (NO_READING)."""
+    ranking = parse_data.get("intent_ranking")
+    if not isinstance(ranking, list) or retrieval_intent(parse_data) in (None, *NO_READING):
+        return {}
+    scores = dict(_ranked(ranking, "name"))
+    scores.pop(FALLBACK_INTENT, None)
+    selector = parse_data.get("response_selector") or {}
+    intent = (parse_data.get("intent") or {}).get("name")
+    topics = _ranked(((selector.get(intent) or selector.get("default") or {}).get("ranking")), "intent_response_key")
+    if topics:
+        share = sum(scores.pop(name, 0.0) for name in RETRIEVAL_INTENTS)
+        scores.update((key, share * confidence) for key, confidence in topics)
+    return scores
+
+
+def _ranked(ranking: Any, label: str) -> List[Tuple[str, float]]:
+    """(label, confidence) of a ranking as Rasa stores it, leaving out what is not."""
+    return [
+        (entry[label], float(entry["confidence"]))
+        for entry in ranking or []
+        if isinstance(entry, dict)
+        and isinstance(entry.get(label), str)
+        and isinstance(entry.get("confidence"), (int, float))
+    ]
 
 
 def review_messages(session: Session, since: Optional[datetime] = None) -> List[ReviewMessage]:
@@ -135,6 +182,7 @@ def _from_events(session: Session, since: Optional[datetime]) -> List[ReviewMess
             text,
             full_intent(data.get("parse_data") or {}) or "",
             channel_of(data),
+            meaning=meaning_of(data.get("parse_data") or {}),
         )
         if name == FALLBACK_INTENT:
             current.reasons.add("fallback")
@@ -161,6 +209,7 @@ class ReviewGroup:
     wordings: Set[str] = field(default_factory=set)
     conversations: Set[str] = field(default_factory=set)
     keys: Set[str] = field(default_factory=set)  # the normalised texts merged into this group
+    meaning: Counter = field(default_factory=Counter)  # its messages' meaning_of, summed
     decision: Optional[ReviewDecision] = None
 
     @property
@@ -185,23 +234,27 @@ def group_messages(messages: List[ReviewMessage]) -> List[ReviewGroup]:
         group.channels.add(message.channel)
         group.wordings.add(message.text)
         group.conversations.add(message.sender_id)
+        group.meaning.update(message.meaning)
         if message.at >= group.last_at:
             group.text, group.last_at, group.last_sender_id = message.text, message.at, message.sender_id
     return merge_similar(list(groups.values()))
 
 
-def merge_similar(groups: List[ReviewGroup], threshold: float = SIMILAR) -> List[ReviewGroup]:
-    """Groups whose texts' character n-grams are at least `threshold` alike, merged into the most
-    frequent of them (its key stays the group's key, so a decision keeps applying)."""
+def merge_similar(
+    groups: List[ReviewGroup], threshold: float = SIMILAR, same_meaning: float = SAME_MEANING
+) -> List[ReviewGroup]:
+    """Groups that say nearly the same thing (in words: their texts' character n-grams at least
+    `threshold` alike; in meaning: the same topic and the NLU's confidences at least `same_meaning`
+    alike), merged into the most frequent of them (its key stays the group's key, so a decision keeps
+    applying)."""
     if len(groups) < 2:
         return groups
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     # Counts, as the featurizer gives them (no weighting learnt from a handful of texts), unit length.
-    vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), use_idf=False).fit_transform(
+    texts = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), use_idf=False).fit_transform(
         [g.key for g in groups]
     )
-    similar = (vectors @ vectors.T).tocoo()
     parent = list(range(len(groups)))
 
     def root(index: int) -> int:
@@ -210,9 +263,8 @@ def merge_similar(groups: List[ReviewGroup], threshold: float = SIMILAR) -> List
             index = parent[index]
         return index
 
-    for a, b, value in zip(similar.row, similar.col, similar.data):
-        if a < b and value >= threshold:
-            parent[root(int(a))] = root(int(b))
+    for a, b in _alike(texts, range(len(groups)), threshold) + _alike_in_meaning(groups, same_meaning):
+        parent[root(a)] = root(b)
     components: Dict[int, List[ReviewGroup]] = {}
     for index, group in enumerate(groups):
         components.setdefault(root(index), []).append(group)
@@ -224,12 +276,39 @@ def merge_similar(groups: List[ReviewGroup], threshold: float = SIMILAR) -> List
                 continue
             main.count += other.count
             main.topics += other.topics
-            for name in ("reasons", "channels", "wordings", "conversations", "keys"):
+            for name in ("reasons", "channels", "wordings", "conversations", "keys", "meaning"):
                 getattr(main, name).update(getattr(other, name))
             if other.last_at > main.last_at:
                 main.text, main.last_at, main.last_sender_id = other.text, other.last_at, other.last_sender_id
         merged.append(main)
     return merged
+
+
+def _alike(vectors, indices: Sequence[int], threshold: float) -> List[Tuple[int, int]]:
+    """The pairs of `indices` (one per row of `vectors`, unit length) whose cosine is at least `threshold`."""
+    similar = (vectors @ vectors.T).tocoo()
+    return [
+        (indices[a], indices[b])
+        for a, b, value in zip(similar.row, similar.col, similar.data)
+        if a < b and value >= threshold
+    ]
+
+
+def _alike_in_meaning(groups: List[ReviewGroup], threshold: float) -> List[Tuple[int, int]]:
+    """The pairs of groups the NLU read the same way: the same topic, their meanings at least `threshold` alike."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.preprocessing import normalize
+
+    by_topic: Dict[str, List[int]] = {}
+    for index, group in enumerate(groups):
+        if group.meaning:
+            by_topic.setdefault(group.topic, []).append(index)
+    pairs: List[Tuple[int, int]] = []
+    for indices in by_topic.values():
+        if len(indices) > 1:
+            vectors = normalize(DictVectorizer().fit_transform([groups[i].meaning for i in indices]))
+            pairs += _alike(vectors, indices, threshold)
+    return pairs
 
 
 def inbox(session: Session, view: str = "open", sort: str = "frequent", days: int = DEFAULT_DAYS) -> List[ReviewGroup]:

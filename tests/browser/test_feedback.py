@@ -102,6 +102,39 @@ def test_no_question_after_the_greeting_or_a_crisis_reply(chat):
     assert chat.get_by_role("group", name="Feedback on this answer").count() == 2, log
 
 
+def notes_and_answers(page):
+    """Each feedback element under an answer: (its text, the text of the answer it follows)."""
+    return page.evaluate("""() => [...document.querySelectorAll('.rw-messages-container .feedback')].map(
+        note => [note.innerText, note.previousElementSibling ? note.previousElementSibling.innerText : ''])""")
+
+
+def test_a_reload_asks_again_about_the_answers_not_rated_and_shows_the_ratings_given(chat, site):
+    ask(chat, "what is ketamine therapy")
+    bot_says(chat, "intravenous")
+    chat.wait_for_function("() => document.querySelectorAll('[aria-label=\"Feedback on this answer\"]').length === 3",
+                           timeout=15000)
+    before = notes_and_answers(chat)
+    chat.reload()
+    bot_says(chat, "intravenous")
+    chat.wait_for_function("() => document.querySelectorAll('.rw-messages-container .feedback').length === 3",
+                           timeout=15000)
+    chat.wait_for_timeout(1500)  # nothing more comes (no second question under an answer)
+    after = notes_and_answers(chat)
+    assert len(after) == 3, after
+    # Each one under the answer it was about, as before the reload.
+    assert [answer for _, answer in after] == [answer for _, answer in before], (before, after)
+    assert "40 to 60 minutes" in after[0][1] and "You rated this answer not helpful." in after[0][0]
+    assert "You rated this answer helpful." in after[1][0]
+    assert "intravenous" in after[2][1] and "Was this helpful?" in after[2][0]
+    assert chat.get_by_role("button", name="Yes, this answer was helpful").count() == 1
+    # The question shown again works: the vote is stored for that answer.
+    chat.get_by_role("button", name="Yes, this answer was helpful").click()
+    chat.get_by_role("status").filter(has_text="Thank you for your feedback").wait_for(timeout=10000)
+    rows = rows_when(site["database"], lambda rows: len(rows) == 3)
+    assert len(rows) == 3 and rows[2]["helpful"] in (True, 1) and rows[2]["message"] == "what is ketamine therapy"
+    assert axe_violations(chat) == []
+
+
 def test_the_endpoint_refuses_forged_or_oversized_feedback(chat, site):
     rasa = site["rasa_url"]
     origin = site["origin"]

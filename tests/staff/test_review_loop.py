@@ -65,6 +65,10 @@ SCRIPT = {
     "name": ([NAME_QUESTION], "", "unanswered"),
     "fallback": (["qwerty asdf zxcv"], "", "unanswered"),
     "rated": (["do i need boosters?", "how long does one infusion take?"], "40 to 60 minutes", "answered"),
+    # The cost question in other words (none in common with it): one group by what the NLU understood.
+    "plan": (["is there a payment plan"], "", "unanswered"),
+    "monthly": (["can I pay monthly"], "", "unanswered"),
+    "dog": (["can I bring my dog?"], "", "unanswered"),
 }
 
 
@@ -175,9 +179,17 @@ def test_the_inbox_is_for_administrators_only(console):
 def test_the_inbox_groups_and_lists_what_the_bot_did_not_handle(console, played):
     html = console.browser(ADMIN).get("/staff/review").get_data(as_text=True)
     rows = _rows(html)
-    # The same question, worded twice, is one group of 2 and, the most frequent, first.
-    assert rows[0].startswith("how much does it COST") or rows[0].startswith("How much does it cost?"), rows
-    assert " 2 2 conversations " in f" {rows[0]} " and "out of scope" in rows[0]
+    # The cost question, worded five ways (the same words, more words, other words), is one group and,
+    # the most frequent, first; its latest wording leads, every wording is listed.
+    assert rows[0].startswith("can I pay monthly"), rows
+    assert " 5 wordings " in f" {rows[0]} " and " 5 5 conversations " in f" {rows[0]} ", rows[0]
+    for wording in ("How much does it cost?", "how much does it COST", PHONE_QUESTION, "is there a payment plan"):
+        assert wording in rows[0]
+    # The insurance question, asked twice in other words (each with personal details): one group.
+    [insurance] = [row for row in rows if NAME_QUESTION in row]
+    assert EMAIL_QUESTION in insurance and " 2 wordings " in f" {insurance} "
+    # Questions the NLU has no topic for are not lumped together: the dog is alone.
+    assert any(row.startswith("can I bring my dog?") and " 1 1 conversation " in f" {row} " for row in rows), rows
     texts = " | ".join(rows)
     # Out of scope, not understood, and the 👎 with its message.
     for question in (PHONE_QUESTION, EMAIL_QUESTION, NAME_QUESTION, "qwerty asdf zxcv"):
@@ -205,10 +217,9 @@ def _decide(client, html, text, decision, topic="faq/schedule", note=""):
 def test_decisions_export_to_training_data_rasa_accepts(console, played, tmp_path):
     admin = console.browser(ADMIN)
     html = admin.get("/staff/review").get_data(as_text=True)
-    html = _decide(admin, html, "how much does it COST", "confirm")
-    html = _decide(admin, html, PHONE_QUESTION, "relabel", topic="out_of_scope/cost")
-    html = _decide(admin, html, EMAIL_QUESTION, "new_topic", note=f"wants a reply at {EMAIL_TEXT}")
+    html = _decide(admin, html, "can I pay monthly", "confirm")
     html = _decide(admin, html, NAME_QUESTION, "relabel", topic="out_of_scope/insurance")
+    html = _decide(admin, html, "can I bring my dog?", "new_topic", note=f"wants a reply at {EMAIL_TEXT}")
     html = _decide(admin, html, "qwerty asdf zxcv", "ignore")
     assert "Confirm" in html and "ignored" in html.lower()
     assert "to review" in html.lower()
@@ -221,9 +232,10 @@ def test_decisions_export_to_training_data_rasa_accepts(console, played, tmp_pat
     made = make_target("export-reviewed", f"OUT={out}", env={"DATABASE_URL": played.url})
     assert made.returncode == 0, made.stderr
     assert "+ out_of_scope/cost: How much does it cost? text me at <phone>" in made.stdout, made.stdout
-    # The confirmed cost question is in the training data already; the test-split question never goes in.
-    assert "3 added" in made.stdout and "1 left out (in an evaluation set)" in made.stdout, made.stdout
-    assert "2 left out (already in the training data)" in made.stdout, made.stdout  # both wordings
+    # Of the confirmed cost group, two wordings are in the training data already; the test-split question
+    # never goes in.
+    assert "6 added" in made.stdout and "1 left out (in an evaluation set)" in made.stdout, made.stdout
+    assert "2 left out (already in the training data)" in made.stdout, made.stdout
     written = out.read_text()
     for personal in ("555", "2671", "@", "jo.doe", "Jo Doe", "Doe"):
         assert personal not in written
@@ -233,8 +245,10 @@ def test_decisions_export_to_training_data_rasa_accepts(console, played, tmp_pat
     data = RasaYAMLReader().read(str(out))
     examples = {(m.get("intent_response_key") or m.get("intent"), m.get("text")) for m in data.intent_examples}
     assert ("out_of_scope/cost", "How much does it cost? text me at <phone>") in examples
-    assert ("out_of_scope/other", "is it covered by insurance, my email is <email>") in examples
+    assert ("out_of_scope/cost", "can I pay monthly") in examples
+    assert ("out_of_scope/insurance", "is it covered by insurance, my email is <email>") in examples
     assert ("out_of_scope/insurance", "do you take insurance? I'm <name>") in examples
+    assert ("out_of_scope/other", "can I bring my dog?") in examples
     assert "qwerty" not in written
     # `make validate`'s check, with the export among the training data.
     validated = subprocess.run([str(ROOT / ".venv" / "bin" / "rasa"), "data", "validate", "--fail-on-warnings",
@@ -289,6 +303,20 @@ def test_the_dashboard_figures_equal_the_conversations_counted_here(console, pla
     # Each measure has its definition and a chart (inline SVG, nothing from elsewhere).
     assert html.count('<svg class="chart"') >= 11 and "http" not in html.split("<svg", 1)[1].split("</svg>")[0]
     assert "left mid-form" in html and "ended in a fallback" in html
+
+
+def test_an_sms_rating_is_in_the_transcript_at_its_time(console, played):
+    from clinic.feedback.ratings import QUESTION
+
+    page = console.browser(STAFF).get(f"/staff/conversations/{played.senders['sms_booking']}")
+    html = page.get_data(as_text=True)
+    items = [html_module.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", item)).strip())
+             for item in re.findall(r'<li class="(?:user|bot)[^"]*">(.*?)</li>', html, re.S)]
+    # The booking's confirmation, the question the texter was sent, and their "4", in that order, last.
+    asked = next(i for i, item in enumerate(items) if QUESTION in item)
+    assert items[asked].startswith("Assistant") and "reference" in items[asked - 1].lower(), items
+    assert items[asked + 1:] == [items[-1]] and items[-1].startswith("Patient"), items
+    assert "recorded as a rating: 4 of 5" in items[-1] and items[-1].endswith(" 4"), items[-1]
 
 
 def test_retention_deletes_the_feedback_and_masks_the_review_examples(played):

@@ -3,7 +3,9 @@
 // buttons, and a crisis reply that is announced assertively and marked by more than its colour.
 // After each FAQ answer it asks "Was this helpful?" (👍 / 👎, real buttons with spoken names); a 👎 asks
 // what the person was looking for and offers the staff. The vote goes to the Rasa server's
-// /webhooks/feedback/answer (clinic/feedback/channel.py); it never blocks the conversation.
+// /webhooks/feedback/answer (clinic/feedback/channel.py); it never blocks the conversation. Which answers
+// were asked about, and how each was rated, is kept with the conversation (local storage), so a page
+// reload shows the question again under each answer not rated yet and "You rated this answer" under the rest.
 (function () {
   var config = JSON.parse(document.getElementById("chat-config").textContent);
 
@@ -38,6 +40,34 @@
       return (JSON.parse(localStorage.getItem("chat_session")) || {}).session_id || null;
     } catch (error) {
       return null;
+    }
+  }
+
+  // {session_id, answers: [{at: <answer time>, after: <messages shown above its question>, vote: "up"|"down"}]}
+  var FEEDBACK_KEY = "chat_feedback";
+
+  function savedFeedback() {
+    try {
+      var saved = JSON.parse(localStorage.getItem(FEEDBACK_KEY)) || {};
+      if (saved.session_id === currentSessionId() && Array.isArray(saved.answers)) return saved;
+    } catch (error) {
+      // Unreadable: start again.
+    }
+    return { session_id: currentSessionId(), answers: [] };
+  }
+
+  function remember(answerAt, changes) {
+    var saved = savedFeedback();
+    var answer = saved.answers.filter(function (a) { return a.at === answerAt; })[0];
+    if (!answer) {
+      answer = { at: answerAt };
+      saved.answers.push(answer);
+    }
+    Object.keys(changes).forEach(function (name) { answer[name] = changes[name]; });
+    try {
+      localStorage.setItem(FEEDBACK_KEY, JSON.stringify(saved));
+    } catch (error) {
+      // Storage full or off: the question is simply not shown again after a reload.
     }
   }
 
@@ -107,17 +137,20 @@
   }
 
   function feedbackPanel(answerAt) {
-    var panel = element("div", { "class": "feedback", role: "group", "aria-label": "Feedback on this answer" });
+    var panel = element("div", { "class": "feedback", role: "group", "aria-label": "Feedback on this answer",
+                                 "data-answer-at": String(answerAt) });
     panel.appendChild(element("span", {}, "Was this helpful?"));
     var yes = element("button", { type: "button", "aria-label": "Yes, this answer was helpful" }, "\uD83D\uDC4D");
     var no = element("button", { type: "button", "aria-label": "No, this answer was not helpful" }, "\uD83D\uDC4E");
     yes.addEventListener("click", function () {
+      remember(answerAt, { vote: "up" });
       sendFeedback(answerAt, true);
       thanks(panel, "Thank you for your feedback.");
       var box = messageBox();
       if (box) box.focus();
     });
     no.addEventListener("click", function () {
+      remember(answerAt, { vote: "down" });
       sendFeedback(answerAt, false);
       askWhatWasMissing(panel, answerAt);
     });
@@ -139,8 +172,35 @@
       }
       var answerAt = pendingAnswer;
       pendingAnswer = null;
+      remember(answerAt, { after: shownMessages(log).length });
       log.appendChild(feedbackPanel(answerAt));
     }, 600);
+  }
+
+  function shownMessages(log) {
+    return log.querySelectorAll(".rw-message:not(.rw-typing-indication)");
+  }
+
+  // After a reload the widget shows the kept conversation again: each answer asked about gets its
+  // question back, under the message it followed, or a note of the rating given.
+  function restoreFeedback() {
+    var log = container.querySelector(".rw-messages-container");
+    if (!log) return;
+    var messages = shownMessages(log);
+    savedFeedback().answers.forEach(function (answer) {
+      if (typeof answer.after !== "number" || answer.after < 1 || answer.after > messages.length) return;
+      if (log.querySelector('[data-answer-at="' + String(answer.at) + '"]')) return;
+      var note = answer.vote
+        ? element("div", { "class": "feedback", "data-answer-at": String(answer.at) })
+        : feedbackPanel(answer.at);
+      if (answer.vote) {
+        note.appendChild(element("p", { "class": "feedback-thanks" }, answer.vote === "up"
+          ? "You rated this answer helpful." : "You rated this answer not helpful."));
+      }
+      var message = messages[answer.after - 1];
+      var shown = message.closest(".rw-group-message") || message;
+      shown.parentNode.insertBefore(note, shown.nextSibling);
+    });
   }
 
   function messageBox() {
@@ -205,6 +265,6 @@
     if (box) box.focus();
   });
 
-  new MutationObserver(function () { improve(container); showFeedbackWhenSettled(); })
+  new MutationObserver(function () { improve(container); restoreFeedback(); showFeedbackWhenSettled(); })
     .observe(container, { childList: true, subtree: true });
 })();
