@@ -1,11 +1,14 @@
-"""Shared fixtures: the trained model (built once per run by `make test`), a PostgreSQL URL."""
+"""Shared fixtures: the trained model (built once per run by `make test`), a PostgreSQL URL, and the
+servers that many modules use with the same settings, started once per run (`readme_run`)."""
 
 import os
 from pathlib import Path
 
 import pytest
 
+from tests.support.make_run import MakeRun
 from tests.support.processes import QUIET_ENV, newest_model
+from tests.support.servers import SHARED_TWILIO_TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
 for name, value in QUIET_ENV.items():
@@ -21,6 +24,21 @@ def model_path() -> str:
     if model is None:
         pytest.fail("No trained model in models/: run `make test` (it trains first) or `make train`.")
     return str(model)
+
+
+@pytest.fixture(scope="session")
+def readme_run(tmp_path_factory) -> MakeRun:
+    """`make run` as the README starts it, with its own defaults for the secrets (a random Rasa API token
+    and action server token in var/, every server on 127.0.0.1) and the SMS webhook on (signed with
+    SHARED_TWILIO_TOKEN), on free ports and a SQLite database of its own. Started once per run for the
+    browser tests of the website and the security tests of the dev profile (each module used to start its
+    own); each test talks in conversations (and makes staff accounts) of its own. Tests that need other
+    settings, or stop it, start their own MakeRun."""
+    run = MakeRun(tmp_path_factory.mktemp("readme-run"), env={"TWILIO_AUTH_TOKEN": SHARED_TWILIO_TOKEN})
+    for name in ("RASA_API_TOKEN", "ACTION_SERVER_TOKEN", "BIND_HOST", "SANIC_HOST", "WEB_HOST"):
+        run.env.pop(name, None)  # the defaults are under test (tests/security/test_servers.py)
+    with run:
+        yield run
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ the project's other tools read it; `tracker()` reads a conversation with it."""
 from __future__ import annotations
 
 import subprocess
+import uuid
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, TypeVar
 
@@ -19,6 +20,8 @@ from tests.support.processes import Started, quiet_env, stop_group, wait_for_ser
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
+# The Twilio auth token of the servers that modules share (tests/conftest.py readme_run).
+SHARED_TWILIO_TOKEN = "shared-test-token-" + uuid.uuid4().hex
 
 
 class BotServers(Started):
