@@ -1,5 +1,5 @@
 """Shared fixtures: the trained model (built once per run by `make test`), a PostgreSQL URL, and the
-servers that many modules use with the same settings, started once per run (`readme_run`)."""
+servers that many modules use with the same settings, started once per run (`readme_run`, `bot_servers`)."""
 
 import os
 from pathlib import Path
@@ -8,7 +8,7 @@ import pytest
 
 from tests.support.make_run import MakeRun
 from tests.support.processes import QUIET_ENV, newest_model
-from tests.support.servers import SHARED_TWILIO_TOKEN
+from tests.support.servers import SHARED_TWILIO_TOKEN, BotServers
 
 ROOT = Path(__file__).resolve().parent.parent
 for name, value in QUIET_ENV.items():
@@ -39,6 +39,19 @@ def readme_run(tmp_path_factory) -> MakeRun:
         run.env.pop(name, None)  # the defaults are under test (tests/security/test_servers.py)
     with run:
         yield run
+
+
+@pytest.fixture(scope="session")
+def bot_servers(model_path, tmp_path_factory) -> BotServers:
+    """The real action server and Rasa server with the default settings and the SMS webhook on (signed
+    with SHARED_TWILIO_TOKEN), on a SQLite database of their own. Started once per run for the REST, SMS
+    and real-questions tests (each module used to start its own); each test talks in conversations and
+    from phone numbers of its own and reads back only those (one restarts the Rasa server: it is back
+    before the test ends). Tests that need other settings start their own BotServers."""
+    workdir = tmp_path_factory.mktemp("bot-servers")
+    with BotServers(model_path, workdir, f"sqlite:///{workdir / 'clinic.db'}",
+                    env={"TWILIO_AUTH_TOKEN": SHARED_TWILIO_TOKEN}) as servers:
+        yield servers
 
 
 @pytest.fixture(scope="session")

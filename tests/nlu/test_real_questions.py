@@ -5,12 +5,13 @@ dev, docs/nlu-evaluation.md), less one question for run-to-run noise: a drop fai
 
 import hashlib
 import re
+import uuid
 
 import pytest
 import yaml
 
 from clinic_nlu import answers
-from clinic_nlu.evaluation import FRESH_CRISIS_SET, ask_the_bot, crisis_replies
+from clinic_nlu.evaluation import FRESH_CRISIS_SET, crisis_replies
 from tests.nlu.test_nlu_quality import training_texts
 
 
@@ -48,11 +49,14 @@ def test_no_dev_or_test_question_and_no_fresh_crisis_message_is_trained_on():
 
 
 @pytest.fixture(scope="module")
-def replies(model_path):
+def replies(bot_servers):
     questions = answers.load_questions("test")
     fresh = yaml.safe_load(FRESH_CRISIS_SET.read_text(encoding="utf-8"))
     messages = [q.text for q in questions] + [i["text"] for i in fresh["crisis"] + fresh["not_crisis"]]
-    said = ask_the_bot(model_path, messages)
+    # As `make eval` asks them (clinic_nlu.evaluation.ask_the_bot: each message the first of a new REST
+    # conversation), on the servers shared for the run (tests/conftest.py bot_servers).
+    run = uuid.uuid4().hex[:8]
+    said = [bot_servers.say(f"eval-{run}-{i}", message) for i, message in enumerate(messages)]
     return {
         "verdicts": [answers.judge(q, r) for q, r in zip(questions, said)],
         "crisis": crisis_replies(fresh["crisis"], fresh["not_crisis"], said[len(questions):]),

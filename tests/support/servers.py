@@ -20,7 +20,7 @@ from tests.support.processes import Started, quiet_env, stop_group, wait_for_ser
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
-# The Twilio auth token of the servers that modules share (tests/conftest.py readme_run).
+# The Twilio auth token of the servers that modules share (tests/conftest.py: readme_run, bot_servers).
 SHARED_TWILIO_TOKEN = "shared-test-token-" + uuid.uuid4().hex
 
 
