@@ -47,7 +47,9 @@ def bot_servers(model_path, tmp_path_factory) -> BotServers:
     with SHARED_TWILIO_TOKEN), on a SQLite database of their own. Started once per run for the REST, SMS
     and real-questions tests (each module used to start its own); each test talks in conversations and
     from phone numbers of its own and reads back only those (one restarts the Rasa server: it is back
-    before the test ends). Tests that need other settings start their own BotServers."""
+    before the test ends). Tests that need their conversations alone in the database play them with the
+    database emptied first and read a copy (tests/support/servers.py played_alone). Tests that need other
+    settings start their own BotServers."""
     workdir = tmp_path_factory.mktemp("bot-servers")
     with BotServers(model_path, workdir, f"sqlite:///{workdir / 'clinic.db'}",
                     env={"TWILIO_AUTH_TOKEN": SHARED_TWILIO_TOKEN}) as servers:
