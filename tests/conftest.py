@@ -93,13 +93,53 @@ def empty_database(request, tmp_path):
             yield url
 
 
-@pytest.fixture
-def migrated_database(empty_database):
-    """An empty database at the latest schema (SQLite, then PostgreSQL)."""
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory) -> str:
+    """A SQLite database brought to the latest schema by the migrations, once per run: copied for each test."""
     from tests.handoff_db import migrate
 
-    migrate(empty_database)
-    return empty_database
+    url = f"sqlite:///{tmp_path_factory.mktemp('migrated-sqlite') / 'clinic.db'}"
+    migrate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def migrated_postgresql_template(postgres_url):
+    """A PostgreSQL database brought to the latest schema by the migrations, once per run: each test's
+    database is made from it (CREATE DATABASE ... TEMPLATE)."""
+    from clinic.db import engine_for
+    from tests.handoff_db import fresh_postgres_database, migrate
+
+    with fresh_postgres_database(postgres_url) as url:
+        migrate(url)
+        engine_for(url).dispose()  # nobody may be connected to a template
+        yield url
+
+
+@pytest.fixture
+def migrated_sqlite(migrated_sqlite_template, tmp_path_factory) -> str:
+    """An empty SQLite database at the latest schema, the test's own (a copy of the migrated template)."""
+    from tests.handoff_db import copy_sqlite
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'clinic.db'}"
+    copy_sqlite(migrated_sqlite_template, url)
+    return url
+
+
+@pytest.fixture
+def migrated_postgresql(migrated_postgresql_template, postgres_url):
+    """An empty PostgreSQL database at the latest schema, the test's own (a copy of the migrated template)."""
+    from tests.handoff_db import fresh_postgres_database
+
+    with fresh_postgres_database(postgres_url, template=migrated_postgresql_template) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def migrated_database(request):
+    """An empty database at the latest schema, the test's own (SQLite, then PostgreSQL): a copy of one the
+    migrations made once per run (the migrations themselves are tested from an empty database)."""
+    return request.getfixturevalue(f"migrated_{request.param}")
 
 
 CHROMIUM = Path("/usr/bin/chromium")
