@@ -1,11 +1,14 @@
-"""Shared fixtures: the trained model (built once per run by `make test`), a PostgreSQL URL."""
+"""Shared fixtures: the trained model (built once per run by `make test`), a PostgreSQL URL, and the
+servers that many modules use with the same settings, started once per run (`readme_run`, `bot_servers`)."""
 
 import os
 from pathlib import Path
 
 import pytest
 
+from tests.support.make_run import MakeRun
 from tests.support.processes import QUIET_ENV, newest_model
+from tests.support.servers import SHARED_TWILIO_TOKEN, BotServers
 
 ROOT = Path(__file__).resolve().parent.parent
 for name, value in QUIET_ENV.items():
@@ -21,6 +24,36 @@ def model_path() -> str:
     if model is None:
         pytest.fail("No trained model in models/: run `make test` (it trains first) or `make train`.")
     return str(model)
+
+
+@pytest.fixture(scope="session")
+def readme_run(tmp_path_factory) -> MakeRun:
+    """`make run` as the README starts it, with its own defaults for the secrets (a random Rasa API token
+    and action server token in var/, every server on 127.0.0.1) and the SMS webhook on (signed with
+    SHARED_TWILIO_TOKEN), on free ports and a SQLite database of its own. Started once per run for the
+    browser tests of the website and the security tests of the dev profile (each module used to start its
+    own); each test talks in conversations (and makes staff accounts) of its own. Tests that need other
+    settings, or stop it, start their own MakeRun."""
+    run = MakeRun(tmp_path_factory.mktemp("readme-run"), env={"TWILIO_AUTH_TOKEN": SHARED_TWILIO_TOKEN})
+    for name in ("RASA_API_TOKEN", "ACTION_SERVER_TOKEN", "BIND_HOST", "SANIC_HOST", "WEB_HOST"):
+        run.env.pop(name, None)  # the defaults are under test (tests/security/test_servers.py)
+    with run:
+        yield run
+
+
+@pytest.fixture(scope="session")
+def bot_servers(model_path, tmp_path_factory) -> BotServers:
+    """The real action server and Rasa server with the default settings and the SMS webhook on (signed
+    with SHARED_TWILIO_TOKEN), on a SQLite database of their own. Started once per run for the REST, SMS
+    and real-questions tests (each module used to start its own); each test talks in conversations and
+    from phone numbers of its own and reads back only those (one restarts the Rasa server: it is back
+    before the test ends). Tests that need their conversations alone in the database play them with the
+    database emptied first and read a copy (tests/support/servers.py played_alone). Tests that need other
+    settings start their own BotServers."""
+    workdir = tmp_path_factory.mktemp("bot-servers")
+    with BotServers(model_path, workdir, f"sqlite:///{workdir / 'clinic.db'}",
+                    env={"TWILIO_AUTH_TOKEN": SHARED_TWILIO_TOKEN}) as servers:
+        yield servers
 
 
 @pytest.fixture(scope="session")
@@ -60,13 +93,53 @@ def empty_database(request, tmp_path):
             yield url
 
 
-@pytest.fixture
-def migrated_database(empty_database):
-    """An empty database at the latest schema (SQLite, then PostgreSQL)."""
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory) -> str:
+    """A SQLite database brought to the latest schema by the migrations, once per run: copied for each test."""
     from tests.handoff_db import migrate
 
-    migrate(empty_database)
-    return empty_database
+    url = f"sqlite:///{tmp_path_factory.mktemp('migrated-sqlite') / 'clinic.db'}"
+    migrate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def migrated_postgresql_template(postgres_url):
+    """A PostgreSQL database brought to the latest schema by the migrations, once per run: each test's
+    database is made from it (CREATE DATABASE ... TEMPLATE)."""
+    from clinic.db import engine_for
+    from tests.handoff_db import fresh_postgres_database, migrate
+
+    with fresh_postgres_database(postgres_url) as url:
+        migrate(url)
+        engine_for(url).dispose()  # nobody may be connected to a template
+        yield url
+
+
+@pytest.fixture
+def migrated_sqlite(migrated_sqlite_template, tmp_path_factory) -> str:
+    """An empty SQLite database at the latest schema, the test's own (a copy of the migrated template)."""
+    from tests.handoff_db import copy_sqlite
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'clinic.db'}"
+    copy_sqlite(migrated_sqlite_template, url)
+    return url
+
+
+@pytest.fixture
+def migrated_postgresql(migrated_postgresql_template, postgres_url):
+    """An empty PostgreSQL database at the latest schema, the test's own (a copy of the migrated template)."""
+    from tests.handoff_db import fresh_postgres_database
+
+    with fresh_postgres_database(postgres_url, template=migrated_postgresql_template) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def migrated_database(request):
+    """An empty database at the latest schema, the test's own (SQLite, then PostgreSQL): a copy of one the
+    migrations made once per run (the migrations themselves are tested from an empty database)."""
+    return request.getfixturevalue(f"migrated_{request.param}")
 
 
 CHROMIUM = Path("/usr/bin/chromium")

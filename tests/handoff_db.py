@@ -55,6 +55,20 @@ def copy_sqlite(url: str, to_url: str) -> None:
         target.close()
 
 
+def delete_all_rows(url: str) -> None:
+    """Every table of the database emptied (the schema and its Alembic version kept)."""
+    engine = sa.create_engine(url)
+    try:
+        metadata = sa.MetaData()
+        metadata.reflect(engine)
+        with engine.begin() as connection:
+            for table in reversed(metadata.sorted_tables):
+                if table.name != "alembic_version":
+                    connection.execute(table.delete())
+    finally:
+        engine.dispose()
+
+
 class TcpProxy:
     """Forwards a local port to the database; `cut()` takes the database away, `restore()` brings it back."""
 

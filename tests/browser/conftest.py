@@ -2,11 +2,10 @@
 
 import pytest
 
-from tests.support.make_run import MakeRun
 
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """The website, the Rasa server and the action server as the README starts them: `make run`."""
-    with MakeRun(tmp_path_factory.mktemp("site")) as run:
-        yield {"origin": run.origin, "rasa_url": run.rasa_url, "database": run.database, "make": run.make}
+@pytest.fixture(scope="session")
+def site(readme_run):
+    """The website, the Rasa server and the action server as the README starts them: `make run`, once
+    per run (tests/conftest.py readme_run)."""
+    return {"origin": readme_run.origin, "rasa_url": readme_run.rasa_url, "database": readme_run.database,
+            "make": readme_run.make}

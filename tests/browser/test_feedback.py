@@ -15,22 +15,25 @@ from tests.support.widget import MESSAGE_BOX, ask, bot_says, open_chat
 FEEDBACK = "/webhooks/feedback/answer"
 
 
-def feedback_rows(database):
+def feedback_rows(database, sender_id=None):
+    """The feedback stored about one conversation (the website is shared with other modules' tests), or
+    all of it."""
+    where = "WHERE sender_id = :s " if sender_id else ""
     engine = sa.create_engine(database)
     try:
         with engine.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(sa.text(
                 "SELECT sender_id, answer_at, channel, message, answer, topic, helpful, comment "
-                "FROM answer_feedback ORDER BY id"))]
+                f"FROM answer_feedback {where}ORDER BY id"), {"s": sender_id})]
     finally:
         engine.dispose()
 
 
-def rows_when(database, ready, timeout=15.0):
-    """The feedback rows once `ready(rows)` holds (the widget posts in the background)."""
+def rows_when(database, sender_id, ready, timeout=15.0):
+    """The conversation's feedback rows once `ready(rows)` holds (the widget posts in the background)."""
     deadline = time.monotonic() + timeout
     while True:
-        rows = feedback_rows(database)
+        rows = feedback_rows(database, sender_id)
         if ready(rows) or time.monotonic() > deadline:
             return rows
         time.sleep(0.2)
@@ -70,7 +73,7 @@ def test_thumbs_down_with_the_keyboard_asks_what_was_missing_and_stores_it(chat,
     chat.keyboard.type("whether I can drive home afterwards")
     chat.keyboard.press("Enter")
     chat.get_by_role("status").filter(has_text="Thank you").first.wait_for(timeout=10000)
-    [row] = rows_when(site["database"], lambda rows: rows and rows[0]["comment"])
+    [row] = rows_when(site["database"], widget_session_id(chat), lambda rows: rows and rows[0]["comment"])
     assert row["sender_id"] == widget_session_id(chat)
     assert row["helpful"] in (False, 0)
     assert row["comment"] == "whether I can drive home afterwards"
@@ -88,7 +91,7 @@ def test_thumbs_up_on_the_next_answer_is_a_row_of_its_own(chat, site):
                            " === 'Yes, this answer was helpful')", timeout=15000)
     panels.last.get_by_role("button", name="Yes, this answer was helpful").click()
     chat.get_by_role("status").filter(has_text="Thank you for your feedback").wait_for(timeout=10000)
-    rows = rows_when(site["database"], lambda rows: len(rows) == 2)
+    rows = rows_when(site["database"], widget_session_id(chat), lambda rows: len(rows) == 2)
     assert len(rows) == 2 and rows[1]["helpful"] in (True, 1) and rows[1]["comment"] is None
     assert rows[1]["message"] == "do i need boosters?"
 
@@ -138,8 +141,8 @@ def test_a_reload_asks_again_about_the_answers_not_rated_and_shows_the_ratings_g
 def test_the_endpoint_refuses_forged_or_oversized_feedback(chat, site):
     rasa = site["rasa_url"]
     origin = site["origin"]
+    own = feedback_rows(site["database"], widget_session_id(chat))[0]
     rows = feedback_rows(site["database"])
-    own = rows[0]
     # Another conversation's answer, named with a made-up conversation id: nothing to rate.
     forged = {"session_id": uuid.uuid4().hex, "answer_at": own["answer_at"], "helpful": True}
     assert requests.post(rasa + FEEDBACK, json=forged, headers={"Origin": origin}, timeout=10).status_code == 404

@@ -1,20 +1,17 @@
-"""End to end over REST: the real action server and Rasa server, a temporary SQLite DATABASE_URL."""
+"""End to end over REST: the real action server and Rasa server, a temporary SQLite DATABASE_URL (the
+servers shared for the run: tests/conftest.py bot_servers)."""
 
 import uuid
 
 import pytest
 import requests
 
-from tests.support.servers import BotServers
-
 STAFF_OFFER = "connect you with our clinic staff"
 
 
-@pytest.fixture(scope="module")
-def bot(model_path, tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("e2e")
-    with BotServers(model_path, workdir, f"sqlite:///{workdir / 'clinic.db'}") as servers:
-        yield servers
+@pytest.fixture
+def bot(bot_servers):
+    return bot_servers
 
 
 def new_sender() -> str:

@@ -1,4 +1,5 @@
-"""SMS over the Twilio webhook, driven exactly as Twilio would: form-encoded and signed."""
+"""SMS over the Twilio webhook, driven exactly as Twilio would: form-encoded and signed (the servers
+shared for the run: tests/conftest.py bot_servers; each test texts from a number of its own)."""
 
 import re
 import uuid
@@ -8,22 +9,20 @@ import requests
 import sqlalchemy as sa
 
 from clinic.sms.store import sender_id_for
-from tests.support.servers import BotServers
+from tests.support.servers import SHARED_TWILIO_TOKEN as TOKEN
 from tests.support.sms import Phone
 
-TOKEN = "test-auth-token-" + uuid.uuid4().hex
 REFERENCE = re.compile(r"your reference is ([A-Z0-9]{3}-[A-Z0-9]{3})")
 
 
-@pytest.fixture(scope="module")
-def database(tmp_path_factory):
-    return f"sqlite:///{tmp_path_factory.mktemp('sms-db') / 'clinic.db'}"
+@pytest.fixture
+def bot(bot_servers):
+    return bot_servers
 
 
-@pytest.fixture(scope="module")
-def bot(model_path, tmp_path_factory, database):
-    with BotServers(model_path, tmp_path_factory.mktemp("sms"), database, env={"TWILIO_AUTH_TOKEN": TOKEN}) as servers:
-        yield servers
+@pytest.fixture
+def database(bot):
+    return bot.database_url
 
 
 def tracker_texts(bot, number):
@@ -33,10 +32,11 @@ def tracker_texts(bot, number):
 
 def test_unsigned_and_forged_requests_are_refused_and_never_reach_the_bot(bot):
     phone = Phone(bot, TOKEN)
-    assert phone.post("how long is an infusion", signed=False).status_code == 403
-    assert phone.post("how long is an infusion", token="forged").status_code == 403
+    text = f"how long is an infusion ({uuid.uuid4().hex[:8]})"  # no other test's message
+    assert phone.post(text, signed=False).status_code == 403
+    assert phone.post(text, token="forged").status_code == 403
     assert tracker_texts(bot, phone.number) == []
-    assert "how long is an infusion" not in bot.log("rasa")
+    assert text not in bot.log("rasa")
 
 
 @pytest.mark.parametrize(

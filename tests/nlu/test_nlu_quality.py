@@ -31,7 +31,8 @@ def training_texts():
 
 def test_the_held_out_set_is_large_and_not_in_the_training_data():
     assert len(HELDOUT) >= 150
-    overlap = {e.text for e in HELDOUT if e.text.lower() in training_texts()}
+    trained = training_texts()  # once: it reads every training file (a third of a second)
+    overlap = {e.text for e in HELDOUT if e.text.lower() in trained}
     assert overlap == set()
 
 

@@ -23,7 +23,7 @@ from clinic import local_secrets
 from clinic.sms.store import sender_id_for
 from production.profile import REQUIRED_FILES, REQUIRED_SECRETS
 from staff import accounts
-from tests.support.make_run import ROOT, MakeRun
+from tests.support.make_run import ROOT
 from tests.support.ports import listening_addresses
 from tests.support.processes import wait_until
 from tests.support.production import RunningProfile, throwaway_services
@@ -60,13 +60,11 @@ def handoff_senders(database_url: str, urgent: bool) -> set:
 
 # --- The dev profile: `make run` ---------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def dev(tmp_path_factory):
-    run = MakeRun(tmp_path_factory.mktemp("security-dev"), env={"TWILIO_AUTH_TOKEN": "security-" + uuid.uuid4().hex})
-    for name in ("RASA_API_TOKEN", "ACTION_SERVER_TOKEN", "BIND_HOST", "SANIC_HOST", "WEB_HOST"):
-        run.env.pop(name, None)  # the defaults are under test
-    with run:
-        yield run
+@pytest.fixture
+def dev(readme_run):
+    """`make run` with its defaults for the secrets and hosts (tests/conftest.py), shared with the browser
+    tests: each test here talks in conversations of its own."""
+    return readme_run
 
 
 def rest(run, sender, message, **extra):
@@ -164,7 +162,10 @@ class Widget:
         self.client.emit("user_uttered", {"session_id": session_id, "message": text})
 
     def close(self) -> None:
-        self.client.disconnect()
+        """Says goodbye (socket.io's and engine.io's disconnect packets go at once) without waiting for the
+        end: over long-polling, python-socketio's disconnect() then waits for the poll under way to come
+        back, up to the server's 25 s ping interval, which was half a minute after each test here."""
+        threading.Thread(target=self.client.disconnect, daemon=True).start()
 
 
 @pytest.fixture

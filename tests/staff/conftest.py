@@ -4,12 +4,11 @@
 - "sqlite", "postgresql": seeded with realistic conversations written straight into the database as the
   servers write them (tests/support/seed.py), so these tests need neither the trained model nor servers;
 - "servers" (only the tests that ask for it, `through_the_servers`): filled by the same messages sent to
-  the real Rasa and action servers over REST and SMS (SQLite); the servers are stopped once the
-  conversations are in: the staff console only reads the database.
+  the real Rasa and action servers over REST and SMS (the run's shared servers, tests/conftest.py
+  bot_servers, their SQLite database emptied first), then copied: the staff console only reads the copy.
 """
 
 import dataclasses
-import uuid
 
 import pytest
 
@@ -27,11 +26,9 @@ from tests.support.seed import (
     seed,
     sqlite_copy,
 )
-from tests.support.servers import BotServers
+from tests.support.servers import SHARED_TWILIO_TOKEN, BotServers, played_alone
 from tests.support.sms import Phone
 from tests.support.staff_console import Console
-
-TWILIO_TOKEN = "staff-test-token-" + uuid.uuid4().hex
 
 # The tests that also run on the database the real servers filled.
 through_the_servers = pytest.mark.parametrize("filled", ["sqlite", "postgresql", "servers"], indirect=True)
@@ -59,7 +56,7 @@ def fill(bot: BotServers) -> Filled:
         filled.senders[name] = sender = f"staff-{name}"
         for message in messages:
             bot.say(sender, message)
-    phone = Phone(bot, TWILIO_TOKEN, SMS_PHONE)
+    phone = Phone(bot, SHARED_TWILIO_TOKEN, SMS_PHONE)
     for body in SMS_MESSAGES:
         phone.text(body)
     filled.senders["sms"] = sender_id_for(SMS_PHONE)
@@ -72,11 +69,9 @@ def fill(bot: BotServers) -> Filled:
 
 
 @pytest.fixture(scope="session")
-def filled_by_servers(model_path, tmp_path_factory) -> Filled:
-    workdir = tmp_path_factory.mktemp("staff-servers")
-    url = f"sqlite:///{workdir / 'clinic.db'}"
-    with BotServers(model_path, workdir, url, env={"TWILIO_AUTH_TOKEN": TWILIO_TOKEN}) as bot:
-        return fill(bot)
+def filled_by_servers(bot_servers, tmp_path_factory) -> Filled:
+    filled, url = played_alone(bot_servers, tmp_path_factory.mktemp("staff-servers"), lambda bot, _: fill(bot))
+    return dataclasses.replace(filled, url=url)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

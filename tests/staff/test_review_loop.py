@@ -5,6 +5,7 @@ The conversations are scripted so that each one's outcome is known (and checked 
 the test counts what the dashboard should show from that script and from the conversations as Rasa's
 HTTP API gives them, not from the console's own code."""
 
+import dataclasses
 import html as html_module
 import re
 import subprocess
@@ -22,11 +23,11 @@ from clinic.sms.store import sender_id_for
 from staff.models import ReviewDecision
 from tests.handoff_db import ROOT, fresh_postgres_database
 from tests.support.make_run import make_target
-from tests.support.servers import BotServers, played_on
+from tests.support.servers import SHARED_TWILIO_TOKEN as TWILIO_TOKEN
+from tests.support.servers import BotServers, played_alone, played_on
 from tests.support.sms import Phone
 from tests.support.staff_console import Console, csrf_token
 
-TWILIO_TOKEN = "review-test-token-" + uuid.uuid4().hex
 ADMIN, STAFF = "rita.admin", "sam.staff"
 PHONE_TEXT = "415 555 2671"
 EMAIL_TEXT = "jo.doe@example.com"
@@ -140,18 +141,17 @@ def play(bot: BotServers, url: str) -> Played:
     return played
 
 
-def _played(model_path, workdir, url) -> Played:
-    return played_on(model_path, workdir, url, play, env={"TWILIO_AUTH_TOKEN": TWILIO_TOKEN})
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def played(request, model_path, tmp_path_factory):
+    """SQLite: played on the run's shared servers (tests/conftest.py), their database emptied first, and
+    copied; PostgreSQL: on servers of its own, stopped once the conversations are in."""
     workdir = tmp_path_factory.mktemp(f"review-{request.param}")
     if request.param == "sqlite":
-        yield _played(model_path, workdir, f"sqlite:///{workdir / 'clinic.db'}")
+        played, url = played_alone(request.getfixturevalue("bot_servers"), workdir, play)
+        yield dataclasses.replace(played, url=url)
     else:
         with fresh_postgres_database(request.getfixturevalue("postgres_url")) as url:
-            yield _played(model_path, workdir, url)
+            yield played_on(model_path, workdir, url, play, env={"TWILIO_AUTH_TOKEN": TWILIO_TOKEN})
 
 
 @pytest.fixture

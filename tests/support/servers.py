@@ -6,19 +6,22 @@ the project's other tools read it; `tracker()` reads a conversation with it."""
 from __future__ import annotations
 
 import subprocess
+import uuid
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, TypeVar
+from typing import Callable, Dict, List, Optional, Tuple, TypeVar
 
 import requests
 
 from clinic.local_secrets import rasa_api_token
-from tests.handoff_db import migrate
+from tests.handoff_db import copy_sqlite, delete_all_rows, migrate
 from tests.support.ports import free_port
 from tests.support.processes import Started, quiet_env, stop_group, wait_for_server
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
+# The Twilio auth token of the servers that modules share (tests/conftest.py: readme_run, bot_servers).
+SHARED_TWILIO_TOKEN = "shared-test-token-" + uuid.uuid4().hex
 
 
 class BotServers(Started):
@@ -100,6 +103,18 @@ class BotServers(Started):
     def say(self, sender: str, message: str) -> str:
         """All the bot's reply texts to one message, joined."""
         return "\n".join(m.get("text", "") for m in self.send(sender, message))
+
+
+def played_alone(bot: BotServers, folder: Path, play: Callable[[BotServers, str], T]) -> Tuple[T, str]:
+    """Conversations played by `play(servers, database_url)` on servers already running on SQLite (the
+    run's shared ones, tests/conftest.py bot_servers), their database emptied first so that it holds these
+    conversations alone; then copied to `folder`. Returns what `play` returned and the copy's URL: what a
+    test of a console page reads (the servers' own database goes on taking other tests' conversations)."""
+    delete_all_rows(bot.database_url)
+    played = play(bot, bot.database_url)
+    url = f"sqlite:///{folder / 'clinic.db'}"
+    copy_sqlite(bot.database_url, url)
+    return played, url
 
 
 def played_on(model_path: str, workdir: Path, database_url: str, play: Callable[["BotServers", str], T],

@@ -15,15 +15,13 @@ from clinic.alerts.models import AlertOutbox
 from clinic.db import session_scope
 from clinic.handoffs import spool
 from clinic.handoffs.models import Handoff
-from tests.handoff_db import migrate
 
 TRACKERS = Path(__file__).parent / "trackers"
 
 
 @pytest.fixture(autouse=True)
-def database(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'clinic.db'}"
-    migrate(url)
+def database(migrated_sqlite, tmp_path, monkeypatch):
+    url = migrated_sqlite
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("HANDOFF_SPOOL_DIR", str(tmp_path / "spool"))
     return url

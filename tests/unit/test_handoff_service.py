@@ -12,7 +12,7 @@ from clinic.db import session_scope
 from clinic.handoffs import service, spool
 from clinic.handoffs.models import Handoff
 from clinic.handoffs.service import HandoffRequest, flush_spool, record_handoff, spool_flusher
-from tests.handoff_db import ROOT, TcpProxy, fresh_postgres_database, migrate
+from tests.handoff_db import ROOT, TcpProxy
 from tests.support.processes import wait_until
 
 
@@ -23,17 +23,13 @@ def spool_dir(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def sqlite_url(tmp_path):
-    url = f"sqlite:///{tmp_path / 'clinic.db'}"
-    migrate(url)
-    return url
+def sqlite_url(migrated_sqlite):
+    return migrated_sqlite
 
 
 @pytest.fixture
-def postgres_db(postgres_url):
-    with fresh_postgres_database(postgres_url) as url:
-        migrate(url)
-        yield url
+def postgres_db(migrated_postgresql):
+    return migrated_postgresql
 
 
 def booking(key="booking:s1:m1", **changes) -> HandoffRequest:
