@@ -133,7 +133,7 @@ def test_a_reload_asks_again_about_the_answers_not_rated_and_shows_the_ratings_g
     # The question shown again works: the vote is stored for that answer.
     chat.get_by_role("button", name="Yes, this answer was helpful").click()
     chat.get_by_role("status").filter(has_text="Thank you for your feedback").wait_for(timeout=10000)
-    rows = rows_when(site["database"], lambda rows: len(rows) == 3)
+    rows = rows_when(site["database"], widget_session_id(chat), lambda rows: len(rows) == 3)
     assert len(rows) == 3 and rows[2]["helpful"] in (True, 1) and rows[2]["message"] == "what is ketamine therapy"
     assert axe_violations(chat) == []
 
