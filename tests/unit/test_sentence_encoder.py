@@ -6,8 +6,8 @@ import pytest
 from clinic_nlu import encoder_model
 
 pytestmark = pytest.mark.skipif(
-    not encoder_model.is_complete(encoder_model.default_model_dir()),
-    reason="all-MiniLM-L6-v2 not extracted into the venv: run `make install`",
+    not encoder_model.onnx_path(encoder_model.default_model_dir()).is_file(),
+    reason="all-MiniLM-L6-v2 not extracted and converted in the venv: run `make install`",
 )
 
 SENTENCES = [
@@ -56,7 +56,7 @@ def reference_embeddings(texts):
 
 
 def test_sentence_feature_equals_the_plain_transformers_embedding(featurizer):
-    messages = featurize(featurizer, SENTENCES)  # one padded batch through the tf.function
+    messages = featurize(featurizer, SENTENCES)  # one padded batch through ONNX Runtime
     ours = np.array([sentence_vector(m) for m in messages])
     assert ours.shape == (3, 384)
     np.testing.assert_allclose(ours, reference_embeddings(SENTENCES), atol=1e-5)
