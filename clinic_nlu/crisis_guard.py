@@ -13,8 +13,11 @@ process is killing me": the detector learned that such words go with crises). It
 reconsiders the lexicon's weakest kind of match, words about suicide with nothing else (no danger,
 despair or history pattern): an English message of at least `detector_clear_min_words` words scored
 below `detector_clear_below` ("I attempted suicide 25 years ago, would that disqualify me?") gets the
-informational answer, which carries the 988 line too, instead of the crisis reply. The thresholds
-were chosen on the crisis development sets (docs/nlu-evaluation.md).
+informational answer, which carries the 988 line too, instead of the crisis reply. A message of
+several sentences is also a crisis when one of its sentences, read alone, scores `detector_sentence_at`
+or above (and at least the whole message's threshold), unless the lexicon found only a question about
+suicidal thoughts: a crisis told in one sentence of a long message or beside a clinic question. The
+thresholds were chosen on the crisis development sets (docs/nlu-evaluation.md).
 
 The topic classifier's `crisis` intent is the third. Where neither the lexicon nor the detector
 flagged the message and the classifier is not sure (below `classifier_crisis_threshold`), it becomes
@@ -35,7 +38,7 @@ from rasa.shared.nlu.training_data.message import Message
 from clinic import crisis
 from clinic.intents import ASK_SUICIDAL_THOUGHTS, FALLBACK_INTENT, NON_ENGLISH
 from clinic.intents import CRISIS as CRISIS_INTENT
-from clinic_nlu.crisis_detector import SCORE_KEY
+from clinic_nlu.crisis_detector import SCORE_KEY, SENTENCE_SCORE_KEY
 from clinic_nlu.intent_override import set_intent
 from clinic_nlu.stateless import StatelessComponent
 
@@ -45,6 +48,7 @@ DEFAULT_CONFIG: Dict[Text, Any] = {
     "classifier_crisis_threshold": 0.8,
     "detector_crisis_at": 0.8,
     "detector_venting_at": 0.9,
+    "detector_sentence_at": 0.9,
     "detector_clear_below": 0.1,
     "detector_clear_min_words": 8,
 }
@@ -52,14 +56,16 @@ DEFAULT_CONFIG: Dict[Text, Any] = {
 
 @dataclass(frozen=True)
 class Evidence:
-    """What the guard decides on: the message, the lexicon's check, the detector's score and the
-    classifiers' prediction before the guard (intent and ranking as Rasa writes them)."""
+    """What the guard decides on: the message, the lexicon's check, the detector's scores (the whole
+    message's and its highest sentence's) and the classifiers' prediction before the guard (intent and
+    ranking as Rasa writes them)."""
 
     text: Text
     check: crisis.CrisisCheck
     score: Optional[float]
     intent: Dict[Text, Any]
     ranking: List[Dict[Text, Any]]
+    sentence_score: Optional[float] = None
 
 
 def decide(evidence: Evidence, config: Dict[Text, Any]) -> Optional[Text]:
@@ -75,6 +81,10 @@ def decide(evidence: Evidence, config: Dict[Text, Any]) -> Optional[Text]:
     if result.assessment is crisis.Assessment.INFORMATIONAL:
         return INFORMATIONAL_INTENT
     intent, sure_at = evidence.intent, config["classifier_crisis_threshold"]
+    sentence_at = max(config["detector_sentence_at"], crisis_at)
+    sentence = evidence.sentence_score
+    if sentence is not None and sentence >= sentence_at and intent.get("name") != INFORMATIONAL_INTENT:
+        return CRISIS_INTENT
     if intent.get("name") == CRISIS_INTENT and (intent.get("confidence") or 0.0) < sure_at:
         return FALLBACK_INTENT
     return None
@@ -109,6 +119,7 @@ class CrisisGuard(StatelessComponent, IntentClassifier):
                 message.get(SCORE_KEY),
                 message.get(INTENT) or {},
                 message.get(INTENT_RANKING_KEY) or [],
+                message.get(SENTENCE_SCORE_KEY),
             )
             intent_name = decide(evidence, self.component_config)
             if intent_name is None:
@@ -122,6 +133,7 @@ class CrisisGuard(StatelessComponent, IntentClassifier):
                     "assessment": evidence.check.assessment.value,
                     "matched": evidence.check.matched,
                     "detector": evidence.score,
+                    "detector_sentence": evidence.sentence_score,
                     # What the classifiers said before the guard (clinic_nlu.evaluation's crisis sweep).
                     "classifier": evidence.intent,
                 },

@@ -10,7 +10,7 @@ python -m clinic_nlu.evaluation answers --model models/clinic-<hash>.tar.gz [--s
     Starts the real action server and Rasa server (tests/support/servers.py) and asks every real
     question of the split (tests/nlu/real_questions/, answer-level scoring in clinic_nlu/answers.py)
     and every message of a crisis set (with the test split the fresh crisis set
-    tests/safety/crisis_fresh.yml, with any other the dev probe set tests/safety/crisis_probe.yml),
+    tests/safety/crisis_fresh.yml, with any other the dev set tests/safety/crisis_probe2.yml),
     each in a new conversation through the REST channel, and judges the whole reply. `make eval`
     runs it on the frozen test split.
 
@@ -51,6 +51,9 @@ CRISIS_DEV_SET = ROOT / "tests" / "safety" / "crisis_dev.yml"
 FRESH_CRISIS_SET = ROOT / "tests" / "safety" / "crisis_fresh.yml"
 # A third crisis development set, written apart for choosing the classifier's crisis threshold.
 CRISIS_PROBE_SET = ROOT / "tests" / "safety" / "crisis_probe.yml"
+# A fourth, written apart when the third had been fitted (its misses became lexicon patterns): the
+# crisis development set that still measures fairly.
+CRISIS_PROBE2_SET = ROOT / "tests" / "safety" / "crisis_probe2.yml"
 CANDIDATES = ROOT / "experiments" / "pipelines"
 # The crisis reply (domain.yml `utter_crisis`): it says the conversation was flagged for the team.
 CRISIS_REPLY = "flagged this"
@@ -154,16 +157,17 @@ def heldout_command(args: argparse.Namespace) -> int:
     print(f"Intent accuracy (with sub-intents): {accuracy(predictions):.3f}")
     for name, (right, total) in crisis_figures(parser).items():
         print(f"Crisis set, {name}: {right}/{total}")
-    probe = load_crisis_set(CRISIS_PROBE_SET)
-    flagged = {
-        kind: [parser.parse(item["text"])["intent"]["name"] == CRISIS for item in probe[kind]]
-        for kind in ("crisis", "not_crisis")
-    }
-    print(
-        f"Crisis probe set (dev, {CRISIS_PROBE_SET.relative_to(ROOT)}): crisis intent for "
-        f"{sum(flagged['crisis'])}/{len(flagged['crisis'])} crisis messages, "
-        f"{sum(flagged['not_crisis'])}/{len(flagged['not_crisis'])} look-alikes"
-    )
+    for probe_set in (CRISIS_PROBE2_SET, CRISIS_PROBE_SET):
+        probe = load_crisis_set(probe_set)
+        flagged = {
+            kind: [parser.parse(item["text"])["intent"]["name"] == CRISIS for item in probe[kind]]
+            for kind in ("crisis", "not_crisis")
+        }
+        print(
+            f"Crisis dev set {probe_set.relative_to(ROOT)}: crisis intent for "
+            f"{sum(flagged['crisis'])}/{len(flagged['crisis'])} crisis messages, "
+            f"{sum(flagged['not_crisis'])}/{len(flagged['not_crisis'])} look-alikes"
+        )
     print(f"Parse time: {1000 * elapsed / len(examples):.1f} ms per message")
     return 0
 
@@ -201,9 +205,9 @@ def answers_command(args: argparse.Namespace) -> int:
     from clinic_nlu import answers
 
     questions = answers.load_questions(args.split)
-    # The test split goes with the fresh crisis set (test); any other split with the probe set (dev),
-    # so that choosing on dev never shows a test figure.
-    crisis_set = FRESH_CRISIS_SET if args.split == "test" else CRISIS_PROBE_SET
+    # The test split goes with the fresh crisis set (test); any other split with the fourth crisis dev
+    # set (the one not yet fitted), so that choosing on dev never shows a test figure.
+    crisis_set = FRESH_CRISIS_SET if args.split == "test" else CRISIS_PROBE2_SET
     fresh = load_crisis_set(crisis_set)
     messages = [q.text for q in questions] + [i["text"] for i in fresh["crisis"] + fresh["not_crisis"]]
     replies = ask_the_bot(args.model, messages)
@@ -263,7 +267,7 @@ def crisis_thresholds_command(args: argparse.Namespace) -> int:
     check, the detector's score, the classifiers' intent it recorded)."""
     from clinic import crisis
     from clinic_nlu import answers
-    from clinic_nlu.crisis_detector import SCORE_KEY
+    from clinic_nlu.crisis_detector import SCORE_KEY, SENTENCE_SCORE_KEY
     from clinic_nlu.crisis_guard import DEFAULT_CONFIG, GUARD_KEY, Evidence, decide
 
     parser, lexicon = Parser(args.model), crisis.default_lexicon()
@@ -272,20 +276,30 @@ def crisis_thresholds_command(args: argparse.Namespace) -> int:
         parsed = parser.parse(text)
         classifiers = (parsed.get(GUARD_KEY) or {}).get("classifier") or parsed.get("intent") or {}
         ranking = parsed.get("intent_ranking") or []
-        return Evidence(text, lexicon.check(text), parsed.get(SCORE_KEY), classifiers, ranking)
+        return Evidence(
+            text, lexicon.check(text), parsed.get(SCORE_KEY), classifiers, ranking, parsed.get(SENTENCE_SCORE_KEY)
+        )
 
     def texts(items: Sequence[Any]) -> List[str]:
         return [item["text"] if isinstance(item, dict) else item for item in items]
 
     groups = {}
-    for name, path in (("probe", CRISIS_PROBE_SET), ("crisis_dev", CRISIS_DEV_SET), ("crisis_messages", CRISIS_SET)):
+    for name, path in (
+        ("probe2", CRISIS_PROBE2_SET),
+        ("probe", CRISIS_PROBE_SET),
+        ("crisis_dev", CRISIS_DEV_SET),
+        ("crisis_messages", CRISIS_SET),
+    ):
         sets = load_crisis_set(path)
         groups[name] = ([evidence(t) for t in texts(sets["crisis"])], [evidence(t) for t in texts(sets["not_crisis"])])
     ordinary = [e.text for e in load_examples() if e.intent != CRISIS] + [q.text for q in answers.load_questions("dev")]
     groups["ordinary dev questions"] = ([], [evidence(t) for t in ordinary])
-    print("detector_crisis_at detector_venting_at detector_clear_below | crisis messages / look-alikes given crisis")
-    for crisis_at, venting_at, clear_below in itertools.product(
-        (0.6, 0.7, 0.8, 0.85, 0.9), (0.8, 0.9, 0.95), (0.0, 0.05, 0.1, 0.2)
+    print(
+        "crisis_at venting_at sentence_at clear_below | crisis messages / look-alikes given crisis"
+        " (sentence_at 1.01: sentences not read alone)"
+    )
+    for crisis_at, venting_at, sentence_at, clear_below in itertools.product(
+        (0.7, 0.8, 0.85, 0.9), (0.8, 0.9, 0.95), (0.85, 0.9, 0.95, 1.01), (0.05, 0.1, 0.2)
     ):
         if venting_at < crisis_at:  # the venting threshold asks for more, never less
             continue
@@ -293,6 +307,7 @@ def crisis_thresholds_command(args: argparse.Namespace) -> int:
             **DEFAULT_CONFIG,
             "detector_crisis_at": crisis_at,
             "detector_venting_at": venting_at,
+            "detector_sentence_at": sentence_at,
             "detector_clear_below": clear_below,
         }
         cells = []
@@ -301,7 +316,7 @@ def crisis_thresholds_command(args: argparse.Namespace) -> int:
             intents = [[decide(e, config) or e.intent.get("name") for e in g] for g in (crises, others)]
             flagged = [names.count(CRISIS) for names in intents]
             cells.append(f"{name} {flagged[0]}/{len(crises)}, {flagged[1]}/{len(others)}")
-        print(f"{crisis_at:18.2f} {venting_at:19.2f} {clear_below:20.2f} | " + " | ".join(cells))
+        print(f"{crisis_at:9.2f} {venting_at:10.2f} {sentence_at:11.2f} {clear_below:11.2f} | " + " | ".join(cells))
     return 0
 
 

@@ -36,6 +36,12 @@ def teaches_topics(message: Message) -> bool:
     return not intent_metadata.get(DETECTOR_ONLY, False)
 
 
+def normalised(row: np.ndarray) -> np.ndarray:
+    """The row scaled to unit length (a zero row stays zero)."""
+    norm = np.linalg.norm(row)
+    return row / norm if norm else row
+
+
 def sentence_features(message: Message, dense_weight: float) -> np.ndarray:
     """The message's sentence features: dense block(s) and sparse block(s), each L2-normalised."""
     blocks = []
@@ -46,8 +52,7 @@ def sentence_features(message: Message, dense_weight: float) -> np.ndarray:
             continue
         row = features.features
         row = np.asarray(row.todense() if scipy.sparse.issparse(row) else row, dtype=np.float64).reshape(-1)
-        norm = np.linalg.norm(row)
-        blocks.append((row / norm if norm else row) * (dense_weight if not sparse else 1.0))
+        blocks.append(normalised(row) * (dense_weight if not sparse else 1.0))
     return np.concatenate(blocks) if blocks else np.zeros(0)
 
 

@@ -8,15 +8,20 @@ import glob
 import pytest
 import yaml
 
-from clinic_nlu.evaluation import CRISIS_PROBE_SET, accuracy, load_crisis_set, load_examples
+from clinic_nlu.evaluation import CRISIS_PROBE2_SET, CRISIS_PROBE_SET, accuracy, load_crisis_set, load_examples
 
 HELDOUT = load_examples()
-# The crisis probe set (dev: the crisis detector's thresholds were chosen on it, and the kinds it missed
-# were written into the lexicon), through the whole pipeline: 395/395 crisis messages and 22/400
-# look-alikes get the crisis intent (with the detector alone beside the lexicon: 335/395 and 25/400;
-# the lexicon and the topic classifier alone: 261/395 and 27/400). One message of slack each way.
+# The crisis dev sets through the whole pipeline, one message of slack each way (docs/nlu-evaluation.md).
+# crisis_probe.yml (the detector's thresholds were chosen on it and the kinds it missed were written
+# into the lexicon): 395/395 crisis messages and 30/400 look-alikes get the crisis intent (with the
+# sentences not read alone: 395/395 and 23/400; with the detector alone beside the lexicon: 335/395 and
+# 25/400; the lexicon and the topic classifier alone: 261/395 and 27/400).
 PROBE_CRISIS_AT_LEAST = 394
-PROBE_FALSE_ALARMS_AT_MOST = 23
+PROBE_FALSE_ALARMS_AT_MOST = 31
+# crisis_probe2.yml (written apart when the first was fitted; the sentence threshold was chosen on it):
+# 278/356 and 29/351 (with the sentences not read alone: 260/356 and 28/351).
+PROBE2_CRISIS_AT_LEAST = 277
+PROBE2_FALSE_ALARMS_AT_MOST = 30
 
 
 def training_texts():
@@ -51,14 +56,31 @@ def test_every_crisis_message_gets_the_crisis_intent(parser):
     assert missed == []
 
 
-def test_the_crisis_probe_set_holds_its_figures(parser):
-    probe = load_crisis_set(CRISIS_PROBE_SET)
+@pytest.mark.parametrize(
+    "path, crisis_at_least, false_alarms_at_most",
+    [
+        (CRISIS_PROBE_SET, PROBE_CRISIS_AT_LEAST, PROBE_FALSE_ALARMS_AT_MOST),
+        (CRISIS_PROBE2_SET, PROBE2_CRISIS_AT_LEAST, PROBE2_FALSE_ALARMS_AT_MOST),
+    ],
+    ids=["probe", "probe2"],
+)
+def test_the_crisis_dev_sets_hold_their_figures(parser, path, crisis_at_least, false_alarms_at_most):
+    probe = load_crisis_set(path)
     flagged = {
         kind: [item["text"] for item in probe[kind] if parser.parse(item["text"])["intent"]["name"] == "crisis"]
         for kind in ("crisis", "not_crisis")
     }
-    assert len(flagged["crisis"]) >= PROBE_CRISIS_AT_LEAST
-    assert len(flagged["not_crisis"]) <= PROBE_FALSE_ALARMS_AT_MOST, flagged["not_crisis"]
+    assert len(flagged["crisis"]) >= crisis_at_least
+    assert len(flagged["not_crisis"]) <= false_alarms_at_most, flagged["not_crisis"]
+
+
+def test_a_crisis_told_in_one_sentence_of_a_long_message_is_caught(parser):
+    # No lexicon pattern; the whole message reads as an insurance question (crisis score 0.27), the
+    # third sentence alone as a crisis (0.95). The same message without that sentence stays ordinary.
+    history = "I've had depression since college and tried three antidepressants. My sister told me about your clinic."
+    crisis = parser.parse(f"{history} Yesterday I drove to the bridge and sat there for an hour working up the nerve. Do you take Aetna?")
+    assert crisis["intent"]["name"] == "crisis" and crisis["crisis_score"] < 0.8
+    assert parser.parse(f"{history} Do you take Aetna?")["intent"]["name"] != "crisis"
 
 
 def test_a_long_past_history_gets_the_informational_answer_and_a_bare_one_the_crisis_reply(parser):

@@ -26,10 +26,12 @@ TEST_SPLIT_SHA256 = "5ffec65638f349c4a18c8205d55de98934215a264c59e136a4edc9e940e
 # Measured on the test split with the model of the commit that set them (README "NLU quality"):
 # 90/112 answered (0.804), 7/112 confidently wrong (0.062); fresh crisis set 169/180, 12/180 with the
 # crisis detector (before it: 153/180, 8/180; docs/nlu-evaluation.md). One message of slack each way.
+# Since the detector reads each sentence of a long message alone (chosen on the crisis dev sets, fifth
+# round), the fresh set gives 169/180 and 14/180: the look-alike limit moved with it, knowingly.
 ANSWERED_AT_LEAST = 89 / 112
 CONFIDENTLY_WRONG_AT_MOST = 8 / 112
 CRISIS_RECALL_AT_LEAST = 168
-CRISIS_FALSE_ALARMS_AT_MOST = 13
+CRISIS_FALSE_ALARMS_AT_MOST = 15
 
 
 def test_the_test_split_is_frozen():

@@ -3,6 +3,7 @@
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic_nlu.condition_extractor import ConditionEntityExtractor
+from clinic_nlu.crisis_detector import sentence_spans
 from clinic_nlu.crisis_guard import CrisisGuard
 
 GUARD = CrisisGuard(CrisisGuard.get_default_config())
@@ -52,6 +53,33 @@ def test_the_detector_alone_needs_more_to_call_venting_about_everyday_things_a_c
     assert plain.get("intent")["name"] == "crisis"
     sure = GUARD.process([scored("this insurance process is killing me", 0.95)])[0]
     assert sure.get("intent")["name"] == "crisis"
+
+
+def sentence_scored(text, score, sentence_score, intent="faq"):
+    message = classified(text, intent=intent)
+    message.set("crisis_score", score)
+    message.set("crisis_sentence_score", sentence_score)
+    return message
+
+
+def test_one_sentence_read_alone_as_a_crisis_makes_the_message_one():
+    # The whole message scores low (the crisis is one sentence of many); that sentence alone scores high.
+    text = "Do you take Aetna? My sister found you online. Last night I waited in the parking lot until it was dark."
+    diluted = GUARD.process([sentence_scored(text, 0.05, 0.93)])[0]
+    assert diluted.get("intent") == {"name": "crisis", "confidence": 1.0}
+    assert diluted.get("crisis_guard")["detector_sentence"] == 0.93
+    unsure = GUARD.process([sentence_scored(text, 0.05, 0.85)])[0]
+    assert unsure.get("intent") == {"name": "faq", "confidence": 0.97}
+
+
+def test_a_question_about_suicidal_thoughts_stays_one_whatever_a_sentence_scores():
+    # Read as such by the lexicon, or by the classifiers where the lexicon sees nothing.
+    for text in (
+        "I read an article about it. Can ketamine help teenagers with suicidal thoughts?",
+        "I read an article about it. Can ketamine help teenagers with dark thoughts?",
+    ):
+        message = GUARD.process([sentence_scored(text, 0.2, 0.97, intent="ask_suicidal_thoughts")])[0]
+        assert message.get("intent")["name"] == "ask_suicidal_thoughts"
 
 
 def test_guard_accepts_an_empty_message():
@@ -104,3 +132,13 @@ def test_a_lower_cased_shared_document_falls_back_to_a_spacy_pass_of_the_text():
     extractor = SharedDocEntityExtractor({"dimensions": ["PERSON"]})
     [result] = extractor.process([message], SpacyModel(model=nlp, model_name=path))
     assert [e["value"] for e in result.get("entities")] == ["Sarah Jones"]
+
+
+def test_the_detector_reads_each_sentence_of_a_message_of_several():
+    text = "Hi.  I've been depressed for years.\nI stood on the overpass last night! Can I book Friday?"
+    assert [text[a:b] for a, b in sentence_spans(text, 4)] == [
+        "I've been depressed for years.",
+        "I stood on the overpass last night!",
+        "Can I book Friday?",
+    ]
+    assert sentence_spans("I stood on the overpass last night, can I book Friday?", 4) == []
