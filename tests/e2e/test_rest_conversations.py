@@ -122,9 +122,11 @@ def test_bad_input_never_gets_a_5xx_or_an_empty_reply(bot, message):
     assert all("<script>" not in m["text"] for m in messages)
 
 
-def test_non_english_message_gets_english_only_and_the_staff_phone(bot):
+def test_non_english_message_gets_english_only_the_staff_phone_and_the_crisis_line(bot):
+    # Whatever a message the bot cannot read says, the person gets the crisis line in Spanish too.
     reply = bot.say(new_sender(), "¿Cuánto cuesta el tratamiento con ketamina?")
     assert "only answer in English" in reply and "(555) 010-0199" in reply
+    assert "llame al 988 y oprima 2" in reply and "call 911" in reply
 
 
 @pytest.mark.parametrize(
