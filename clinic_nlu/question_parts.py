@@ -8,13 +8,20 @@ on the part's all-MiniLM-L6-v2 sentence embedding (the same encoder as the pipel
 its character n-gram TF-IDF. A part whose topic is likely
 (at least `min_confidence`, chosen on the dev split) and is not the message's own topic becomes a
 `topic` entity; the rules then answer every topic (actions/answers.py). At most `max_extra` parts.
+
+A question about a named condition asks two things in one clause: "How does ketamine treat bipolar?"
+is how it works *and* whether bipolar disorder is a condition it is for. The classifiers read the
+condition's name as the question (the list of conditions), and the condition answer
+(actions/conditions.py) says only the second. So the message is also read with each condition it
+names (the `condition` entities) replaced by "my condition" ("How does ketamine treat my condition?"),
+and a likely topic of that reading other than who it is for becomes a `topic` entity too.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Set, Text, Tuple
 
 import numpy as np
 import scipy.sparse
@@ -35,12 +42,29 @@ from clinic_nlu.linear_component import teaches_topics
 from clinic_nlu.sentence_encoder import load_encoder
 
 ENTITY = "topic"
+CONDITION_ENTITY = "condition"
+CONDITION_STAND_IN = "my condition"
+# The conditions list: a named condition's own answer already says whether it is one of them.
+CONDITIONS_TOPIC = "faq/who_for"
 _QUESTION_WORDS = r"(?:how|what|whats|what's|does|do|is|are|can|could|will|would|when|why|who|should|and is|and do)"
 _SPLIT = re.compile(rf"[?!.;]+\s*|,\s*(?={_QUESTION_WORDS}\b)|\s+and\s+(?={_QUESTION_WORDS}\b)", re.IGNORECASE)
 
 
 def parts_of(text: str) -> List[str]:
     return [part.strip(" ,;:") for part in _SPLIT.split(text) if len(part.split()) >= 3]
+
+
+def without_conditions(message: Message) -> str:
+    """The message with each condition it names replaced by "my condition", or "" if it names none."""
+    text = message.get(TEXT) or ""
+    spans = sorted(
+        (entity["start"], entity["end"])
+        for entity in message.get(ENTITIES) or []
+        if entity.get("entity") == CONDITION_ENTITY and "start" in entity
+    )
+    for start, end in reversed(spans):
+        text = text[:start] + CONDITION_STAND_IN + text[end:]
+    return text if spans else ""
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
@@ -146,20 +170,27 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
 
     def _other_topics(self, message: Message) -> List[tuple]:
         parts = parts_of(message.get(TEXT) or "")
-        if len(parts) < 2:
+        # (text, topics its answer would only repeat): each question of several, and the message read
+        # without the conditions it names, whose own answer says whether they are on the list.
+        readings: List[Tuple[str, Set[str]]] = [(part, set()) for part in parts] if len(parts) >= 2 else []
+        masked = without_conditions(message)
+        if masked:
+            readings.append((masked, {CONDITIONS_TOPIC}))
+        if not readings:
             return []
         selected = (message.get("response_selector") or {}).get("default") or {}
         own = (selected.get("response") or {}).get("intent_response_key")
         assert self._classifier is not None  # process() asks only a trained component
-        probabilities = self._classifier.predict_proba(self._features(parts))
+        probabilities = self._classifier.predict_proba(self._features([text for text, _ in readings]))
         found: List[tuple] = []
-        for row in probabilities:
+        for (_, answered_already), row in zip(readings, probabilities):
             best = int(np.argmax(row))
             topic, confidence = str(self._classifier.classes_[best]), float(row[best])
             same_family = own is not None and topic.split("/")[0] == own.split("/")[0] == OUT_OF_SCOPE
             if (
                 confidence >= self.component_config["min_confidence"]
                 and topic != own
+                and topic not in answered_already
                 and not same_family
                 and topic not in [t for t, _ in found]
             ):

@@ -64,6 +64,14 @@ def test_listed_condition_gets_yes_with_context_and_the_staff_offer(bot):
     assert STAFF_OFFER in reply
 
 
+def test_a_topic_asked_about_a_named_condition_gets_both_answers(bot):
+    # The classifier reads the condition's name as the question (who it is for); read without it, the
+    # message asks what the therapy is.
+    reply = bot.say(new_sender(), "what is ketamine infusion therapy for PTSD?")
+    assert "intravenous (IV) treatment" in reply
+    assert "post-traumatic stress disorder (PTSD) is one of the conditions" in reply
+
+
 def test_unlisted_condition_is_not_claimed(bot):
     reply = bot.say(new_sender(), "can it treat schizophrenia")
     assert "Schizophrenia is not among the conditions our information lists" in reply

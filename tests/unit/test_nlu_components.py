@@ -5,6 +5,7 @@ from rasa.shared.nlu.training_data.message import Message
 from clinic_nlu.condition_extractor import ConditionEntityExtractor
 from clinic_nlu.crisis_detector import sentence_spans
 from clinic_nlu.crisis_guard import CrisisGuard
+from clinic_nlu.question_parts import without_conditions
 
 GUARD = CrisisGuard(CrisisGuard.get_default_config())
 
@@ -142,3 +143,10 @@ def test_the_detector_reads_each_sentence_of_a_message_of_several():
         "Can I book Friday?",
     ]
     assert sentence_spans("I stood on the overpass last night, can I book Friday?", 4) == []
+
+
+def test_a_question_about_a_named_condition_is_also_read_without_it():
+    message = Message(data={"text": "How does ketamine treat PTSD and bipolar?"})
+    ConditionEntityExtractor({}).process([message])
+    assert without_conditions(message) == "How does ketamine treat my condition and my condition?"
+    assert without_conditions(Message(data={"text": "How does ketamine work?"})) == ""
