@@ -18,9 +18,11 @@ HELDOUT = load_examples()
 # 25/400; the lexicon and the topic classifier alone: 261/395 and 27/400).
 PROBE_CRISIS_AT_LEAST = 394
 PROBE_FALSE_ALARMS_AT_MOST = 31
-# crisis_probe2.yml (written apart when the first was fitted; the sentence threshold was chosen on it):
-# 278/356 and 29/351 (with the sentences not read alone: 260/356 and 28/351).
-PROBE2_CRISIS_AT_LEAST = 277
+# crisis_probe2.yml (written apart when the first was fitted; the sentence threshold was chosen on it,
+# and its misses in other languages led to the lexicon's Spanish and other-language phrasings):
+# 291/356 and 29/351 (before those phrasings: 278/356; with the sentences not read alone either: 260/356
+# and 28/351).
+PROBE2_CRISIS_AT_LEAST = 290
 PROBE2_FALSE_ALARMS_AT_MOST = 30
 
 

@@ -248,3 +248,41 @@ def test_means_plans_goodbyes_and_euphemisms_are_a_crisis(message):
 )
 def test_their_look_alikes_are_not(message):
     assert not check(message).is_crisis
+
+
+# A crisis in another language: the detector reads English only, so the lexicon holds the common
+# phrasings of Spanish (most of the clinic's other-language messages) and the core ones of a few more.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "he pensado en quitarme la vida",
+        "mi hermana dice que se va a matar",
+        "ya no quiero vivir, perdón",
+        "quiero acabar con todo de una vez",
+        "mis hijos estarían mejor sin mí",
+        "dejé una carta de despedida en la mesa",
+        "¿cuántas pastillas necesito para no despertar?",
+        "me tomé un frasco de pastillas",
+        "las voces me dicen que me mate",
+        "quero morrer, não aguento mais",
+        "je veux en finir",
+        "tôi muốn chết",
+    ],
+)
+def test_a_crisis_in_another_language_is_a_crisis(message):
+    assert check(message).assessment is Assessment.CRISIS
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "me voy a matar estudiando para este examen",
+        "me muero de hambre, ¿puedo comer antes de la infusión?",
+        "quiero acabar con la ansiedad",
+        "tengo que terminar con el papeleo del seguro",
+        "¿cuántas infusiones necesito?",
+        "je veux prendre rendez-vous",
+    ],
+)
+def test_their_everyday_look_alikes_are_not(message):
+    assert not check(message).is_crisis
