@@ -15,9 +15,9 @@ despair or history pattern): an English message of at least `detector_clear_min_
 below `detector_clear_below` ("I attempted suicide 25 years ago, would that disqualify me?") gets the
 informational answer, which carries the 988 line too, instead of the crisis reply. A message of
 several sentences is also a crisis when one of its sentences, read alone, scores `detector_sentence_at`
-or above (and at least the whole message's threshold), unless the lexicon found only a question about
-suicidal thoughts: a crisis told in one sentence of a long message or beside a clinic question. The
-thresholds were chosen on the crisis development sets (docs/nlu-evaluation.md).
+or above (and at least the whole message's threshold), unless the lexicon or the classifiers read it
+as a question about suicidal thoughts: a crisis told in one sentence of a long message or beside a
+clinic question. The thresholds were chosen on the crisis development sets (docs/nlu-evaluation.md).
 
 The topic classifier's `crisis` intent is the third. Where neither the lexicon nor the detector
 flagged the message and the classifier is not sure (below `classifier_crisis_threshold`), it becomes
