@@ -34,7 +34,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from clinic.intents import CRISIS
-from clinic_nlu.linear_component import LinearComponent, normalised
+from clinic_nlu.linear_component import LinearComponent, feature_row
 from clinic_nlu.sentence_encoder import load_encoder
 
 SCORE_KEY = "crisis_score"
@@ -89,7 +89,6 @@ class CrisisDetector(LinearComponent):
         rows = []
         for (start, end), embedding in zip(spans, embeddings):
             inside = [i for i, token in enumerate(tokens) if token.start >= start and token.end <= end]
-            sparse = np.asarray(counts_per_token[inside].sum(axis=0), dtype=np.float64).reshape(-1)
-            dense = np.asarray(embedding, dtype=np.float64).reshape(-1)
-            rows.append(np.concatenate([normalised(dense) * self.component_config["dense_weight"], normalised(sparse)]))
+            counts_inside = counts_per_token[inside].sum(axis=0)
+            rows.append(feature_row(embedding, counts_inside, self.component_config["dense_weight"]))
         return np.vstack(rows)

@@ -36,24 +36,27 @@ def teaches_topics(message: Message) -> bool:
     return not intent_metadata.get(DETECTOR_ONLY, False)
 
 
-def normalised(row: np.ndarray) -> np.ndarray:
-    """The row scaled to unit length (a zero row stays zero)."""
+def _normalised(row: Any) -> np.ndarray:
+    """A dense or sparse row as a flat float array scaled to unit length (a zero row stays zero)."""
+    row = np.asarray(row.todense() if scipy.sparse.issparse(row) else row, dtype=np.float64).reshape(-1)
     norm = np.linalg.norm(row)
     return row / norm if norm else row
 
 
-def sentence_features(message: Message, dense_weight: float) -> np.ndarray:
-    """The message's sentence features: dense block(s) and sparse block(s), each L2-normalised."""
-    blocks = []
-    for sparse in (False, True):
-        getter = message.get_sparse_features if sparse else message.get_dense_features
-        features = getter(TEXT)[1]
-        if features is None:
-            continue
-        row = features.features
-        row = np.asarray(row.todense() if scipy.sparse.issparse(row) else row, dtype=np.float64).reshape(-1)
-        blocks.append(normalised(row) * (dense_weight if not sparse else 1.0))
+def feature_row(dense: Any, sparse: Any, dense_weight: float) -> np.ndarray:
+    """One row of features: the dense block then the sparse block (either may be None), each
+    L2-normalised, the dense one weighted by `dense_weight`."""
+    blocks = [_normalised(dense) * dense_weight] if dense is not None else []
+    blocks += [_normalised(sparse)] if sparse is not None else []
     return np.concatenate(blocks) if blocks else np.zeros(0)
+
+
+def sentence_features(message: Message, dense_weight: float) -> np.ndarray:
+    """The message's sentence features: its dense and sparse sentence rows (feature_row)."""
+    dense, sparse = message.get_dense_features(TEXT)[1], message.get_sparse_features(TEXT)[1]
+    return feature_row(
+        dense.features if dense is not None else None, sparse.features if sparse is not None else None, dense_weight
+    )
 
 
 class LinearComponent(GraphComponent):
