@@ -57,13 +57,18 @@ class MakeRun(Started):
             ["make", "run"], cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL,
             stdout=open(self.output_path, "wb"), stderr=subprocess.STDOUT, start_new_session=True,
         )
+        self.wait_for(READY, timeout)
+
+    def wait_for(self, text: str, timeout: float = 60) -> None:
+        """Until `text` is in make run's output (stopped, with the output, if make exits or time runs out)."""
+        assert self._process is not None
         deadline = time.monotonic() + timeout
-        while READY not in self.output():
+        while text not in self.output():
             if self._process.poll() is not None:
                 raise RuntimeError(f"make run exited ({self._process.returncode}):\n{self.output()[-4000:]}")
             if time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"make run not ready in {timeout:.0f} s:\n{self.output()[-4000:]}")
+                raise RuntimeError(f"no {text!r} from make run in {timeout:.0f} s:\n{self.output()[-4000:]}")
             time.sleep(0.5)
 
     def make(self, *args: str, env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
