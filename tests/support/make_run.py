@@ -18,6 +18,10 @@ from tests.support.processes import Started, stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
 READY = "Ready: chat at "
+# What a make target run from a test must not take from the test run's environment: the outer make's
+# variables (MAKEFLAGS, MAKELEVEL...), and LOG_LEVEL, which Rasa's logging set-up writes into the
+# environment of a test process that loaded a model (it silenced the Rasa server's INFO lines).
+NOT_FROM_THE_TEST_RUN = ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES", "LOG_LEVEL")
 
 
 class MakeRun(Started):
@@ -35,8 +39,7 @@ class MakeRun(Started):
             "HANDOFF_SPOOL_DIR": str(workdir / "spool"),
             **(env or {}),
         }
-        # A make run inside `make test` must not take the outer make's variables (MAKEFLAGS, MAKELEVEL...).
-        for name in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES"):
+        for name in NOT_FROM_THE_TEST_RUN:
             self.env.pop(name, None)
         self.output_path = workdir / "make-run.log"
         self._process: Optional[subprocess.Popen] = None
@@ -90,7 +93,7 @@ def make_target(*args: str, env: Optional[Dict[str, str]] = None) -> subprocess.
     """A make target run as a person runs it in a terminal (not as part of the outer `make test`);
     a variable given as None in `env` is taken out of the environment."""
     merged = {**os.environ, **(env or {})}
-    for name in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES"):
+    for name in NOT_FROM_THE_TEST_RUN:
         merged.pop(name, None)
     return subprocess.run(["make", "--no-print-directory", *args], cwd=ROOT,
                           env={k: v for k, v in merged.items() if v is not None},
