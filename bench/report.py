@@ -23,27 +23,25 @@ class Metric:
     unit: str
     better: str  # "lower" or "higher"
     digits: int = 1
-    # Target from issue 7, as a ratio this/stock (or an absolute value for this bot when absolute=True).
+    # Target from issue 18, as a ratio this/stock.
     target: Optional[float] = None
-    absolute: bool = False
 
 
 def metrics(levels: Sequence[int]) -> List[Metric]:
     rows = [
-        Metric("startup_s", "start-up: `rasa run` to /status 200", "s", "lower", 1, 0.6),
-        Metric("seq_p50_ms", "REST full turn p50 (sequential)", "ms", "lower", 1, 0.4),
-        Metric("seq_p95_ms", "REST full turn p95 (sequential)", "ms", "lower", 1),
+        Metric("startup_s", "start-up: `rasa run` to /status 200", "s", "lower", 1, 0.5),
+        Metric("seq_p50_ms", "REST full turn p50 (sequential)", "ms", "lower", 1, 0.5),
+        Metric("seq_p95_ms", "REST full turn p95 (sequential)", "ms", "lower", 1, 0.8),
         Metric("seq_p99_ms", "REST full turn p99 (sequential)", "ms", "lower", 1),
     ]
     for level in levels:
         rows += [
-            Metric(f"c{level}_throughput", f"throughput, {level} concurrent conversations", "msg/s", "higher", 1,
-                   2.5 if level == 8 else None),
+            Metric(f"c{level}_throughput", f"throughput, {level} concurrent conversations", "msg/s", "higher", 1, 2.0),
             Metric(f"c{level}_p95_ms", f"p95 latency, {level} concurrent conversations", "ms", "lower", 0),
         ]
     rows += [
-        Metric("rss_mb", "resident memory of the Rasa server after the run", "MB", "lower", 0, 0.8),
-        Metric("train_s", "training from scratch (`rasa train --force`)", "s", "lower", 0, 120.0, absolute=True),
+        Metric("rss_mb", "resident memory of the Rasa server after the run", "MB", "lower", 0, 0.9),
+        Metric("train_s", "training from scratch (`rasa train --force`)", "s", "lower", 0),
     ]
     return rows
 
@@ -140,17 +138,14 @@ def _ratio(this: Optional[float], stock: Optional[float]) -> Optional[float]:
     return this / stock
 
 
-def _target(metric: Metric, this: Optional[float], ratio: Optional[float]) -> Tuple[str, str]:
+def _target(metric: Metric, ratio: Optional[float]) -> Tuple[str, str]:
     if metric.target is None:
         return "", ""
     sign = "≤" if metric.better == "lower" else "≥"
-    if metric.absolute:
-        text, value = f"{sign} {metric.target:g} {metric.unit}", this
-    else:
-        text, value = f"{sign} {metric.target:g}×", ratio
-    if value is None or math.isnan(value):
+    text = f"{sign} {metric.target:g}×"
+    if ratio is None or math.isnan(ratio):
         return text, "n/a"
-    met = value <= metric.target if metric.better == "lower" else value >= metric.target
+    met = ratio <= metric.target if metric.better == "lower" else ratio >= metric.target
     return text, "yes" if met else "no"
 
 
@@ -161,7 +156,7 @@ def table_rows(summary: Dict[str, Dict[str, float]], levels: Sequence[int]) -> L
         if this is None and stock is None:
             continue
         ratio = _ratio(this, stock)
-        target, met = _target(metric, this, ratio)
+        target, met = _target(metric, ratio)
         rows.append([
             f"{metric.label} ({metric.unit}, {metric.better} is better)",
             _fmt(this, metric.digits),
@@ -173,7 +168,7 @@ def table_rows(summary: Dict[str, Dict[str, float]], levels: Sequence[int]) -> L
     return rows
 
 
-HEADER = ["figure", "this bot", "stock `rasa init`", "ratio this/stock", "target (issue 7)", "met"]
+HEADER = ["figure", "this bot", "stock `rasa init`", "ratio this/stock", "target (issue 18)", "met"]
 
 
 def text_table(rows: List[List[str]]) -> str:
