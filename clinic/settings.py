@@ -96,6 +96,13 @@ def number(name: str, default: float) -> float:
         return default
 
 
+def encoder_threads() -> int:
+    """Threads of one sentence-encoder call (ENCODER_THREADS). 1, the default, runs it on the calling thread:
+    a turn encodes one short message, and ONNX Runtime's own pool (0: one thread per core, spinning
+    between calls) took the cores the rest of the turn needs (docs/performance.md)."""
+    return max(0, int(number("ENCODER_THREADS", 1)))
+
+
 def port(name: str, default: int) -> int:
     """A port from the environment (ACTIONS_PORT, RASA_PORT, WEB_PORT), else the default."""
     value = os.environ.get(name, "").strip()

@@ -39,6 +39,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from clinic import settings
 from clinic_nlu import encoder_model
 
 logger = logging.getLogger(__name__)
@@ -100,8 +101,10 @@ class MiniLMEncoder(WordPieceEncoder):
         import onnxruntime
 
         super().__init__(model_dir, max_length)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = settings.encoder_threads()
         self._session = onnxruntime.InferenceSession(
-            str(encoder_model.onnx_path(model_dir)), providers=["CPUExecutionProvider"]
+            str(encoder_model.onnx_path(model_dir)), sess_options=options, providers=["CPUExecutionProvider"]
         )
 
     def forward(

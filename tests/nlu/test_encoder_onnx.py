@@ -36,3 +36,18 @@ def test_a_message_alone_gets_the_features_it_gets_in_a_batch():
     # A REST turn encodes one message; training encodes padded batches of 32.
     texts = ["How long does a ketamine infusion take?", "r boosters needed after 6 infusions??"]
     assert max_difference(texts, batch_size=1) <= 1e-5
+
+
+def test_a_call_runs_on_one_thread_unless_encoder_threads_says_otherwise_with_the_same_features(monkeypatch):
+    import numpy as np
+
+    from clinic_nlu.sentence_encoder import MiniLMEncoder
+
+    texts = ["How long does a ketamine infusion take?", "r boosters needed after 6 infusions??"]
+    monkeypatch.delenv("ENCODER_THREADS", raising=False)
+    one = MiniLMEncoder(encoder_model.default_model_dir())
+    monkeypatch.setenv("ENCODER_THREADS", "0")  # ONNX Runtime's pool, one thread per core
+    pool = MiniLMEncoder(encoder_model.default_model_dir())
+    assert one._session.get_session_options().intra_op_num_threads == 1
+    assert pool._session.get_session_options().intra_op_num_threads == 0
+    assert np.abs(one.encode(texts)[0] - pool.encode(texts)[0]).max() <= 1e-5
