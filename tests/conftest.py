@@ -1,5 +1,6 @@
 """Shared fixtures: the trained model (built once per run by `make test`), a PostgreSQL URL, and the
-servers that many modules use with the same settings, started once per run (`readme_run`, `bot_servers`)."""
+servers that many modules use with the same settings, started once per test process (`readme_run`, `bot_servers`;
+`make test` runs two)."""
 
 import os
 from pathlib import Path
@@ -30,7 +31,7 @@ def model_path() -> str:
 def readme_run(tmp_path_factory) -> MakeRun:
     """`make run` as the README starts it, with its own defaults for the secrets (a random Rasa API token
     and action server token in var/, every server on 127.0.0.1) and the SMS webhook on (signed with
-    SHARED_TWILIO_TOKEN), on free ports and a SQLite database of its own. Started once per run for the
+    SHARED_TWILIO_TOKEN), on free ports and a SQLite database of its own. Started once per test process for the
     browser tests of the website and the security tests of the dev profile (each module used to start its
     own); each test talks in conversations (and makes staff accounts) of its own. Tests that need other
     settings, or stop it, start their own MakeRun."""
@@ -44,7 +45,7 @@ def readme_run(tmp_path_factory) -> MakeRun:
 @pytest.fixture(scope="session")
 def bot_servers(model_path, tmp_path_factory) -> BotServers:
     """The real action server and Rasa server with the default settings and the SMS webhook on (signed
-    with SHARED_TWILIO_TOKEN), on a SQLite database of their own. Started once per run for the REST, SMS
+    with SHARED_TWILIO_TOKEN), on a SQLite database of their own. Started once per test process for the REST, SMS
     and real-questions tests (each module used to start its own); each test talks in conversations and
     from phone numbers of its own and reads back only those (one restarts the Rasa server: it is back
     before the test ends). Tests that need their conversations alone in the database play them with the
@@ -95,7 +96,7 @@ def empty_database(request, tmp_path):
 
 @pytest.fixture(scope="session")
 def migrated_sqlite_template(tmp_path_factory) -> str:
-    """A SQLite database brought to the latest schema by the migrations, once per run: copied for each test."""
+    """A SQLite database brought to the latest schema by the migrations, once per test process: copied for each test."""
     from tests.handoff_db import migrate
 
     url = f"sqlite:///{tmp_path_factory.mktemp('migrated-sqlite') / 'clinic.db'}"
@@ -105,7 +106,7 @@ def migrated_sqlite_template(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def migrated_postgresql_template(postgres_url):
-    """A PostgreSQL database brought to the latest schema by the migrations, once per run: each test's
+    """A PostgreSQL database brought to the latest schema by the migrations, once per test process: each test's
     database is made from it (CREATE DATABASE ... TEMPLATE)."""
     from clinic.db import engine_for
     from tests.handoff_db import fresh_postgres_database, migrate
@@ -138,7 +139,7 @@ def migrated_postgresql(migrated_postgresql_template, postgres_url):
 @pytest.fixture(params=["sqlite", "postgresql"])
 def migrated_database(request):
     """An empty database at the latest schema, the test's own (SQLite, then PostgreSQL): a copy of one the
-    migrations made once per run (the migrations themselves are tested from an empty database)."""
+    migrations made once per test process (the migrations themselves are tested from an empty database)."""
     return request.getfixturevalue(f"migrated_{request.param}")
 
 
