@@ -197,6 +197,22 @@ def test_a_long_resolved_history_is_informational_unless_it_is_back():
     assert check("after my suicide attempt in march, how many infusions do i need").is_crisis
 
 
+@pytest.mark.parametrize(
+    "long_past, back",
+    [
+        ("i've been free of self harm urges for 6 years now. can i get infusions?", "but this week i did it again"),
+        ("i had an attempt in the 90s, that's long behind me. does it matter?", "and lately it's coming back"),
+        ("my suicide attempt was back in 2008 and i'm doing well, do i list it?", "but it is back this month"),
+        ("i attempted suicide when i was 17, i'm 45 now. would that disqualify me?", "and it's on my mind again"),
+        ("i used to self harm as a teen, do i need to mention it?", "and this week i did it again"),
+    ],
+)
+def test_a_history_dated_long_ago_is_informational_unless_it_is_back(long_past, back):
+    # Free of it for years, a year or decade long gone, an age then and now, a habit of one's youth.
+    assert check(long_past).assessment is Assessment.INFORMATIONAL
+    assert check(f"{long_past} {back}").is_crisis
+
+
 def test_every_hand_written_crisis_training_example_is_caught_by_the_lexicon_too():
     # The crisis detector's own examples (metadata `crisis_detector_only`) are there because the
     # lexicon misses their kind: the guard's tests on the trained model cover them (tests/nlu/).
