@@ -213,6 +213,10 @@ def test_a_history_dated_long_ago_is_informational_unless_it_is_back(long_past, 
     assert check(f"{long_past} {back}").is_crisis
 
 
+def test_a_state_lasting_since_a_year_long_gone_is_not_over():
+    assert check("i've been suicidal since my divorce in 2015, can ketamine help?").is_crisis
+
+
 def test_every_hand_written_crisis_training_example_is_caught_by_the_lexicon_too():
     # The crisis detector's own examples (metadata `crisis_detector_only`) are there because the
     # lexicon misses their kind: the guard's tests on the trained model cover them (tests/nlu/).
