@@ -4,7 +4,8 @@ import asyncio
 import uuid
 
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+import sqlalchemy as sa
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from clinic import settings
@@ -67,3 +68,74 @@ def test_sqlite_tracker_connections_are_pooled_in_wal_mode_without_fsync_per_com
         raw = first.connection.dbapi_connection
     with store.engine.connect() as second:
         assert second.connection.dbapi_connection is raw  # reused, not reopened per query
+
+
+def stored_events(store, sender):
+    with store.engine.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT type_name FROM events WHERE sender_id = ? ORDER BY id", (sender,))
+        return [row[0] for row in rows]
+
+
+def statements_of(store):
+    """The SQL statements the store's engine runs from now on."""
+    seen = []
+    sa.event.listen(store.engine, "before_cursor_execute", lambda conn, cursor, statement, *rest: seen.append(statement))
+    return seen
+
+
+def a_turn(tracker, text):
+    tracker.update(UserUttered(text, intent={"name": "greet", "confidence": 1.0}))
+    tracker.update(ActionExecuted("utter_greet"))
+    tracker.update(ActionExecuted("action_listen"))
+
+
+def test_each_turn_stores_only_its_new_events_without_counting_the_stored_ones(tmp_path):
+    store = DatabaseUrlTrackerStore(domain=DOMAIN, host=f"sqlite:///{tmp_path / 'c.db'}")
+    sender = f"test-{uuid.uuid4()}"
+    tracker = asyncio.run(store.get_or_create_tracker(sender))  # one action_listen, saved
+    statements = statements_of(store)
+    a_turn(tracker, "hi")
+    asyncio.run(store.save(tracker))
+    tracker = asyncio.run(store.retrieve(sender))
+    a_turn(tracker, "hello again")
+    asyncio.run(store.save(tracker))
+
+    assert stored_events(store, sender) == ["action"] + ["user", "action", "action"] * 2
+    assert not [s for s in statements if "count(" in s.lower()], statements
+    restarted = DatabaseUrlTrackerStore(domain=DOMAIN, host=f"sqlite:///{tmp_path / 'c.db'}")
+    assert asyncio.run(restarted.retrieve(sender)).latest_message.text == "hello again"
+
+
+def test_a_tracker_the_store_did_not_read_has_its_stored_events_counted(tmp_path):
+    # Another store object (another replica, the staff relay) saved the first turn; this one saves a
+    # tracker it never read: it counts what is stored instead of writing the first turn twice.
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    sender = f"test-{uuid.uuid4()}"
+    tracker = DialogueStateTracker(sender, DOMAIN.slots)
+    a_turn(tracker, "hi")
+    asyncio.run(DatabaseUrlTrackerStore(domain=DOMAIN, host=url).save(tracker))
+    a_turn(tracker, "second")
+    other = DatabaseUrlTrackerStore(domain=DOMAIN, host=url)
+    asyncio.run(other.save(tracker))
+
+    assert stored_events(other, sender) == ["user", "action", "action"] * 2
+
+
+def test_a_new_session_is_stored_after_the_old_one_and_read_alone(tmp_path):
+    store = DatabaseUrlTrackerStore(domain=DOMAIN, host=f"sqlite:///{tmp_path / 'c.db'}")
+    sender = f"test-{uuid.uuid4()}"
+    tracker = asyncio.run(store.get_or_create_tracker(sender))
+    a_turn(tracker, "first session")
+    asyncio.run(store.save(tracker))
+    tracker = asyncio.run(store.retrieve(sender))
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    tracker.update(ActionExecuted("action_listen"))
+    a_turn(tracker, "second session")
+    asyncio.run(store.save(tracker))
+
+    assert stored_events(store, sender) == ["action", "user", "action", "action"] + [
+        "action", "session_started", "action", "user", "action", "action",
+    ]
+    latest = asyncio.run(store.retrieve(sender))
+    assert [e.text for e in latest.events if isinstance(e, UserUttered)] == ["second session"]
