@@ -246,6 +246,7 @@ def test_every_hand_written_crisis_training_example_is_caught_by_the_lexicon_too
         "I'm scared of what I might do tonight",
         "my brother says his family would be better off without him",
         "forever nap sounds good rn",
+        "i get these urges to hurt my baby and i'm scared i'll act on them",
     ],
 )
 def test_means_plans_goodbyes_and_euphemisms_are_a_crisis(message):
@@ -264,6 +265,8 @@ def test_means_plans_goodbyes_and_euphemisms_are_a_crisis(message):
         "which is faster, the IV or the nasal spray?",
         "my cat needs a new home while I'm in treatment, any tips?",
         "how long does it take for the ketamine to wear off?",
+        "i have the urge to hug my baby all day since treatment started",
+        "i get the urge to kill someone when i'm this hungry lol",
     ],
 )
 def test_their_look_alikes_are_not(message):
