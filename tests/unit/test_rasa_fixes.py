@@ -42,6 +42,61 @@ def test_an_invalid_action_server_response_is_rejected_as_before(response):
         jsonschema.validate(response, RemoteAction.action_response_format_spec())
 
 
+def _event_types() -> list:
+    return [alternative["properties"]["event"]["const"]
+            for alternative in RemoteAction.action_response_format_spec()["properties"]["events"]["items"]["oneOf"]]
+
+
+def _responses_valid_and_not() -> list:
+    """Responses with one event of every type the schema knows, as the SDK sends them, and each spoilt."""
+    needs = {"slot": {"name": "contact_name", "value": "Sam Lee"}, "entities": {"entities": []}}
+    whole = {
+        "user": {"text": "hi", "parse_data": {"intent": {"name": "greet", "confidence": 0.9}, "entities": [
+            {"entity": "condition", "value": "ptsd", "start": 0, "end": 4}]}},
+        "bot": {"text": "Hello", "data": {"buttons": [{"title": "Yes", "payload": "/affirm"}]}, "metadata": {}},
+    }
+    responses = []
+    for name in _event_types():
+        event = {"event": name, "timestamp": 1700000000.5, **needs.get(name, {}), **whole.get(name, {})}
+        responses.append({"events": [event], "responses": [{"text": "Thanks", "buttons": []}]})
+        responses += [
+            {"events": [{**event, "timestamp": "yesterday"}]},
+            {"events": [{**event, "timestamp": True}]},  # a boolean is not a number in JSON Schema
+            {"events": [{key: value for key, value in event.items() if key != "event"}]},
+            {"events": [{**event, "metadata": "none"}]},
+        ]
+        responses += [{"events": [{key: value for key, value in event.items() if key != drop}]}
+                      for drop in needs.get(name, {})]
+    return responses + [{"events": [{"event": "no_such_event"}]}, {"events": {}}, {"responses": "Thanks"}, {}]
+
+
+def test_the_compiled_check_and_jsonschema_agree_on_every_event_type():
+    validator = jsonschema.validators.validator_for(RemoteAction.action_response_format_spec())(
+        RemoteAction.action_response_format_spec())
+    verdicts = []
+    for response in _responses_valid_and_not():
+        valid = validator.is_valid(response)
+        try:
+            ACTION._validate_action_result(response)
+            accepted = True
+        except jsonschema.ValidationError:
+            accepted = False
+        assert accepted == valid, response
+        verdicts.append(valid)
+    assert verdicts.count(True) >= len(_event_types()) and verdicts.count(False) >= 3 * len(_event_types())
+
+
+def test_a_valid_response_is_not_interpreted_by_jsonschema(monkeypatch):
+    """The speed: jsonschema, which interprets the schema for every response, sees only rejected ones."""
+    def interpreted(*args, **kwargs):
+        raise AssertionError("jsonschema was asked")
+    monkeypatch.setattr(rasa_fixes._action_response_validator(), "iter_errors", interpreted)
+    assert ACTION._validate_action_result(
+        {"events": [{"event": "slot", "name": "contact_name", "value": "Sam Lee"}], "responses": []}) is True
+    with pytest.raises(AssertionError, match="jsonschema was asked"):
+        ACTION._validate_action_result({"events": "not a list"})
+
+
 @pytest.mark.parametrize(
     "type_name, expected",
     [("user", UserUttered), ("bot", BotUttered), ("slot", SlotSet), ("active_loop", ActiveLoop),
