@@ -7,7 +7,7 @@ Each fix keeps Rasa's behaviour and only removes wasted work; docs/performance.m
   that meta-check costs tens of milliseconds per action call, more than everything else in the turn.
   The fix validates against a validator built once for the same schema: same result, same errors.
   Even so, jsonschema interprets the schema for every response (each event is tried against every
-  event type of a `oneOf`), about 1 ms a response, 6 % of a turn in `make profile`. A response is
+  event type of a `oneOf`), about 1 ms a response, some 2 ms a turn in `make profile`. A response is
   first checked by fastjsonschema, which compiles the same schema into Python code once, each event
   against its own type's alternative only (the one the `oneOf` can hold for); only a response that
   check rejects goes through jsonschema, which decides and gives the same error as before.
