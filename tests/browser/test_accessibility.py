@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.support.accessibility import axe_violations, button_named, focused, tab_to
+from tests.support.accessibility import axe_violations, button_named, focus_lands, focused, tab_to
 from tests.support.widget import MESSAGE_BOX, bot_says, open_chat
 
 STAFF_USER = "a11y.staff"
@@ -103,7 +103,7 @@ def staff_account(site):
 def log_in_with_the_keyboard(page, origin):
     page.goto(origin + "/staff/login")
     # The user name field has the focus when the page opens.
-    assert focused(page)["tag"] == "input"
+    focus_lands(page, lambda e: e["tag"] == "input")
     page.keyboard.type(STAFF_USER)
     page.keyboard.press("Tab")
     page.keyboard.type(STAFF_PASSWORD)
@@ -127,8 +127,8 @@ def test_the_console_with_the_keyboard_only(browser, site, conversation, staff_a
     page.keyboard.press("Enter")
     page.get_by_text(f"{reference} is now closed").wait_for(timeout=30000)
     # The change is announced: a status message that has the focus once the page is back.
-    status = focused(page)
-    assert status["role"] == "status" and status["text"] == f"{reference} is now closed."
+    status = focus_lands(page, lambda e: e["role"] == "status")
+    assert status["text"] == f"{reference} is now closed."
     context.close()
 
 

@@ -45,6 +45,17 @@ def focused(page) -> dict:
     return page.evaluate(_FOCUSED)
 
 
+def focus_lands(page, matches, timeout_ms: int = 5000) -> dict:
+    """The focused element once it matches: a page's `autofocus` is applied by the browser after the
+    page shows, not at once. Fails if it has not matched within `timeout_ms`."""
+    for _ in range(timeout_ms // 100):
+        element = focused(page)
+        if element and matches(element):
+            return element
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the focus did not land within {timeout_ms} ms; it is on {focused(page)}")
+
+
 def tab_to(page, matches, limit: int = 150, backwards: bool = False) -> dict:
     """Presses Tab (Shift+Tab if backwards) until the focused element matches; fails after `limit` presses."""
     key = "Shift+Tab" if backwards else "Tab"
