@@ -9,7 +9,7 @@ process does) and the bot answers again.
 
 import os
 from datetime import datetime, timedelta
-from typing import Dict, Iterable, Optional
+from typing import Dict, Iterable, Optional, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -59,6 +59,19 @@ def holder(session: Session, sender_id: str, now: Optional[datetime] = None) -> 
     """The staff member holding the conversation (an idle claim does not count), or None."""
     cutoff = (now or utc_now()) - idle_limit()
     return session.execute(sa.select(C.staff).where(C.sender_id == sender_id, C.last_activity_at >= cutoff)).scalar()
+
+
+def state(session: Session, sender_id: str, now: Optional[datetime] = None) -> Tuple[Optional[str], Optional[str]]:
+    """(the staff member holding the conversation, the staff member whose idle claim this call ended):
+    one SELECT for a conversation nobody holds or whose claim is active, as nearly every message's is."""
+    now = now or utc_now()
+    row = session.execute(
+        sa.select(C.staff, C.last_activity_at >= now - idle_limit()).where(C.sender_id == sender_id)
+    ).first()
+    if row is None:
+        return None, None
+    staff, active = row
+    return (staff, None) if active else (None, expire_idle(session, sender_id, now))
 
 
 def holders(session: Session, sender_ids: Iterable[str], now: Optional[datetime] = None) -> Dict[str, str]:

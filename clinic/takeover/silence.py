@@ -33,8 +33,7 @@ CRISIS_INTENT = "crisis"
 def _claim_state(sender_id: str):
     """(staff holding the conversation or None, staff whose idle claim was just ended or None)."""
     with session_scope() as session:
-        expired = claims.expire_idle(session, sender_id)
-        return claims.holder(session, sender_id), expired
+        return claims.state(session, sender_id)
 
 
 async def in_thread(function: Callable, *args: Any) -> Any:

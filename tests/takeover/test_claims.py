@@ -4,8 +4,9 @@ import threading
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
-from clinic.db import session_scope
+from clinic.db import engine_for, session_scope
 from clinic.db import utc_now
 from clinic.takeover import claims
 from staff.models import AuditEntry
@@ -69,3 +70,33 @@ def test_only_the_holder_returns_the_conversation(migrated_database):
         assert claims.release(session, "c", "alice")
         assert claims.holder(session, "c") is None
         assert not claims.release(session, "c", "alice")
+
+
+def test_a_message_reads_the_claim_in_one_statement_and_ends_an_idle_one(migrated_database, monkeypatch):
+    """claims.state, which the Rasa server asks on every patient message (clinic.takeover.silence)."""
+    monkeypatch.setenv("TAKEOVER_IDLE_MINUTES", "15")
+    statements = []
+    engine = engine_for(migrated_database)
+    t0 = utc_now()
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with session_scope(migrated_database) as session:
+        claims.claim(session, "held", "alice", now=t0)
+        claims.claim(session, "idle", "bob", now=t0 - timedelta(minutes=20))
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        for sender_id, expected in [("nobody", (None, None)), ("held", ("alice", None))]:
+            statements.clear()
+            with session_scope(migrated_database) as session:
+                assert claims.state(session, sender_id, now=t0) == expected
+            assert [s.split()[0] for s in statements] == ["SELECT"]
+        with session_scope(migrated_database) as session:
+            assert claims.state(session, "idle", now=t0) == (None, "bob")
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    with session_scope(migrated_database) as session:
+        assert claims.state(session, "idle", now=t0) == (None, None)  # ended once, for good
+        audit = [(e.username, e.action, e.target) for e in session.query(AuditEntry)]
+        assert audit == [("bob", "takeover_idle_return", "idle")]
