@@ -3,9 +3,10 @@
 import asyncio
 import uuid
 
-from rasa.shared.core.domain import Domain
 import sqlalchemy as sa
-from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from clinic import settings
@@ -139,3 +140,65 @@ def test_a_new_session_is_stored_after_the_old_one_and_read_alone(tmp_path):
     ]
     latest = asyncio.run(store.retrieve(sender))
     assert [e.text for e in latest.events if isinstance(e, UserUttered)] == ["second session"]
+
+
+class RasasOwnCode(DatabaseUrlTrackerStore):
+    """The same store reading and writing with Rasa's own SQLTrackerStore code (ORM queries and objects)."""
+
+    async def _read(self, sender_id, fetch_events_from_all_sessions):
+        return await SQLTrackerStore._retrieve(self, sender_id, fetch_events_from_all_sessions)
+
+    async def _write(self, tracker):
+        await SQLTrackerStore.save(self, tracker)
+
+
+def two_sessions(start):
+    """A conversation's events in two sessions, turn by turn, with fixed timestamps."""
+    t = iter(range(start, start + 100))
+    return [
+        [ActionExecuted("action_session_start", timestamp=next(t)), SessionStarted(timestamp=next(t)),
+         ActionExecuted("action_listen", timestamp=next(t))],
+        [UserUttered("how long is it for PTSD?", intent={"name": "faq", "confidence": 0.8},
+                     entities=[{"entity": "condition", "value": "ptsd", "start": 20, "end": 24}], timestamp=next(t)),
+         SlotSet("condition", "ptsd", timestamp=next(t)), ActionExecuted("action_answer", timestamp=next(t)),
+         BotUttered("One infusion takes 40 to 60 minutes.", timestamp=next(t)), ActionExecuted("action_listen", timestamp=next(t))],
+        [ActionExecuted("action_session_start", timestamp=next(t)), SessionStarted(timestamp=next(t)),
+         ActionExecuted("action_listen", timestamp=next(t))],
+        [UserUttered("thanks", intent={"name": "thank", "confidence": 0.9}, timestamp=next(t)),
+         ActionExecuted("utter_welcome", timestamp=next(t)), ActionExecuted("action_listen", timestamp=next(t))],
+    ]
+
+
+def test_reads_and_rows_are_those_of_rasas_own_sql_store(empty_database):
+    ours, rasas = DatabaseUrlTrackerStore(domain=DOMAIN, host=empty_database), RasasOwnCode(domain=DOMAIN, host=empty_database)
+    for store in (ours, rasas):
+        sender = type(store).__name__
+        tracker = DialogueStateTracker(sender, DOMAIN.slots)
+        for turn in two_sessions(1_700_000_000):
+            for event in turn:
+                tracker.update(event)
+            asyncio.run(store.save(tracker))
+            tracker = asyncio.run(store.retrieve(sender))  # the latest session only, then saved on top
+
+    with ours.engine.connect() as connection:
+        rows = {
+            sender: connection.execute(
+                sa.text("SELECT type_name, timestamp, intent_name, action_name, data FROM events "
+                        "WHERE sender_id = :s ORDER BY id"), {"s": sender}).all()
+            for sender in ("DatabaseUrlTrackerStore", "RasasOwnCode")
+        }
+    assert len(rows["DatabaseUrlTrackerStore"]) == 14
+    assert rows["DatabaseUrlTrackerStore"] == rows["RasasOwnCode"]
+    assert rows["DatabaseUrlTrackerStore"][3][2:4] == ("faq", None)  # the intent's own column
+
+    def read(store, sender, full):
+        tracker = asyncio.run(store.retrieve_full_tracker(sender) if full else store.retrieve(sender))
+        return [event.as_dict() for event in tracker.events]
+
+    for sender in ("DatabaseUrlTrackerStore", "RasasOwnCode"):
+        for full in (False, True):
+            assert read(ours, sender, full) == read(rasas, sender, full)
+        latest = [e.get("name") or e.get("text") or e["event"] for e in read(ours, sender, False)]
+        assert latest == ["session_started", "action_listen", "thanks", "utter_welcome", "action_listen"]
+        assert len(read(ours, sender, True)) == 14
+    assert asyncio.run(ours.retrieve("nobody")) is None and asyncio.run(rasas.retrieve("nobody")) is None
