@@ -1,8 +1,15 @@
 """The fixes clinic.server applies to Rasa 3.6 change its speed, not its answers."""
 
+import asyncio
+import uuid
+
 import jsonschema
 import pytest
+import rasa.core.processor
 from rasa.core.actions.action import RemoteAction
+from rasa.core.agent import Agent
+from rasa.core.channels.channel import UserMessage
+from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.events import ActiveLoop, BotUttered, Event, SessionStarted, SlotSet, UserUttered
 
 from clinic import rasa_fixes
@@ -14,7 +21,8 @@ ACTION = RemoteAction("validate_booking_form", None)
 def _fixes_applied():
     """Rasa patched for this module's tests only, then given back its own methods."""
     originals = [(owner, name, vars(owner)[name])
-                 for owner, name in ((RemoteAction, "_validate_action_result"), (Event, "resolve_by_type"))]
+                 for owner, name in ((RemoteAction, "_validate_action_result"), (Event, "resolve_by_type"),
+                                     (rasa.core.processor, "DaskGraphRunner"))]
     rasa_fixes.apply()
     yield
     for owner, name, original in originals:
@@ -116,3 +124,34 @@ def test_a_whole_conversation_round_trips_through_the_event_table():
     events = [UserUttered("hi", intent={"name": "greet", "confidence": 1.0}), SlotSet("crisis", False),
               BotUttered("Hello")]
     assert [Event.from_parameters(event.as_dict()) for event in events] == events
+
+
+def test_the_served_model_runs_without_dask_and_gives_dasks_results(model_path):
+    """Every parse and every next-action prediction, with the model's own nodes, run both ways."""
+    agent = Agent.load(model_path)
+    processor = agent.processor
+    sequential = processor.graph_runner
+    assert type(sequential) is rasa_fixes.SequentialGraphRunner
+    with_dask = object.__new__(DaskGraphRunner)
+    with_dask.__dict__.update(sequential.__dict__)  # the same loaded nodes, run by dask
+
+    def both(call):
+        results = []
+        for runner in (with_dask, sequential):
+            processor.graph_runner = runner
+            results.append(asyncio.run(call()))
+        return results
+
+    messages = ["How long does an infusion take, and how many will I need?", "is it safe for PTSD?", "hi",
+                "I don't want to wake up tomorrow", "what does it cost", "It's Sarah Jones", "?"]
+    for text in messages:
+        dask_parse, parse = both(lambda: processor.parse_message(UserMessage(text)))
+        assert parse == dask_parse and parse["intent"]["name"]
+
+        async def predicted():
+            tracker = await processor.log_message(UserMessage(text, sender_id=str(uuid.uuid4())))
+            prediction = processor._predict_next_with_tracker(tracker)
+            return prediction.max_confidence_index, prediction.probabilities, prediction.policy_name
+
+        dask_prediction, prediction = both(predicted)
+        assert prediction == dask_prediction and prediction[2]
