@@ -17,7 +17,9 @@ from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from rasa.core.lock_store import LockStore, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
-from rasa.engine.graph import GraphComponent
+from rasa.core.processor import MessageProcessor
+from rasa.engine.graph import GraphComponent, GraphNode, GraphSchema
+from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils import common as rasa_common
@@ -29,6 +31,11 @@ EXPECTED = [
     (RemoteAction, "action_response_format_spec", []),
     (Event, "resolve_by_type", ["type_name", "default"]),
     (None, all_subclasses, ["cls"]),
+    # ... and gives the processor a DaskGraphRunner subclass that runs the nodes itself.
+    (DaskGraphRunner, "__init__", ["self", "graph_schema", "model_storage", "execution_context", "hooks"]),
+    (DaskGraphRunner, "run", ["self", "inputs", "targets"]),
+    (GraphSchema, "minimal_graph_schema", ["self", "targets"]),
+    (GraphNode, "__call__", ["self", "inputs_from_previous_nodes"]),
     # clinic/cors.py replaces Rasa's CORS set-up; clinic/action_auth.py wraps rasa-sdk's app factory.
     (rasa_server, "configure_cors", ["app", "cors_origins"]),
     (endpoint, "create_app", ["action_package_name", "cors_origins", "auto_reload"]),
@@ -45,6 +52,9 @@ EXPECTED = [
                                    "event_broker", "login_db", "query", "kwargs"]),
     (SQLTrackerStore, "_retrieve", ["self", "sender_id", "fetch_events_from_all_sessions"]),
     (SQLTrackerStore, "save", ["self", "tracker"]),
+    (SQLTrackerStore, "_additional_events", ["self", "session", "tracker"]),
+    (SQLTrackerStore, "session_scope", ["self"]),
+    (SQLTrackerStore, "stream_events", ["self", "tracker"]),
     (None, create_engine_kwargs, ["url"]),
     # clinic/channels/rest.py overrides how the REST channel reads a request.
     (RestInput, "_extract_sender", ["self", "req"]),
@@ -84,6 +94,20 @@ def test_the_rasa_internal_is_still_there_with_the_expected_parameters(owner, na
         target = vars(GraphComponent)[name].__func__
     found = list(inspect.signature(target).parameters)
     assert found == parameters, f"{_label(owner, name)} now takes {found}: check the code that relies on it"
+
+
+def test_the_processor_still_loads_its_model_with_the_runner_the_fixes_replace():
+    """clinic/rasa_fixes.py swaps the name `DaskGraphRunner` in rasa.core.processor, and its runner reads
+    the nodes and the schema DaskGraphRunner keeps."""
+    assert "DaskGraphRunner," in inspect.getsource(MessageProcessor._load_model)
+    source = inspect.getsource(DaskGraphRunner)
+    assert "self._instantiated_nodes" in source and "self._graph_schema" in source
+
+
+def test_the_sql_tracker_store_still_has_the_events_table_the_core_queries_use():
+    """clinic/tracker_store.py reads and writes SQLTrackerStore.SQLEvent's table with Core statements."""
+    columns = [column.name for column in SQLTrackerStore.SQLEvent.__table__.columns]
+    assert columns == ["id", "sender_id", "type_name", "timestamp", "intent_name", "action_name", "data"]
 
 
 def test_the_socketio_blueprint_still_keeps_its_server_on_the_channel():
