@@ -6,8 +6,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from clinic.db import engine_for, session_scope
-from clinic.db import utc_now
+from clinic.db import engine_for, session_scope, utc_now
 from clinic.takeover import claims
 from staff.models import AuditEntry
 

@@ -135,23 +135,22 @@ def test_the_served_model_runs_without_dask_and_gives_dasks_results(model_path):
     with_dask = object.__new__(DaskGraphRunner)
     with_dask.__dict__.update(sequential.__dict__)  # the same loaded nodes, run by dask
 
-    def both(call):
+    def both(call, text):
         results = []
         for runner in (with_dask, sequential):
             processor.graph_runner = runner
-            results.append(asyncio.run(call()))
+            results.append(asyncio.run(call(text)))
         return results
+
+    async def predicted(text):
+        tracker = await processor.log_message(UserMessage(text, sender_id=str(uuid.uuid4())))
+        prediction = processor._predict_next_with_tracker(tracker)
+        return prediction.max_confidence_index, prediction.probabilities, prediction.policy_name
 
     messages = ["How long does an infusion take, and how many will I need?", "is it safe for PTSD?", "hi",
                 "I don't want to wake up tomorrow", "what does it cost", "It's Sarah Jones", "?"]
     for text in messages:
-        dask_parse, parse = both(lambda: processor.parse_message(UserMessage(text)))
+        dask_parse, parse = both(lambda text: processor.parse_message(UserMessage(text)), text)
         assert parse == dask_parse and parse["intent"]["name"]
-
-        async def predicted():
-            tracker = await processor.log_message(UserMessage(text, sender_id=str(uuid.uuid4())))
-            prediction = processor._predict_next_with_tracker(tracker)
-            return prediction.max_confidence_index, prediction.probabilities, prediction.policy_name
-
-        dask_prediction, prediction = both(predicted)
+        dask_prediction, prediction = both(predicted, text)
         assert prediction == dask_prediction and prediction[2]

@@ -16,8 +16,8 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from rasa.core.lock_store import LockStore, RedisLockStore
-from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.core.processor import MessageProcessor
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.engine.graph import GraphComponent, GraphNode, GraphSchema
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.events import Event

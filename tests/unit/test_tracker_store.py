@@ -161,7 +161,8 @@ def two_sessions(start):
         [UserUttered("how long is it for PTSD?", intent={"name": "faq", "confidence": 0.8},
                      entities=[{"entity": "condition", "value": "ptsd", "start": 20, "end": 24}], timestamp=next(t)),
          SlotSet("condition", "ptsd", timestamp=next(t)), ActionExecuted("action_answer", timestamp=next(t)),
-         BotUttered("One infusion takes 40 to 60 minutes.", timestamp=next(t)), ActionExecuted("action_listen", timestamp=next(t))],
+         BotUttered("One infusion takes 40 to 60 minutes.", timestamp=next(t)),
+         ActionExecuted("action_listen", timestamp=next(t))],
         [ActionExecuted("action_session_start", timestamp=next(t)), SessionStarted(timestamp=next(t)),
          ActionExecuted("action_listen", timestamp=next(t))],
         [UserUttered("thanks", intent={"name": "thank", "confidence": 0.9}, timestamp=next(t)),
@@ -170,7 +171,8 @@ def two_sessions(start):
 
 
 def test_reads_and_rows_are_those_of_rasas_own_sql_store(empty_database):
-    ours, rasas = DatabaseUrlTrackerStore(domain=DOMAIN, host=empty_database), RasasOwnCode(domain=DOMAIN, host=empty_database)
+    ours = DatabaseUrlTrackerStore(domain=DOMAIN, host=empty_database)
+    rasas = RasasOwnCode(domain=DOMAIN, host=empty_database)
     for store in (ours, rasas):
         sender = type(store).__name__
         tracker = DialogueStateTracker(sender, DOMAIN.slots)
