@@ -102,7 +102,7 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         self._remember_stored(tracker)
 
     async def _write(self, tracker: DialogueStateTracker) -> None:
-        """Rasa's `save` with one Core INSERT a new event, in their order, in one transaction."""
+        """Rasa's `save` with one Core INSERT per new event, in their order, in one transaction."""
         await self.stream_events(tracker)
         with self.session_scope() as session:
             for event in self._additional_events(session, tracker):
