@@ -32,10 +32,15 @@ def idle_limit() -> timedelta:
     return timedelta(minutes=float(os.environ.get("TAKEOVER_IDLE_MINUTES", "15")))
 
 
+def idle_cutoff(now: Optional[datetime] = None) -> datetime:
+    """A claim whose last activity is before this is idle."""
+    return (now or utc_now()) - idle_limit()
+
+
 def expire_idle(session: Session, sender_id: str, now: Optional[datetime] = None) -> Optional[str]:
     """Deletes the conversation's claim if it has been idle too long (an audit row in the same
     transaction); the staff member's name if so."""
-    cutoff = (now or utc_now()) - idle_limit()
+    cutoff = idle_cutoff(now)
     staff = session.execute(sa.select(C.staff).where(C.sender_id == sender_id, C.last_activity_at < cutoff)).scalar()
     if staff is None:
         return None
@@ -57,7 +62,7 @@ def expire_idle(session: Session, sender_id: str, now: Optional[datetime] = None
 
 def holder(session: Session, sender_id: str, now: Optional[datetime] = None) -> Optional[str]:
     """The staff member holding the conversation (an idle claim does not count), or None."""
-    cutoff = (now or utc_now()) - idle_limit()
+    cutoff = idle_cutoff(now)
     return session.execute(sa.select(C.staff).where(C.sender_id == sender_id, C.last_activity_at >= cutoff)).scalar()
 
 
@@ -66,7 +71,7 @@ def state(session: Session, sender_id: str, now: Optional[datetime] = None) -> T
     one SELECT for a conversation nobody holds or whose claim is active, as nearly every message's is."""
     now = now or utc_now()
     row = session.execute(
-        sa.select(C.staff, C.last_activity_at >= now - idle_limit()).where(C.sender_id == sender_id)
+        sa.select(C.staff, C.last_activity_at >= idle_cutoff(now)).where(C.sender_id == sender_id)
     ).first()
     if row is None:
         return None, None
@@ -76,7 +81,7 @@ def state(session: Session, sender_id: str, now: Optional[datetime] = None) -> T
 
 def holders(session: Session, sender_ids: Iterable[str], now: Optional[datetime] = None) -> Dict[str, str]:
     """Conversation id -> the staff member holding it, for those of `sender_ids` that are taken over."""
-    cutoff = (now or utc_now()) - idle_limit()
+    cutoff = idle_cutoff(now)
     return dict(
         session.execute(
             sa.select(C.sender_id, C.staff).where(C.sender_id.in_(list(sender_ids)), C.last_activity_at >= cutoff)
@@ -109,7 +114,7 @@ def touch(session: Session, sender_id: str, staff: str, now: Optional[datetime] 
             .where(
                 C.sender_id == sender_id,
                 C.staff == staff,
-                C.last_activity_at >= now - idle_limit(),
+                C.last_activity_at >= idle_cutoff(now),
             )
             .values(last_activity_at=now)
         ).rowcount

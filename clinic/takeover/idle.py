@@ -16,7 +16,7 @@ import requests
 import sqlalchemy as sa
 
 from clinic import settings
-from clinic.db import session_scope, utc_now
+from clinic.db import session_scope
 from clinic.periodic import Periodic
 from clinic.takeover import claims
 from clinic.takeover import client as relay
@@ -32,7 +32,7 @@ def check_interval_seconds() -> float:
 
 def idle_conversations(now: Optional[datetime] = None) -> List[str]:
     """The conversations whose claim has been idle for TAKEOVER_IDLE_MINUTES."""
-    cutoff = (now or utc_now()) - claims.idle_limit()
+    cutoff = claims.idle_cutoff(now)
     with session_scope() as session:
         return list(
             session.execute(
