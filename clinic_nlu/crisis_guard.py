@@ -46,7 +46,7 @@ INFORMATIONAL_INTENT = ASK_SUICIDAL_THOUGHTS
 GUARD_KEY = "crisis_guard"
 DEFAULT_CONFIG: Dict[Text, Any] = {
     "classifier_crisis_threshold": 0.8,
-    "detector_crisis_at": 0.8,
+    "detector_crisis_at": 0.85,
     "detector_venting_at": 0.9,
     "detector_sentence_at": 0.9,
     "detector_clear_below": 0.1,

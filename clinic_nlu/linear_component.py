@@ -71,10 +71,13 @@ class LinearComponent(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         classifier: Optional[LogisticRegression] = None,
+        arrays: Optional[Dict[Text, np.ndarray]] = None,
     ) -> None:
         self.component_config = config
         self._storage, self._resource = model_storage, resource
         self._classifier = classifier
+        # Whatever else the subclass stored beside the regression's weights (see _fit).
+        self._arrays = arrays or {}
 
     @classmethod
     def create(
@@ -98,18 +101,24 @@ class LinearComponent(GraphComponent):
         config = {**cls.get_default_config(), **config}
         try:
             with model_storage.read_from(resource) as directory:
-                classifier = linear_model.from_arrays(np.load(directory / WEIGHTS_FILE, allow_pickle=False))
+                with np.load(directory / WEIGHTS_FILE, allow_pickle=False) as stored:
+                    arrays = dict(stored)
         except ValueError:  # nothing was trained
             return cls(config, model_storage, resource)
-        return cls(config, model_storage, resource, classifier)
+        return cls(config, model_storage, resource, linear_model.from_arrays(arrays), arrays)
 
     def _features(self, messages: List[Message]) -> np.ndarray:
         return np.vstack([sentence_features(m, self.component_config["dense_weight"]) for m in messages])
 
-    def _fit(self, messages: List[Message], labels: Any, **options: Any) -> Resource:
-        """Trains the regression on the messages' features and stores its weights."""
-        classifier = LogisticRegression(C=self.component_config["C"], max_iter=5000, **options)
-        self._classifier = classifier.fit(self._features(messages), labels)
+    def _regression(self, **options: Any) -> LogisticRegression:
+        return LogisticRegression(C=self.component_config["C"], max_iter=5000, **options)
+
+    def _fit(
+        self, messages: List[Message], labels: Any, arrays: Optional[Dict[Text, np.ndarray]] = None, **options: Any
+    ) -> Resource:
+        """Trains the regression on the messages' features and stores its weights, with `arrays` beside them."""
+        self._classifier = self._regression(**options).fit(self._features(messages), labels)
+        self._arrays = {**(arrays or {}), **linear_model.arrays(self._classifier)}
         with self._storage.write_to(self._resource) as directory:
-            np.savez(directory / WEIGHTS_FILE, **linear_model.arrays(classifier))
+            np.savez(directory / WEIGHTS_FILE, **self._arrays)
         return self._resource

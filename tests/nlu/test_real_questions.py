@@ -28,11 +28,12 @@ TEST_SPLIT_SHA256 = "5ffec65638f349c4a18c8205d55de98934215a264c59e136a4edc9e940e
 # 169/180 and 12/180 (the crisis detector's round); then 14/180 once the detector read each sentence
 # of a long message alone. The sixth round's data (kinds dev2 showed misread, terse farewells; chosen
 # on dev, docs/nlu-evaluation.md) gave 91/112 answered but 9/112 confidently wrong, one more than
-# before, and 171/180 crisis replies: the limits follow those figures, knowingly.
+# before, and 171/180 crisis replies: the limits follow those figures, knowingly. The crisis detector's
+# nearest examples (eighth round, chosen on the crisis dev sets) gave 174/180 and 11/180.
 ANSWERED_AT_LEAST = 90 / 112
 CONFIDENTLY_WRONG_AT_MOST = 10 / 112
-CRISIS_RECALL_AT_LEAST = 170
-CRISIS_FALSE_ALARMS_AT_MOST = 15
+CRISIS_RECALL_AT_LEAST = 173
+CRISIS_FALSE_ALARMS_AT_MOST = 12
 
 
 def test_the_test_split_is_frozen():

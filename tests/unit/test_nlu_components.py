@@ -1,9 +1,10 @@
 """The custom NLU components on Rasa messages, as the pipeline calls them."""
 
+import numpy as np
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic_nlu.condition_extractor import ConditionEntityExtractor
-from clinic_nlu.crisis_detector import sentence_spans
+from clinic_nlu.crisis_detector import neighbour_margin, sentence_spans
 from clinic_nlu.crisis_guard import CrisisGuard
 from clinic_nlu.question_parts import without_conditions
 
@@ -131,6 +132,24 @@ def test_the_detector_reads_each_sentence_of_a_message_of_several():
         "Can I book Friday?",
     ]
     assert sentence_spans("I stood on the overpass last night, can I book Friday?", 4) == []
+
+
+def test_the_neighbour_margin_is_how_much_nearer_the_crisis_examples_are_than_the_others():
+    def unit(*rows):
+        rows = np.array(rows, dtype=np.float32)
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+    crisis, other = unit([1, 0, 0], [0.9, 0.1, 0], [0, 0, 1]), unit([0, 1, 0], [0, 0.9, 0.1])
+    queries = unit([1, 0.05, 0], [0.05, 1, 0])
+    margins = neighbour_margin(queries, crisis, other, k=2)
+    # The first sits among two crisis examples, the second among the others.
+    assert margins[0] > 0.8 and margins[1] < -0.8
+    # k=2: the third crisis example, far from both, counts for neither.
+    expected = (queries[0] @ crisis[:2].T).mean() - (queries[0] @ other.T).mean()
+    assert np.isclose(margins[0], expected)
+    # Fewer examples than k: all of them.
+    expected = (queries[1] @ crisis[:2].T).mean() - queries[1] @ other[0]
+    assert np.isclose(neighbour_margin(queries, crisis, other[:1], k=2)[1], expected)
 
 
 def test_a_question_about_a_named_condition_is_also_read_without_it():
