@@ -54,6 +54,7 @@ CRISIS_PROBE_SET = ROOT / "tests" / "safety" / "crisis_probe.yml"
 # A fourth, written apart when the third had been fitted (its misses became lexicon patterns): the
 # crisis development set that still measures fairly.
 CRISIS_PROBE2_SET = ROOT / "tests" / "safety" / "crisis_probe2.yml"
+CRISIS_PROBE3_SET = ROOT / "tests" / "safety" / "crisis_probe3.yml"
 CANDIDATES = ROOT / "experiments" / "pipelines"
 # The crisis reply (domain.yml `utter_crisis`): it says the conversation was flagged for the team.
 CRISIS_REPLY = "flagged this"
@@ -157,7 +158,7 @@ def heldout_command(args: argparse.Namespace) -> int:
     print(f"Intent accuracy (with sub-intents): {accuracy(predictions):.3f}")
     for name, (right, total) in crisis_figures(parser).items():
         print(f"Crisis set, {name}: {right}/{total}")
-    for probe_set in (CRISIS_PROBE2_SET, CRISIS_PROBE_SET):
+    for probe_set in (CRISIS_PROBE3_SET, CRISIS_PROBE2_SET, CRISIS_PROBE_SET):
         probe = load_crisis_set(probe_set)
         flagged = {
             kind: [parser.parse(item["text"])["intent"]["name"] == CRISIS for item in probe[kind]]
@@ -285,6 +286,7 @@ def crisis_thresholds_command(args: argparse.Namespace) -> int:
 
     groups = {}
     for name, path in (
+        ("probe3", CRISIS_PROBE3_SET),
         ("probe2", CRISIS_PROBE2_SET),
         ("probe", CRISIS_PROBE_SET),
         ("crisis_dev", CRISIS_DEV_SET),

@@ -8,7 +8,14 @@ import glob
 import pytest
 import yaml
 
-from clinic_nlu.evaluation import CRISIS_PROBE2_SET, CRISIS_PROBE_SET, accuracy, load_crisis_set, load_examples
+from clinic_nlu.evaluation import (
+    CRISIS_PROBE2_SET,
+    CRISIS_PROBE3_SET,
+    CRISIS_PROBE_SET,
+    accuracy,
+    load_crisis_set,
+    load_examples,
+)
 
 HELDOUT = load_examples()
 # The crisis dev sets through the whole pipeline, one message of slack each way (docs/nlu-evaluation.md).
@@ -29,6 +36,11 @@ PROBE_FALSE_ALARMS_AT_MOST = 30
 # 260/356 and 28/351.
 PROBE2_CRISIS_AT_LEAST = 307
 PROBE2_FALSE_ALARMS_AT_MOST = 20
+# crisis_probe3.yml (written apart in the eighth round, after the detector's nearest examples were chosen
+# on the sets above, and measured before anything was chosen on it): 184/200 and 45/200; the model before
+# the nearest examples gave 179/200 and 39/200. Its look-alikes are the false alarms to work on.
+PROBE3_CRISIS_AT_LEAST = 183
+PROBE3_FALSE_ALARMS_AT_MOST = 46
 
 
 def training_texts():
@@ -46,6 +58,14 @@ def test_the_held_out_set_is_large_and_not_in_the_training_data():
     trained = training_texts()  # once: it reads every training file (a third of a second)
     overlap = {e.text for e in HELDOUT if e.text.lower() in trained}
     assert overlap == set()
+
+
+def test_no_message_of_the_crisis_dev_sets_written_apart_is_trained_on():
+    trained = training_texts()
+    for path in (CRISIS_PROBE2_SET, CRISIS_PROBE3_SET):
+        probe = load_crisis_set(path)
+        texts = [item["text"] for item in probe["crisis"] + probe["not_crisis"]]
+        assert {t for t in texts if t.strip().lower() in trained} == set(), path
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +88,9 @@ def test_every_crisis_message_gets_the_crisis_intent(parser):
     [
         (CRISIS_PROBE_SET, PROBE_CRISIS_AT_LEAST, PROBE_FALSE_ALARMS_AT_MOST),
         (CRISIS_PROBE2_SET, PROBE2_CRISIS_AT_LEAST, PROBE2_FALSE_ALARMS_AT_MOST),
+        (CRISIS_PROBE3_SET, PROBE3_CRISIS_AT_LEAST, PROBE3_FALSE_ALARMS_AT_MOST),
     ],
-    ids=["probe", "probe2"],
+    ids=["probe", "probe2", "probe3"],
 )
 def test_the_crisis_dev_sets_hold_their_figures(parser, path, crisis_at_least, false_alarms_at_most):
     probe = load_crisis_set(path)
@@ -85,7 +106,9 @@ def test_a_crisis_told_in_one_sentence_of_a_long_message_is_caught(parser):
     # No lexicon pattern; the whole message reads as an insurance question (crisis score 0.27), the
     # third sentence alone as a crisis (0.95). The same message without that sentence stays ordinary.
     history = "I've had depression since college and tried three antidepressants. My sister told me about your clinic."
-    crisis = parser.parse(f"{history} Yesterday I drove to the bridge and sat there for an hour working up the nerve. Do you take Aetna?")
+    crisis = parser.parse(
+        f"{history} Yesterday I drove to the bridge and sat there for an hour working up the nerve. Do you take Aetna?"
+    )
     assert crisis["intent"]["name"] == "crisis" and crisis["crisis_score"] < 0.8
     assert parser.parse(f"{history} Do you take Aetna?")["intent"]["name"] != "crisis"
 
