@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
+from typing import Optional
 
 import pytest
 import requests
@@ -72,12 +73,18 @@ class Client:
         assert response.status_code == 200, (response.status_code, response.text[:300])
         return "\n".join(m.get("text", "") for m in response.json())
 
-    def say_retrying(self, sender: str, text: str, tries: int = 20) -> str:
-        """As a person would: when the service answers with an error, wait a moment and send again."""
+    def say_retrying(self, sender: str, text: str, tries: int = 20, log: Optional[list] = None) -> str:
+        """As a person would: when the service answers with an error, wait a moment and send again.
+        `log` gets each try's status and, last, the reply."""
         for _ in range(tries):
             response = self.post(sender, text)
+            if log is not None:
+                log.append((text, response.status_code))
             if response.status_code == 200:
-                return "\n".join(m.get("text", "") for m in response.json())
+                reply = "\n".join(m.get("text", "") for m in response.json())
+                if log is not None:
+                    log.append(("reply", reply[:160]))
+                return reply
             time.sleep(1)
         raise AssertionError(f"no answer to {text!r} after {tries} tries: {response.status_code}")
 
@@ -201,10 +208,11 @@ def test_postgres_restart_loses_no_handoff(prod, client, services):
     senders = [new_sender("pgrestart") for _ in range(6)]
     references = {}
     errors = []
+    transcripts = defaultdict(list)  # what each booking sent and got, for the failure message
 
     def book(sender: str) -> None:
         try:
-            replies = [client.say_retrying(sender, text) for text in BOOKING]
+            replies = [client.say_retrying(sender, text, log=transcripts[sender]) for text in BOOKING]
             found = REFERENCE.search(replies[-1])
             references[sender] = found.group(1) if found else None
         except Exception as error:  # reported below
@@ -234,7 +242,7 @@ def test_postgres_restart_loses_no_handoff(prod, client, services):
     for thread in threads:
         thread.join(timeout=300)
     assert not errors, errors
-    assert all(references.values()), references
+    assert all(references.values()), {sender: transcripts[sender] for sender, found in references.items() if not found}
     # SMS sent around the outage were answered (the channel's own database calls waited too), in order.
     assert sms_statuses == [(200, True)] * len(texts), sms_statuses
     texter = sender_id_for(number, prod.secrets["SMS_SENDER_KEY"])
