@@ -24,7 +24,8 @@ by counting the conversation's stored rows first (a query with a subquery, 8 % o
 profile`); this one remembers, for each tracker object it read or saved, how many of its events are
 stored, and counts only for a tracker it does not know (docs/performance.md). Under the conversation's
 lock (Rasa's lock store) nobody else writes that conversation between the read and the save, so the
-two agree.
+two agree. A save that failed forgets the remembered count, so its retry counts: a restart can drop the
+connection after the database applied the COMMIT, and the turn must not be stored twice.
 
 Reads and saves run Rasa's own queries written in SQLAlchemy Core, built once at import: the read
 fetches the events' JSON without making an ORM object of each row, and the save runs one INSERT per new
@@ -104,10 +105,17 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
     async def _write(self, tracker: DialogueStateTracker) -> None:
         """Rasa's `save` with one Core INSERT per new event, in their order, in one transaction."""
         await self.stream_events(tracker)
-        with self.session_scope() as session:
-            for event in self._additional_events(session, tracker):
-                session.execute(_INSERT, _row(tracker.sender_id, event))
-            session.commit()
+        try:
+            with self.session_scope() as session:
+                for event in self._additional_events(session, tracker):
+                    session.execute(_INSERT, _row(tracker.sender_id, event))
+                session.commit()
+        except sa.exc.SQLAlchemyError:
+            # A commit the database applied but whose answer was lost (the connection dropped in a
+            # restart) looks like a failed one: the retry counts what is stored, as Rasa's save does,
+            # instead of writing the events a second time.
+            self._stored_events.pop(id(tracker), None)
+            raise
 
     def _additional_events(self, session: Session, tracker: DialogueStateTracker) -> Iterator:
         stored = self._stored_events.get(id(tracker))

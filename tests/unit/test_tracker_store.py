@@ -122,6 +122,27 @@ def test_a_tracker_the_store_did_not_read_has_its_stored_events_counted(tmp_path
     assert stored_events(other, sender) == ["user", "action", "action"] * 2
 
 
+def test_a_commit_whose_answer_was_lost_is_not_written_twice_by_the_retry(tmp_path, monkeypatch):
+    # A database restart can drop the connection after the COMMIT was applied: the store sees an
+    # error and retries (clinic.db_retry), and the retry must not store the turn a second time.
+    store = DatabaseUrlTrackerStore(domain=DOMAIN, host=f"sqlite:///{tmp_path / 'c.db'}")
+    sender = f"test-{uuid.uuid4()}"
+    tracker = asyncio.run(store.get_or_create_tracker(sender))
+    a_turn(tracker, "hi")
+    commit, lost = sa.orm.Session.commit, []
+
+    def commit_then_lose_the_answer(session):
+        commit(session)
+        if not lost:
+            lost.append(True)
+            raise sa.exc.OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(sa.orm.Session, "commit", commit_then_lose_the_answer)
+    asyncio.run(store.save(tracker))
+
+    assert lost and stored_events(store, sender) == ["action", "user", "action", "action"]
+
+
 def test_a_new_session_is_stored_after_the_old_one_and_read_alone(tmp_path):
     store = DatabaseUrlTrackerStore(domain=DOMAIN, host=f"sqlite:///{tmp_path / 'c.db'}")
     sender = f"test-{uuid.uuid4()}"
