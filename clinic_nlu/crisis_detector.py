@@ -41,6 +41,7 @@ from rasa.nlu.constants import TOKENS_NAMES
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.special import expit, logit
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
@@ -68,18 +69,18 @@ def sentence_spans(text: Text, min_words: int) -> List[Tuple[int, int]]:
 def neighbour_margin(embeddings: np.ndarray, crisis: np.ndarray, other: np.ndarray, k: int) -> np.ndarray:
     """Per row: the mean cosine similarity of its k nearest crisis examples minus that of its k nearest
     others (the rows are unit vectors, so a dot product is the cosine)."""
-    return _nearest_mean(embeddings @ crisis.T, k) - _nearest_mean(embeddings @ other.T, k)
+    return _margin(embeddings @ crisis.T, embeddings @ other.T, k)
+
+
+def _margin(to_crisis: np.ndarray, to_other: np.ndarray, k: int) -> np.ndarray:
+    """Per row: the mean of its k highest similarities to crisis examples minus that to the others."""
+    return _nearest_mean(to_crisis, k) - _nearest_mean(to_other, k)
 
 
 def _nearest_mean(similarities: np.ndarray, k: int) -> np.ndarray:
     """Per row, the mean of its k highest similarities."""
     k = min(k, similarities.shape[1])
     return np.partition(similarities, -k, axis=1)[:, -k:].mean(axis=1)
-
-
-def _log_odds(probabilities: np.ndarray) -> np.ndarray:
-    clipped = np.clip(probabilities, 1e-7, 1 - 1e-7)
-    return np.log(clipped / (1 - clipped))
 
 
 def _embedding(message: Message) -> np.ndarray:
@@ -120,10 +121,8 @@ class CrisisDetector(LinearComponent):
         similarities = embeddings @ embeddings.T
         np.fill_diagonal(similarities, -np.inf)
         k = int(self.component_config["neighbours"])
-        margins = _nearest_mean(np.where(labels, similarities, -np.inf), k) - _nearest_mean(
-            np.where(~labels, similarities, -np.inf), k
-        )
-        evidence = self.component_config["regression_weight"] * _log_odds(held_out) + margins
+        margins = _margin(similarities[:, labels], similarities[:, ~labels], k)
+        evidence = self._evidence(held_out, margins)
         calibration = LogisticRegression(class_weight="balanced").fit(evidence[:, np.newaxis], labels)
         arrays = {
             CRISIS_EXAMPLES: crisis,
@@ -151,8 +150,12 @@ class CrisisDetector(LinearComponent):
         regression = self._classifier.predict_proba(features)[:, crisis_column]
         crisis, other = self._arrays[CRISIS_EXAMPLES], self._arrays[OTHER_EXAMPLES]
         margin = neighbour_margin(embeddings, crisis, other, int(self.component_config["neighbours"]))
-        evidence = self.component_config["regression_weight"] * _log_odds(regression) + margin
-        return 1 / (1 + np.exp(-(self._arrays[SCALE] * evidence + self._arrays[BIAS])))
+        return expit(self._arrays[SCALE] * self._evidence(regression, margin) + self._arrays[BIAS])
+
+    def _evidence(self, regression: np.ndarray, margins: np.ndarray) -> np.ndarray:
+        """The regression's log-odds, weighted, plus the neighbour margin."""
+        log_odds = logit(np.clip(regression, 1e-7, 1 - 1e-7))
+        return self.component_config["regression_weight"] * log_odds + margins
 
     def _sentence_features(self, message: Message) -> Optional[Tuple[np.ndarray, np.ndarray]]:
         """For a message of several sentences, each sentence's features and embedding as it would have them alone."""
