@@ -217,6 +217,12 @@ def test_a_state_lasting_since_a_year_long_gone_is_not_over():
     assert check("i've been suicidal since my divorce in 2015, can ketamine help?").is_crisis
 
 
+def test_someone_else_not_expected_to_last_is_a_crisis_but_a_late_arrival_is_not():
+    assert check("my wife told me she doesn't think she'll make it much longer").is_crisis
+    assert check("he doesn't think he'll last another week like this").is_crisis
+    assert not check("she doesn't think she'll make it to the 3pm slot, can we move it?").is_crisis
+
+
 def test_every_hand_written_crisis_training_example_is_caught_by_the_lexicon_too():
     # The crisis detector's own examples (metadata `crisis_detector_only`) are there because the
     # lexicon misses their kind: the guard's tests on the trained model cover them (tests/nlu/).
