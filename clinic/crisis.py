@@ -53,6 +53,7 @@ class CrisisLexicon:
     venting: List[Pattern] = field(default_factory=list)
     history: List[Pattern] = field(default_factory=list)
     bereavement: List[Pattern] = field(default_factory=list)
+    discussed: List[Pattern] = field(default_factory=list)
     resolved: List[Pattern] = field(default_factory=list)
     recurring: List[Pattern] = field(default_factory=list)
     typos: TypoCorrector = field(default_factory=lambda: TypoCorrector(()))
@@ -74,6 +75,7 @@ class CrisisLexicon:
             venting=compile_all("venting"),
             history=compile_all("history"),
             bereavement=compile_all("bereavement"),
+            discussed=compile_all("discussed"),
             resolved=compile_all("resolved"),
             recurring=compile_all("recurring"),
             typos=TypoCorrector(typos.get("keywords") or (), typos.get("real_words") or ()),
@@ -89,9 +91,7 @@ class CrisisLexicon:
         if history and not self._resolved(words):
             return CrisisCheck(Assessment.CRISIS, history)
         # A death already grieved ("lost my brother to suicide") is not a topic match by itself.
-        about_topic = words
-        for pattern in self.bereavement:
-            about_topic = pattern.sub(" ", about_topic)
+        about_topic = _without(words, self.bereavement)
         topic = [p.pattern for p in self.topic if p.search(about_topic)]
         vents = any(p.search(words) for p in self.venting)
         if not topic:
@@ -104,6 +104,9 @@ class CrisisLexicon:
             return CrisisCheck(Assessment.INFORMATIONAL, topic, vents=vents)
         # Long past and over, nothing back lately: the informational answer (it carries the 988 line).
         if self._resolved(words):
+            return CrisisCheck(Assessment.INFORMATIONAL, topic, vents=vents)
+        # Only as the subject of a work, a study or a public effort: the informational answer too.
+        if not any(p.search(_without(about_topic, self.discussed)) for p in self.topic):
             return CrisisCheck(Assessment.INFORMATIONAL, topic, vents=vents)
         return CrisisCheck(Assessment.CRISIS, topic, topic_only=True)
 
@@ -119,6 +122,13 @@ class CrisisLexicon:
 
     def _resolved(self, words: str) -> bool:
         return any(p.search(words) for p in self.resolved) and not any(p.search(words) for p in self.recurring)
+
+
+def _without(words: str, phrases: List[Pattern]) -> str:
+    """The words with every match of the phrases taken out."""
+    for pattern in phrases:
+        words = pattern.sub(" ", words)
+    return words
 
 
 @lru_cache(maxsize=1)

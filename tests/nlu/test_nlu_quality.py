@@ -19,14 +19,15 @@ from clinic_nlu.evaluation import (
 
 HELDOUT = load_examples()
 # The crisis dev sets through the whole pipeline, one message of slack each way (docs/nlu-evaluation.md).
-# crisis_probe.yml (the detector's thresholds were chosen on it and the kinds it missed were written
-# into the lexicon): 395/395 crisis messages and 29/400 look-alikes get the crisis intent since the
-# detector weighs its nearest examples (eighth round; 394/395 and 25/400 before, with the sixth round's
-# data; 395/395 and 26/400 before that, 30/400 before the lexicon's histories dated long ago; with the
-# sentences not read alone: 395/395 and 23/400; with the detector alone beside the lexicon: 335/395 and
-# 25/400; the lexicon and the topic classifier alone: 261/395 and 27/400).
+# crisis_probe.yml (the detector's thresholds were chosen on it and the kinds it missed were written into
+# the lexicon): 395/395 crisis messages and 28/400 look-alikes get the crisis intent since the lexicon's
+# `discussed` (ninth round); 29/400 since the detector weighs its nearest examples (eighth round; 394/395
+# and 25/400 before, with the sixth round's data; 395/395 and 26/400 before that, 30/400 before the
+# lexicon's histories dated long ago; with the sentences not read alone: 395/395 and 23/400; with the
+# detector alone beside the lexicon: 335/395 and 25/400; the lexicon and the topic classifier alone:
+# 261/395 and 27/400).
 PROBE_CRISIS_AT_LEAST = 394
-PROBE_FALSE_ALARMS_AT_MOST = 30
+PROBE_FALSE_ALARMS_AT_MOST = 29
 # crisis_probe2.yml (written apart when the first was fitted; the sentence threshold and the detector's
 # regression_weight and detector_crisis_at were chosen on it, its misses in other languages led to the
 # lexicon's Spanish and other-language phrasings, and its long-past histories to the lexicon's histories
@@ -38,9 +39,10 @@ PROBE2_CRISIS_AT_LEAST = 307
 PROBE2_FALSE_ALARMS_AT_MOST = 20
 # crisis_probe3.yml (written apart in the eighth round, after the detector's nearest examples were chosen
 # on the sets above, and measured before anything was chosen on it): 184/200 and 45/200; the model before
-# the nearest examples gave 179/200 and 39/200. Its look-alikes are the false alarms to work on.
+# the nearest examples gave 179/200 and 39/200. Its look-alikes about works, studies and public efforts
+# about suicide led to the lexicon's `discussed` (ninth round): 184/200 and 40/200.
 PROBE3_CRISIS_AT_LEAST = 183
-PROBE3_FALSE_ALARMS_AT_MOST = 46
+PROBE3_FALSE_ALARMS_AT_MOST = 41
 
 
 def training_texts():

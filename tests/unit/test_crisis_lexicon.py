@@ -223,6 +223,30 @@ def test_someone_else_not_expected_to_last_is_a_crisis_but_a_late_arrival_is_not
     assert not check("she doesn't think she'll make it to the 3pm slot, can we move it?").is_crisis
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "i'm reading a memoir about a man's suicide attempt, any similar books?",
+        "our church is planning a suicide prevention night, could one of your doctors speak?",
+        "i'm studying self harm statistics for a class project, can i cite your clinic?",
+    ],
+)
+def test_suicide_as_the_subject_of_a_work_or_a_study_gets_the_informational_answer(message):
+    assert check(message).assessment is Assessment.INFORMATIONAL
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "i watched a film about suicide and now i feel suicidal myself",
+        "my thesis on suicide prevention is due and i have been suicidal all week",
+        "i keep researching suicide methods at night",
+    ],
+)
+def test_the_writer_s_own_crisis_beside_a_work_or_a_study_still_is_one(message):
+    assert check(message).is_crisis
+
+
 def test_every_hand_written_crisis_training_example_is_caught_by_the_lexicon_too():
     # The crisis detector's own examples (metadata `crisis_detector_only`) are there because the
     # lexicon misses their kind: the guard's tests on the trained model cover them (tests/nlu/).
