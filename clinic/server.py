@@ -15,6 +15,8 @@ Secure by default, whoever starts it:
 The action server also retries spooled handoffs in the background (clinic.handoffs.service), every
 HANDOFF_SPOOL_RETRY_SECONDS (default 10; 0 turns it off).
 It also runs the alert sender (clinic.alerts.outbox.alert_sender) in a background thread.
+Both run OpenBLAS (NumPy's and SciPy's matrix products) on the calling thread unless
+OPENBLAS_NUM_THREADS says otherwise (limit_blas_threads).
 The Rasa server keeps quiet in conversations a staff member has taken over (clinic.takeover.silence),
 and hands back to the bot, every TAKEOVER_IDLE_CHECK_SECONDS, the claims left idle
 (clinic.takeover.idle, in a background thread).
@@ -48,6 +50,14 @@ def _keep_requested_warning_filters() -> None:
         _apply_requested_warning_filters()
 
     common._filter_warnings = filter_warnings
+
+
+def limit_blas_threads() -> None:
+    """OpenBLAS on the calling thread (OPENBLAS_NUM_THREADS=1) unless the variable is set; called before
+    NumPy loads, since OpenBLAS reads it once. A turn's matrix products are one message against the
+    classifiers' weights, too small to share, and OpenBLAS's worker threads spin after each call: on
+    2 cores they burned about 11 ms of CPU a turn, a third of the Rasa server's (docs/performance.md)."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def _given(arguments: List[str], *names: str) -> bool:
@@ -120,6 +130,7 @@ def start_idle_returner(arguments: List[str]) -> None:
 
 
 def main() -> None:
+    limit_blas_threads()
     _keep_requested_warning_filters()
     # They import Rasa, and so Sanic: after the filters are set.
     from clinic import action_auth, cors, rasa_fixes

@@ -1,8 +1,12 @@
 """The safe defaults clinic.server adds to Rasa's command line (the real servers: tests/security)."""
 
+import json
 import os
+import subprocess
+import sys
 
 from clinic.server import own_url, secure_arguments
+from clinic.settings import PROJECT_ROOT
 
 
 def test_interface_and_api_token_are_added_unless_given(monkeypatch):
@@ -31,3 +35,26 @@ def test_the_rasa_server_reaches_itself_where_it_listens():
     assert own_url(["run", "--port", "5123", "--interface", "127.0.0.1"]) == "http://127.0.0.1:5123"
     assert own_url(["run", "-i", "0.0.0.0", "-p", "5010"]) == "http://127.0.0.1:5010"
     assert own_url(["run", "--interface=::1"]) == "http://[::1]:5005"
+
+
+_BLAS_THREADS = """
+from clinic import server
+server.limit_blas_threads()
+import json, numpy, scipy.linalg, threadpoolctl
+print(json.dumps([pool["num_threads"] for pool in threadpoolctl.threadpool_info() if pool["internal_api"] == "openblas"]))
+"""
+
+
+def _openblas_threads(**env):
+    clean = {name: value for name, value in os.environ.items() if name != "OPENBLAS_NUM_THREADS"}
+    done = subprocess.run([sys.executable, "-c", _BLAS_THREADS], cwd=PROJECT_ROOT, env={**clean, **env},
+                          capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(done.stdout)
+
+
+def test_the_servers_run_openblas_on_the_calling_thread_unless_told_otherwise():
+    """NumPy's and SciPy's OpenBLAS each had a worker thread per core spinning after every product
+    (docs/performance.md); the servers start with one thread unless OPENBLAS_NUM_THREADS is set."""
+    threads = _openblas_threads()
+    assert threads and set(threads) == {1}
+    assert set(_openblas_threads(OPENBLAS_NUM_THREADS="2")) == {2}
