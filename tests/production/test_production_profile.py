@@ -8,6 +8,7 @@ starts from the whole profile answering (`whole_profile`), puts back what it sto
 is used again, and talks in conversations of its own. Outcomes are written down in docs/production.md.
 """
 
+import json
 import re
 import threading
 import time
@@ -83,7 +84,7 @@ class Client:
             if response.status_code == 200:
                 reply = "\n".join(m.get("text", "") for m in response.json())
                 if log is not None:
-                    log.append(("reply", reply[:160]))
+                    log.append(("reply", reply))
                 return reply
             time.sleep(1)
         raise AssertionError(f"no answer to {text!r} after {tries} tries: {response.status_code}")
@@ -242,7 +243,12 @@ def test_postgres_restart_loses_no_handoff(prod, client, services):
     for thread in threads:
         thread.join(timeout=300)
     assert not errors, errors
-    assert all(references.values()), {sender: transcripts[sender] for sender, found in references.items() if not found}
+    unreferenced = [sender for sender, found in references.items() if not found]
+    if unreferenced:  # pytest.fail, whose message is never shortened: the whole story of each
+        stored = user_texts(prod.profile.database_url, unreferenced)
+        pytest.fail("bookings that got no reference, with every try and reply and the messages stored:\n" + json.dumps(
+            {sender: {"sent and got": transcripts[sender], "stored": stored.get(sender)} for sender in unreferenced},
+            indent=1))
     # SMS sent around the outage were answered (the channel's own database calls waited too), in order.
     assert sms_statuses == [(200, True)] * len(texts), sms_statuses
     texter = sender_id_for(number, prod.secrets["SMS_SENDER_KEY"])
