@@ -57,6 +57,15 @@ CRISIS_PROBE2_SET = ROOT / "tests" / "safety" / "crisis_probe2.yml"
 # A fifth, written apart once the fourth's missed kinds had been described to a writer of training
 # examples (eighth round).
 CRISIS_PROBE3_SET = ROOT / "tests" / "safety" / "crisis_probe3.yml"
+# A sixth, of overdoses told by an amount and of ordinary messages telling an amount (tenth round).
+CRISIS_AMOUNTS_SET = ROOT / "tests" / "safety" / "crisis_amounts.yml"
+# The crisis development sets written apart, newest first, by the name the reports give them.
+CRISIS_PROBES = (
+    ("amounts", CRISIS_AMOUNTS_SET),
+    ("probe3", CRISIS_PROBE3_SET),
+    ("probe2", CRISIS_PROBE2_SET),
+    ("probe", CRISIS_PROBE_SET),
+)
 CANDIDATES = ROOT / "experiments" / "pipelines"
 # The crisis reply (domain.yml `utter_crisis`): it says the conversation was flagged for the team.
 CRISIS_REPLY = "flagged this"
@@ -160,7 +169,7 @@ def heldout_command(args: argparse.Namespace) -> int:
     print(f"Intent accuracy (with sub-intents): {accuracy(predictions):.3f}")
     for name, (right, total) in crisis_figures(parser).items():
         print(f"Crisis set, {name}: {right}/{total}")
-    for probe_set in (CRISIS_PROBE3_SET, CRISIS_PROBE2_SET, CRISIS_PROBE_SET):
+    for _, probe_set in CRISIS_PROBES:
         probe = load_crisis_set(probe_set)
         flagged = {
             kind: [parser.parse(item["text"])["intent"]["name"] == CRISIS for item in probe[kind]]
@@ -287,13 +296,7 @@ def crisis_thresholds_command(args: argparse.Namespace) -> int:
         return [item["text"] if isinstance(item, dict) else item for item in items]
 
     groups = {}
-    for name, path in (
-        ("probe3", CRISIS_PROBE3_SET),
-        ("probe2", CRISIS_PROBE2_SET),
-        ("probe", CRISIS_PROBE_SET),
-        ("crisis_dev", CRISIS_DEV_SET),
-        ("crisis_messages", CRISIS_SET),
-    ):
+    for name, path in (*CRISIS_PROBES, ("crisis_dev", CRISIS_DEV_SET), ("crisis_messages", CRISIS_SET)):
         sets = load_crisis_set(path)
         groups[name] = ([evidence(t) for t in texts(sets["crisis"])], [evidence(t) for t in texts(sets["not_crisis"])])
     ordinary = [e.text for e in load_examples() if e.intent != CRISIS] + [q.text for q in answers.load_questions("dev")]

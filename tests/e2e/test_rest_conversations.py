@@ -95,6 +95,21 @@ def test_crisis_gets_988_and_911_first_and_flags_the_conversation(bot):
     assert tracker["slots"]["crisis"] is True
 
 
+@pytest.mark.parametrize(
+    "message, expected",
+    [
+        ("my last infusion took about 50 minutes, is that normal?", "40 to 60 minutes"),
+        ("had all 6 infusions. boosters?", "booster"),
+    ],
+)
+def test_an_amount_of_time_or_infusions_is_answered_not_taken_for_an_overdose(bot, message, expected):
+    """The lexicon's overdose pattern once read any amount after "took" or "had" as pills taken."""
+    sender = new_sender()
+    reply = bot.say(sender, message)
+    assert expected in reply and "988" not in reply
+    assert bot.tracker(sender)["slots"]["crisis"] is False
+
+
 def test_informational_question_about_suicidal_thoughts_carries_988(bot):
     sender = new_sender()
     reply = bot.say(sender, "can ketamine help with suicidal thoughts?")

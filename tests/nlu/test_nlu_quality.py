@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from clinic_nlu.evaluation import (
+    CRISIS_AMOUNTS_SET,
     CRISIS_PROBE2_SET,
     CRISIS_PROBE3_SET,
     CRISIS_PROBE_SET,
@@ -43,6 +44,10 @@ PROBE2_FALSE_ALARMS_AT_MOST = 20
 # about suicide led to the lexicon's `discussed` (ninth round): 184/200 and 40/200.
 PROBE3_CRISIS_AT_LEAST = 183
 PROBE3_FALSE_ALARMS_AT_MOST = 41
+# crisis_amounts.yml (written apart in the tenth round, after the lexicon's overdose pattern was narrowed
+# to a thing one can overdose on): 58/60 and 10/80; with the pattern as it was, 58/60 and 26/80.
+AMOUNTS_CRISIS_AT_LEAST = 57
+AMOUNTS_FALSE_ALARMS_AT_MOST = 11
 
 
 def training_texts():
@@ -64,7 +69,8 @@ def test_the_held_out_set_is_large_and_not_in_the_training_data():
 
 def test_no_message_of_the_crisis_dev_sets_written_apart_is_trained_on():
     trained = training_texts()
-    for path in (CRISIS_PROBE2_SET, CRISIS_PROBE3_SET):
+    # Not crisis_probe.yml: 41 of its look-alikes are training examples (40 of `low_mood`, one out of scope).
+    for path in (CRISIS_PROBE2_SET, CRISIS_PROBE3_SET, CRISIS_AMOUNTS_SET):
         probe = load_crisis_set(path)
         texts = [item["text"] for item in probe["crisis"] + probe["not_crisis"]]
         assert {t for t in texts if t.strip().lower() in trained} == set(), path
@@ -91,8 +97,9 @@ def test_every_crisis_message_gets_the_crisis_intent(parser):
         (CRISIS_PROBE_SET, PROBE_CRISIS_AT_LEAST, PROBE_FALSE_ALARMS_AT_MOST),
         (CRISIS_PROBE2_SET, PROBE2_CRISIS_AT_LEAST, PROBE2_FALSE_ALARMS_AT_MOST),
         (CRISIS_PROBE3_SET, PROBE3_CRISIS_AT_LEAST, PROBE3_FALSE_ALARMS_AT_MOST),
+        (CRISIS_AMOUNTS_SET, AMOUNTS_CRISIS_AT_LEAST, AMOUNTS_FALSE_ALARMS_AT_MOST),
     ],
-    ids=["probe", "probe2", "probe3"],
+    ids=["probe", "probe2", "probe3", "amounts"],
 )
 def test_the_crisis_dev_sets_hold_their_figures(parser, path, crisis_at_least, false_alarms_at_most):
     probe = load_crisis_set(path)

@@ -339,3 +339,35 @@ def test_a_crisis_in_another_language_is_a_crisis(message):
 )
 def test_their_everyday_look_alikes_are_not(message):
     assert not check(message).is_crisis
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "i took like 40 of my trazodone about 20 min ago",
+        "took a bunch of my husband's oxy, can't stop throwing up",
+        "I've had a bottle of wine and a handful of my sleeping pills, feeling really weird now",
+        "last week I swallowed everything I had. I'm thinking about doing it again",
+        "i drank a bottle of wine and took everything in the cabinet",
+        "i took like 30 of them idk",
+        "I took a lot more than prescribed tonight because I was hurting",
+    ],
+)
+def test_an_amount_of_pills_or_a_medicine_taken_is_a_crisis(message):
+    assert check(message).is_crisis
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "The infusion took 45 minutes, is that normal?",
+        "my last IV at another clinic took like 40 min. is that typical?",
+        "I've had all six infusions, do I need boosters?",
+        "I've had a lot of nausea after infusions",
+        "I ate a lot before my infusion, is that ok?",
+        "it took everything I had to get here today",
+        "I had a bottle of wine last night, can I still come in?",
+    ],
+)
+def test_an_amount_of_time_infusions_or_side_effects_is_not_an_overdose(message):
+    assert not check(message).is_crisis
