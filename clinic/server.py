@@ -56,7 +56,7 @@ def limit_blas_threads() -> None:
     """OpenBLAS on the calling thread (OPENBLAS_NUM_THREADS=1) unless the variable is set; called before
     NumPy loads, since OpenBLAS reads it once. A turn's matrix products are one message against the
     classifiers' weights, too small to share, and OpenBLAS's worker threads spin after each call: on
-    2 cores they burned about 11 ms of CPU a turn, a third of the Rasa server's (docs/performance.md)."""
+    2 cores the worker burned about as much CPU a turn as the turn itself (docs/performance.md)."""
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 

@@ -367,6 +367,8 @@ def test_an_amount_of_pills_or_a_medicine_taken_is_a_crisis(message):
         "I ate a lot before my infusion, is that ok?",
         "it took everything I had to get here today",
         "I had a bottle of wine last night, can I still come in?",
+        "I took 20 mg of my lexapro this morning, is that ok?",
+        "I had 50 mg of ketamine at my last infusion, is that a normal dose?",
     ],
 )
 def test_an_amount_of_time_infusions_or_side_effects_is_not_an_overdose(message):
