@@ -54,6 +54,7 @@ class CrisisLexicon:
     history: List[Pattern] = field(default_factory=list)
     bereavement: List[Pattern] = field(default_factory=list)
     discussed: List[Pattern] = field(default_factory=list)
+    denied: List[Pattern] = field(default_factory=list)
     resolved: List[Pattern] = field(default_factory=list)
     recurring: List[Pattern] = field(default_factory=list)
     typos: TypoCorrector = field(default_factory=lambda: TypoCorrector(()))
@@ -76,13 +77,16 @@ class CrisisLexicon:
             history=compile_all("history"),
             bereavement=compile_all("bereavement"),
             discussed=compile_all("discussed"),
+            denied=compile_all("denied"),
             resolved=compile_all("resolved"),
             recurring=compile_all("recurring"),
             typos=TypoCorrector(typos.get("keywords") or (), typos.get("real_words") or ()),
         )
 
     def check(self, text: str) -> CrisisCheck:
-        words = self.typos.correct(normalise(text))
+        # A denial ("i am not suicidal", "no history of self harm") is taken out before anything is
+        # matched: what is left still has to say nothing of danger.
+        words = _without(self.typos.correct(normalise(text)), self.denied)
         danger = [p.pattern for p in self.danger if p.search(words)]
         danger += [p.pattern for p in self.despair if self._despair(p, words)]
         if danger:

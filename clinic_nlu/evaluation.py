@@ -59,8 +59,12 @@ CRISIS_PROBE2_SET = ROOT / "tests" / "safety" / "crisis_probe2.yml"
 CRISIS_PROBE3_SET = ROOT / "tests" / "safety" / "crisis_probe3.yml"
 # A sixth, of overdoses told by an amount and of ordinary messages telling an amount (tenth round).
 CRISIS_AMOUNTS_SET = ROOT / "tests" / "safety" / "crisis_amounts.yml"
+# A seventh, of ten kinds each with its ordinary twin, written when the lexicon had learned the kinds the
+# fourth and fifth still missed (eleventh round).
+CRISIS_PROBE5_SET = ROOT / "tests" / "safety" / "crisis_probe5.yml"
 # The crisis development sets written apart, newest first, by the name the reports give them.
 CRISIS_PROBES = (
+    ("probe5", CRISIS_PROBE5_SET),
     ("amounts", CRISIS_AMOUNTS_SET),
     ("probe3", CRISIS_PROBE3_SET),
     ("probe2", CRISIS_PROBE2_SET),

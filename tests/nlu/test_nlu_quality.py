@@ -12,6 +12,7 @@ from clinic_nlu.evaluation import (
     CRISIS_AMOUNTS_SET,
     CRISIS_PROBE2_SET,
     CRISIS_PROBE3_SET,
+    CRISIS_PROBE5_SET,
     CRISIS_PROBE_SET,
     accuracy,
     load_crisis_set,
@@ -27,8 +28,9 @@ HELDOUT = load_examples()
 # lexicon's histories dated long ago; with the sentences not read alone: 395/395 and 23/400; with the
 # detector alone beside the lexicon: 335/395 and 25/400; the lexicon and the topic classifier alone:
 # 261/395 and 27/400).
+# 27/400 since the lexicon learned denials ("no thoughts of hurting myself", eleventh round).
 PROBE_CRISIS_AT_LEAST = 394
-PROBE_FALSE_ALARMS_AT_MOST = 29
+PROBE_FALSE_ALARMS_AT_MOST = 28
 # crisis_probe2.yml (written apart when the first was fitted; the sentence threshold and the detector's
 # regression_weight and detector_crisis_at were chosen on it, its misses in other languages led to the
 # lexicon's Spanish and other-language phrasings, and its long-past histories to the lexicon's histories
@@ -36,18 +38,27 @@ PROBE_FALSE_ALARMS_AT_MOST = 29
 # 292/356 and 20/351 with the sixth round's data, 291/356 and 23/351 before; 29/351 before the histories
 # dated long ago; before the other languages: 278/356; with the sentences not read alone either:
 # 260/356 and 28/351.
-PROBE2_CRISIS_AT_LEAST = 307
+# Its misses of other kinds (a recent attempt in passing, means, threats, passive ideation, a burden)
+# became the lexicon's patterns in general words in the eleventh round: 331/356 and 19/351.
+PROBE2_CRISIS_AT_LEAST = 330
 PROBE2_FALSE_ALARMS_AT_MOST = 20
 # crisis_probe3.yml (written apart in the eighth round, after the detector's nearest examples were chosen
 # on the sets above, and measured before anything was chosen on it): 184/200 and 45/200; the model before
 # the nearest examples gave 179/200 and 39/200. Its look-alikes about works, studies and public efforts
 # about suicide led to the lexicon's `discussed` (ninth round): 184/200 and 40/200.
-PROBE3_CRISIS_AT_LEAST = 183
+# The eleventh round's lexicon (its misses among the kinds above, and Spanish): 191/200 and 40/200.
+PROBE3_CRISIS_AT_LEAST = 190
 PROBE3_FALSE_ALARMS_AT_MOST = 41
 # crisis_amounts.yml (written apart in the tenth round, after the lexicon's overdose pattern was narrowed
 # to a thing one can overdose on): 58/60 and 10/80; with the pattern as it was, 58/60 and 26/80.
-AMOUNTS_CRISIS_AT_LEAST = 57
+# "taking" among the overdose's verbs and boxes counted (eleventh round): 59/60 and 10/80.
+AMOUNTS_CRISIS_AT_LEAST = 58
 AMOUNTS_FALSE_ALARMS_AT_MOST = 11
+# crisis_probe5.yml (written apart in the eleventh round, after the lexicon learned the kinds above):
+# 114/150 and 28/185 as measured first; 116/150 and 28/185 with those kinds learned; then its Spanish
+# misses and its look-alikes' denials went into the lexicon: 125/150 and 25/185.
+PROBE5_CRISIS_AT_LEAST = 124
+PROBE5_FALSE_ALARMS_AT_MOST = 26
 
 
 def training_texts():
@@ -70,7 +81,7 @@ def test_the_held_out_set_is_large_and_not_in_the_training_data():
 def test_no_message_of_the_crisis_dev_sets_written_apart_is_trained_on():
     trained = training_texts()
     # Not crisis_probe.yml: 41 of its look-alikes are training examples (40 of `low_mood`, one out of scope).
-    for path in (CRISIS_PROBE2_SET, CRISIS_PROBE3_SET, CRISIS_AMOUNTS_SET):
+    for path in (CRISIS_PROBE2_SET, CRISIS_PROBE3_SET, CRISIS_AMOUNTS_SET, CRISIS_PROBE5_SET):
         probe = load_crisis_set(path)
         texts = [item["text"] for item in probe["crisis"] + probe["not_crisis"]]
         assert {t for t in texts if t.strip().lower() in trained} == set(), path
@@ -98,8 +109,9 @@ def test_every_crisis_message_gets_the_crisis_intent(parser):
         (CRISIS_PROBE2_SET, PROBE2_CRISIS_AT_LEAST, PROBE2_FALSE_ALARMS_AT_MOST),
         (CRISIS_PROBE3_SET, PROBE3_CRISIS_AT_LEAST, PROBE3_FALSE_ALARMS_AT_MOST),
         (CRISIS_AMOUNTS_SET, AMOUNTS_CRISIS_AT_LEAST, AMOUNTS_FALSE_ALARMS_AT_MOST),
+        (CRISIS_PROBE5_SET, PROBE5_CRISIS_AT_LEAST, PROBE5_FALSE_ALARMS_AT_MOST),
     ],
-    ids=["probe", "probe2", "probe3", "amounts"],
+    ids=["probe", "probe2", "probe3", "amounts", "probe5"],
 )
 def test_the_crisis_dev_sets_hold_their_figures(parser, path, crisis_at_least, false_alarms_at_most):
     probe = load_crisis_set(path)

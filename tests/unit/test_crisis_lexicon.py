@@ -373,3 +373,142 @@ def test_an_amount_of_pills_or_a_medicine_taken_is_a_crisis(message):
 )
 def test_an_amount_of_time_infusions_or_side_effects_is_not_an_overdose(message):
     assert not check(message).is_crisis
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Do I need to mention my sertraline overdose from last month on the intake form?",
+        "the hospital report says intentional overdose, will you need to see it?",
+        "I was in the ER after the pills two weeks ago, can I still start infusions?",
+        "can I book a consult if I attempted pretty recently?",
+    ],
+)
+def test_a_recent_attempt_in_passing_is_a_crisis(message):
+    assert check(message).is_crisis
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I attempted to book online recently but the page froze",
+        "my attempt at the online form recently failed, can you call me?",
+        "do you keep an overdose reversal kit in the infusion room?",
+        "is my overdose risk higher with ketamine?",
+    ],
+)
+def test_an_attempt_to_book_or_an_overdose_kit_is_not(message):
+    assert not check(message).is_crisis
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "would an overdose of sleeping pills be painless",
+        "can a heroin overdose be detected in an autopsy",
+        "what floor of the garage would a fall from definitely kill you",
+        "how long with the engine idling in a shut garage",
+        "would my xanax and my ambien combined be enough",
+        "if I took a whole month of my seroquel all at once what happens",
+        "pay before I do something I can't take back",
+        "haven't slept in days, hoping to just drift away for good",
+        "I pray every night that God takes me",
+        "what if I just wasn't around anymore, would anyone notice",
+        "it would be a relief if a truck ran over me",
+        "my family would be better off if I was gone",
+        "there's no point in me going on living",
+        "your nurse should watch her back, I know where she lives",
+        "been planning my exit for a while now",
+        "I have new cuts on my wrist, can the IV go in the other arm?",
+        "my sister is hoarding her meds and I'm scared",
+        "I'm taking 30 of my klonopin tonight",
+        "swallowed three bottles of tylenol",
+        "Ojalá nunca despierte",
+        "mi hermano se quiere quitar la vida",
+    ],
+)
+def test_means_plans_threats_and_passing_self_harm_in_general_words_are_a_crisis(message):
+    assert check(message).is_crisis
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "is there a risk of overdose during the infusion?",
+        "how much ketamine does it take to cause bladder damage?",
+        "I got dizzy and had a fall on the stairs after my last infusion",
+        "my car was running rough so I'm late",
+        "I take my lamotrigine and sertraline together, is that ok before an infusion?",
+        "I pray every day that God heals my depression",
+        "what if I'm not here on time for my appointment?",
+        "the whole family is better off since I started treatment",
+        "is there any point in continuing the infusions if I feel nothing?",
+        "I know where the clinic is, I'll find parking",
+        "I'm planning my exit from my job after the series",
+        "I have new tattoos on my arm, is that a problem for the IV?",
+        "I'm taking 2 of my tylenol for the headache",
+        "can you cancel, I can't undo the booking online",
+    ],
+)
+def test_their_everyday_twins_are_not(message):
+    assert not check(message).is_crisis
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I'm not suicidal, just exhausted by this depression. Is ketamine right for me?",
+        "no history of self-harm or suicide attempts, only severe anxiety",
+        "I have no thoughts of hurting myself, I just want to feel something again",
+        "my son has never attempted suicide but he is very withdrawn",
+        "Me corté el dedo cocinando, ¿puedo ir mañana?",
+    ],
+)
+def test_a_denial_is_not_a_crisis(message):
+    assert not check(message).is_crisis
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I'm not suicidal yet but it's getting close",
+        "I'm not suicidal, I just want to go to sleep and never wake up",
+        "no suicidal thoughts, I just took 30 of my klonopin",
+        "no thoughts of suicide right now but last night I had the pills lined up",
+        "Me corté otra vez anoche",
+    ],
+)
+def test_danger_beside_a_denial_is_still_a_crisis(message):
+    assert check(message).is_crisis
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "después del viernes ya no voy a estar, gracias por todo",
+        "ya dejé mis asuntos en orden",
+        "le regalé mi gato a la vecina, ya no lo voy a cuidar",
+        "ya escogí la fecha",
+        "cada noche le pido a Dios que me lleve",
+        "tengo cortes nuevos en las piernas, ¿me ponen el suero en el brazo?",
+        "tengo ganas de lastimar a mi bebé cuando llora",
+        "mi hermano se tomó una caja entera de pastillas",
+        "sé dónde trabaja y voy a ir esta noche",
+    ],
+)
+def test_the_english_kinds_told_in_spanish_are_a_crisis(message):
+    assert check(message).is_crisis
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "no voy a estar aquí la próxima semana, estaré de viaje",
+        "ya tengo la fecha para mi cita",
+        "regalé mi bicicleta vieja",
+        "no sé dónde trabaja el doctor, ¿me ayudan?",
+        "puse mis papeles del seguro en orden antes de la consulta",
+    ],
+)
+def test_their_everyday_spanish_twins_are_not(message):
+    assert not check(message).is_crisis
