@@ -38,3 +38,19 @@ TOPICS: Dict[str, Topic] = {
     "out_of_scope/success_rate": Topic("Success rates", "What is the success rate?"),
     "out_of_scope/location_hours": Topic("Where the clinic is", "Where is the clinic?"),
 }
+
+# The FAQ topics whose answer says that the article does not cover part of what is asked (how an infusion
+# feels, the whole visit, success rates, a booster schedule, doses in numbers, which treatments must
+# have failed first). As for a question the article does not answer at all, the staff are offered after
+# it (clinic_nlu.answer_plan, actions/answers.py): the patient asked for more than the article says.
+PARTLY_ANSWERED = frozenset(
+    {
+        "faq/treatment_resistant",
+        "faq/dose",
+        "faq/infusion_length",
+        "faq/boosters",
+        "faq/benefits",
+        "faq/what_to_expect",
+        "faq/effectiveness",
+    }
+)

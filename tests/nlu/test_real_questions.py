@@ -29,9 +29,12 @@ TEST_SPLIT_SHA256 = "5ffec65638f349c4a18c8205d55de98934215a264c59e136a4edc9e940e
 # of a long message alone. The sixth round's data (kinds dev2 showed misread, terse farewells; chosen
 # on dev, docs/nlu-evaluation.md) gave 91/112 answered but 9/112 confidently wrong, one more than
 # before, and 171/180 crisis replies: the limits follow those figures, knowingly. The crisis detector's
-# nearest examples (eighth round, chosen on the crisis dev sets) gave 174/180 and 11/180.
-ANSWERED_AT_LEAST = 90 / 112
-CONFIDENTLY_WRONG_AT_MOST = 10 / 112
+# nearest examples (eighth round, chosen on the crisis dev sets) gave 174/180 and 11/180. The staff
+# offered after an answer that says the article does not cover all of the question (eleventh round,
+# chosen on dev and dev2) gave 93/112 answered and 3/112 confidently wrong (four of the six fewer are
+# an answer to another topic followed by the staff offer, no longer counted as confidently wrong).
+ANSWERED_AT_LEAST = 92 / 112
+CONFIDENTLY_WRONG_AT_MOST = 4 / 112
 CRISIS_RECALL_AT_LEAST = 173
 CRISIS_FALSE_ALARMS_AT_MOST = 12
 

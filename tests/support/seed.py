@@ -41,10 +41,11 @@ from actions.crisis import REASON as CRISIS_REASON
 from clinic.channels.sms import twiml
 from clinic.db import engine_for, forget_engines, session_scope
 from clinic.handoffs.service import HandoffRequest, record_handoff
-from clinic.intents import AFFIRM, BOOK_APPOINTMENT, CRISIS, FALLBACK_INTENT, FAQ, OUT_OF_SCOPE
+from clinic.intents import AFFIRM, BOOK_APPOINTMENT, CRISIS, FALLBACK_INTENT, FAQ, MORE_ENTITY, OUT_OF_SCOPE
 from clinic.responses import ClinicResponses
 from clinic.sms.models import SmsMessage, SmsSender
 from clinic.sms.store import sender_id_for
+from clinic.topics import PARTLY_ANSWERED
 from staff import accounts
 from tests.handoff_db import copy_sqlite
 from tests.support.database import DOMAIN, save_tracker
@@ -156,9 +157,16 @@ class Conversation:
     def answer(self, text: str, answer: str, confidence: float = 0.997) -> None:
         """A question the bot answers from a retrieval intent (faq/..., out_of_scope/...)."""
         intent = answer.split("/")[0]
-        self.user(text, intent, confidence, answer=answer)
+        # An answer that says the article does not cover all of the question is followed by the staff
+        # offer, from `action_answer_more` (the NLU marks the message `more`).
+        partly = answer in PARTLY_ANSWERED
+        more = [{"entity": MORE_ENTITY, "value": "yes", "extractor": "AnswerPlan"}] if partly else None
+        self.user(text, intent, confidence, answer=answer, entities=more)
         self.reply(f"utter_{intent}", f"utter_{answer}")
-        if intent == OUT_OF_SCOPE:
+        if partly:
+            self.act("action_answer_more")
+            self.say("utter_offer_staff", by_action=True)
+        elif intent == OUT_OF_SCOPE:
             self.reply("utter_offer_staff")
         self.listen()
 

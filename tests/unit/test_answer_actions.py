@@ -73,3 +73,14 @@ def test_topics_nearly_as_likely_as_the_answered_one_are_offered_after_the_answe
     assert text.startswith("Did you mean one of these instead?") and "connect you with our clinic staff" in text
     assert [b["title"] for b in buttons] == ["Boosters", "Something else"]
     assert buttons[0]["payload"] == "Will I need booster treatments?"
+
+
+def test_an_answer_that_says_the_article_does_not_cover_all_of_it_ends_with_the_staff_offer():
+    tracker = tracker_with("faq", response_selector={"default": {"response": {"intent_response_key": "faq/effectiveness"}}})
+    [(text, _)] = said(ActionAnswerMore(), tracker)
+    assert text.endswith("Would you like me to connect you with our clinic staff?")
+
+
+def test_an_answer_the_article_covers_whole_offers_no_staff():
+    tracker = tracker_with("faq", response_selector={"default": {"response": {"intent_response_key": "faq/how_it_works"}}})
+    assert said(ActionAnswerMore(), tracker) == []

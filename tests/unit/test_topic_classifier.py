@@ -68,11 +68,13 @@ def test_close_out_of_scope_topics_get_the_general_out_of_scope_answer():
     assert message.get("entities", []) == []
 
 
-def planned(intent, *entity_names):
+def planned(intent, *entity_names, topic=None):
     from clinic_nlu.answer_plan import AnswerPlan
 
     message = Message(data={"text": "x", "intent": {"name": intent, "confidence": 0.9},
                             "entities": [{"entity": name, "value": "v"} for name in entity_names]})
+    if topic:
+        message.set("response_selector", {"default": {"response": {"intent_response_key": topic}}})
     AnswerPlan({}).process([message])
     return [entity["entity"] for entity in message.get("entities")]
 
@@ -87,3 +89,8 @@ def test_a_reply_with_one_answer_is_not_marked():
     assert planned("faq") == []
     assert planned("ask_condition", "condition") == ["condition"]
     assert planned("book_appointment", "booking_field") == ["booking_field"]
+
+
+def test_an_answer_that_says_the_article_does_not_cover_all_of_it_is_marked():
+    assert planned("faq", topic="faq/what_to_expect") == ["more"]
+    assert planned("faq", topic="faq/how_it_works") == []
