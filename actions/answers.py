@@ -1,9 +1,9 @@
 """The rest of a message that asked more than one thing: the other topics it asked about (the `topic`
 entities of clinic_nlu.question_parts) and the conditions it named, after the answer to its main
 question; then, when the NLU found other topics nearly as likely as the one answered (`alternative`
-entities of clinic_nlu.retrieval_topic), those as choices; the staff offer last when any part was out
-of scope or about a condition, or got an answer that says the article does not cover all of it
-(clinic.topics.PARTLY_ANSWERED)."""
+entities of clinic_nlu.retrieval_topic), those as choices. The staff offer that may follow is the
+rules' own `utter_offer_staff` (clinic_nlu.answer_plan says when), so that a "yes" to it starts the
+handoff."""
 
 from typing import Any, Dict, List, Text
 
@@ -12,10 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clarify import SOMETHING_ELSE
 from actions.conditions import answer_conditions
-from clinic.intents import ALTERNATIVE_ENTITY, ASK_CONDITION, OUT_OF_SCOPE, retrieval_intent
-from clinic.topics import PARTLY_ANSWERED, TOPICS
-
-OFFER_STAFF_AFTER = (OUT_OF_SCOPE, ASK_CONDITION)
+from clinic.intents import ALTERNATIVE_ENTITY, ASK_CONDITION
+from clinic.topics import TOPICS
 
 
 class ActionAnswerMore(Action):
@@ -37,9 +35,4 @@ class ActionAnswerMore(Action):
         if alternatives:
             buttons = [{"title": topic.title, "payload": topic.question} for topic in alternatives]
             dispatcher.utter_message(response="utter_ask_alternatives", buttons=[*buttons, SOMETHING_ELSE])
-        answered = [retrieval_intent(tracker.latest_message) or "", *topics]
-        if own in OFFER_STAFF_AFTER or any(
-            topic.startswith(OUT_OF_SCOPE + "/") or topic in PARTLY_ANSWERED for topic in answered
-        ):
-            dispatcher.utter_message(response="utter_offer_staff")
         return []

@@ -30,8 +30,10 @@ TOPIC_INTENTS = (FAQ, OUT_OF_SCOPE, ASK_CONDITION, ASK_SUICIDAL_THOUGHTS)
 TOPIC_CHOICES_KEY = "topic_choices"
 # The entity naming a topic close to the answered one, offered as a choice after the answer.
 ALTERNATIVE_ENTITY = "alternative"
-# The entity marking a reply that says more than its one answer (clinic_nlu.answer_plan, data/rules/faq.yml).
+# The entities marking an FAQ reply that says more than its one answer, and one that ends with the staff
+# offer (clinic_nlu.answer_plan, data/rules/faq.yml).
 MORE_ENTITY = "more"
+OFFER_ENTITY = "offer"
 # A user message with one of these intents is one the bot could not answer.
 UNANSWERED_INTENTS = {OUT_OF_SCOPE, FALLBACK_INTENT}
 # The responses that answer a question from the article (the `utter_action` Rasa stores with a bot

@@ -1,13 +1,16 @@
-"""Whether a reply needs more than its one answer: the marker entity `more` that the dialogue rules
-read (data/rules/faq.yml).
+"""Whether a reply needs more than its one answer: the marker entities `more` and `offer` that the
+dialogue rules read (data/rules/faq.yml).
 
 Rasa's rules match a message's entity names exactly, so a rule for "an FAQ with a named condition" does
 not fire for an FAQ with a named condition and another question. The details (`condition` from
 clinic_nlu.condition_extractor, `topic` from clinic_nlu.question_parts, `alternative` from
 clinic_nlu.retrieval_topic) therefore do not steer the dialogue (domain.yml); this component adds one
-`more` entity when any of them asks for more than the main answer, or when the main answer is one that
-says the article does not cover part of the question (clinic.topics.PARTLY_ANSWERED: the staff are
-offered after it), and actions/answers.py says it all.
+`more` entity when any of them asks for more than the main answer, and actions/answers.py says it all.
+
+An FAQ reply ends with the staff offer (`offer`) when it answers a question, or a part of one, that is
+out of scope or that the article covers only in part (clinic.topics.PARTLY_ANSWERED: an answer that
+says what the article leaves out). The offer is the rules' own `utter_offer_staff`, so that "yes" to
+it starts the handoff (data/rules/handoff.yml). Out-of-scope and condition answers always end with it.
 """
 
 from __future__ import annotations
@@ -16,28 +19,51 @@ from typing import List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import ENTITIES, INTENT
+from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_TYPE, ENTITY_ATTRIBUTE_VALUE, INTENT
 from rasa.shared.nlu.training_data.message import Message
 
-from clinic.intents import ALTERNATIVE_ENTITY, MORE_ENTITY, RETRIEVAL_INTENTS, retrieval_intent
+from clinic.intents import (
+    ALTERNATIVE_ENTITY,
+    FAQ,
+    MORE_ENTITY,
+    OFFER_ENTITY,
+    OUT_OF_SCOPE,
+    RETRIEVAL_INTENTS,
+    retrieval_intent,
+)
 from clinic.topics import PARTLY_ANSWERED
+from clinic_nlu.question_parts import ENTITY as TOPIC_ENTITY
 from clinic_nlu.stateless import StatelessComponent
 
 # What each intent's answer can be followed by (an ask_condition answer is the condition's already).
 DETAILS = {
-    **{intent: {"condition", "topic", ALTERNATIVE_ENTITY} for intent in RETRIEVAL_INTENTS},
-    "ask_condition": {"topic"},
+    **{intent: {"condition", TOPIC_ENTITY, ALTERNATIVE_ENTITY} for intent in RETRIEVAL_INTENTS},
+    "ask_condition": {TOPIC_ENTITY},
 }
+
+
+def needs_staff(topic: str) -> bool:
+    """Whether an answer to this topic is followed by the staff offer."""
+    return topic.startswith(OUT_OF_SCOPE + "/") or topic in PARTLY_ANSWERED
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class AnswerPlan(StatelessComponent, EntityExtractorMixin):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            details = DETAILS.get((message.get(INTENT) or {}).get("name") or "", set())
+            intent = (message.get(INTENT) or {}).get("name") or ""
             entities = message.get(ENTITIES) or []
-            partly_answered = retrieval_intent(message.data) in PARTLY_ANSWERED
-            if partly_answered or any(entity.get("entity") in details for entity in entities):
-                marker = self.add_extractor_name([{"entity": MORE_ENTITY, "value": "yes"}])
-                message.set(ENTITIES, entities + marker, add_to_output=True)
+            markers = []
+            if any(entity.get(ENTITY_ATTRIBUTE_TYPE) in DETAILS.get(intent, set()) for entity in entities):
+                markers.append(MORE_ENTITY)
+            answered = [retrieval_intent(message.data) or ""] + [
+                entity.get(ENTITY_ATTRIBUTE_VALUE) or ""
+                for entity in entities
+                if entity.get(ENTITY_ATTRIBUTE_TYPE) == TOPIC_ENTITY
+            ]
+            if intent == FAQ and any(needs_staff(topic) for topic in answered):
+                markers.append(OFFER_ENTITY)
+            marked = [{ENTITY_ATTRIBUTE_TYPE: name, ENTITY_ATTRIBUTE_VALUE: "yes"} for name in markers]
+            if marked:
+                message.set(ENTITIES, entities + self.add_extractor_name(marked), add_to_output=True)
         return messages

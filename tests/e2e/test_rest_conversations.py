@@ -86,6 +86,25 @@ def test_unanswerable_question_says_so_and_accepting_starts_the_booking(bot):
     assert "What name should our staff ask for?" in bot.say(sender, "yes please")
 
 
+
+@pytest.mark.parametrize(
+    "question, answered",
+    [
+        ("what will my first infusion feel like?", "doesn't describe how an infusion feels"),
+        ("how long does one infusion take, and is it covered by insurance?", "40 to 60 minutes"),
+    ],
+)
+def test_an_answer_that_leaves_part_to_the_staff_offers_them_and_yes_starts_the_handoff(bot, question, answered):
+    sender = new_sender()
+    reply = bot.say(sender, question)
+    assert answered in reply and reply.rstrip().endswith("Would you like me to connect you with our clinic staff?")
+    assert "What name should our staff ask for?" in bot.say(sender, "/affirm")
+
+
+def test_an_answer_the_article_covers_whole_offers_no_staff(bot):
+    reply = bot.say(new_sender(), "how does ketamine work in the brain")
+    assert "NMDA" in reply and STAFF_OFFER not in reply
+
 def test_crisis_gets_988_and_911_first_and_flags_the_conversation(bot):
     sender = new_sender()
     bot.say(sender, "how long is one infusion?")

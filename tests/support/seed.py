@@ -41,7 +41,7 @@ from actions.crisis import REASON as CRISIS_REASON
 from clinic.channels.sms import twiml
 from clinic.db import engine_for, forget_engines, session_scope
 from clinic.handoffs.service import HandoffRequest, record_handoff
-from clinic.intents import AFFIRM, BOOK_APPOINTMENT, CRISIS, FALLBACK_INTENT, FAQ, MORE_ENTITY, OUT_OF_SCOPE
+from clinic.intents import AFFIRM, BOOK_APPOINTMENT, CRISIS, FALLBACK_INTENT, FAQ, OFFER_ENTITY, OUT_OF_SCOPE
 from clinic.responses import ClinicResponses
 from clinic.sms.models import SmsMessage, SmsSender
 from clinic.sms.store import sender_id_for
@@ -158,15 +158,12 @@ class Conversation:
         """A question the bot answers from a retrieval intent (faq/..., out_of_scope/...)."""
         intent = answer.split("/")[0]
         # An answer that says the article does not cover all of the question is followed by the staff
-        # offer, from `action_answer_more` (the NLU marks the message `more`).
+        # offer, as an out-of-scope answer is (the NLU marks the message `offer`).
         partly = answer in PARTLY_ANSWERED
-        more = [{"entity": MORE_ENTITY, "value": "yes", "extractor": "AnswerPlan"}] if partly else None
-        self.user(text, intent, confidence, answer=answer, entities=more)
+        offer = [{"entity": OFFER_ENTITY, "value": "yes", "extractor": "AnswerPlan"}] if partly else None
+        self.user(text, intent, confidence, answer=answer, entities=offer)
         self.reply(f"utter_{intent}", f"utter_{answer}")
-        if partly:
-            self.act("action_answer_more")
-            self.say("utter_offer_staff", by_action=True)
-        elif intent == OUT_OF_SCOPE:
+        if partly or intent == OUT_OF_SCOPE:
             self.reply("utter_offer_staff")
         self.listen()
 

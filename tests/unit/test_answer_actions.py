@@ -42,12 +42,13 @@ def test_with_no_likely_topics_the_general_clarification_is_given():
     assert text.startswith("Sorry, I'm not sure I understood.")
 
 
-def test_the_other_topics_of_a_message_are_answered_and_out_of_scope_ends_with_the_staff_offer():
+def test_the_other_topics_of_a_message_are_answered_and_the_staff_offer_is_left_to_the_rules():
     tracker = tracker_with("faq", [topic("faq/schedule"), topic("out_of_scope/insurance")])
     texts = [text for text, _ in said(ActionAnswerMore(), tracker)]
     assert texts[0].startswith("On average, an infusion is given once a week for one to four weeks.")
     assert texts[1].startswith("I don't have information about insurance coverage")
-    assert texts[-1].endswith("Would you like me to connect you with our clinic staff?")
+    # the offer is the rules' utter_offer_staff after this action (data/rules/faq.yml), so "yes" starts a handoff
+    assert len(texts) == 2
 
 
 def test_a_topic_question_naming_a_condition_also_says_whether_the_condition_is_listed():
@@ -74,13 +75,3 @@ def test_topics_nearly_as_likely_as_the_answered_one_are_offered_after_the_answe
     assert [b["title"] for b in buttons] == ["Boosters", "Something else"]
     assert buttons[0]["payload"] == "Will I need booster treatments?"
 
-
-def test_an_answer_that_says_the_article_does_not_cover_all_of_it_ends_with_the_staff_offer():
-    tracker = tracker_with("faq", response_selector={"default": {"response": {"intent_response_key": "faq/effectiveness"}}})
-    [(text, _)] = said(ActionAnswerMore(), tracker)
-    assert text.endswith("Would you like me to connect you with our clinic staff?")
-
-
-def test_an_answer_the_article_covers_whole_offers_no_staff():
-    tracker = tracker_with("faq", response_selector={"default": {"response": {"intent_response_key": "faq/how_it_works"}}})
-    assert said(ActionAnswerMore(), tracker) == []

@@ -68,11 +68,12 @@ def test_close_out_of_scope_topics_get_the_general_out_of_scope_answer():
     assert message.get("entities", []) == []
 
 
-def planned(intent, *entity_names, topic=None):
+def planned(intent, *entity_names, topic=None, topic_entities=()):
     from clinic_nlu.answer_plan import AnswerPlan
 
-    message = Message(data={"text": "x", "intent": {"name": intent, "confidence": 0.9},
-                            "entities": [{"entity": name, "value": "v"} for name in entity_names]})
+    entities = [{"entity": name, "value": "v"} for name in entity_names]
+    entities += [{"entity": "topic", "value": value} for value in topic_entities]
+    message = Message(data={"text": "x", "intent": {"name": intent, "confidence": 0.9}, "entities": entities})
     if topic:
         message.set("response_selector", {"default": {"response": {"intent_response_key": topic}}})
     AnswerPlan({}).process([message])
@@ -91,6 +92,11 @@ def test_a_reply_with_one_answer_is_not_marked():
     assert planned("book_appointment", "booking_field") == ["booking_field"]
 
 
-def test_an_answer_that_says_the_article_does_not_cover_all_of_it_is_marked():
-    assert planned("faq", topic="faq/what_to_expect") == ["more"]
+def test_an_faq_reply_that_answers_part_of_the_question_or_an_out_of_scope_part_ends_with_the_offer():
+    assert planned("faq", topic="faq/what_to_expect") == ["offer"]
     assert planned("faq", topic="faq/how_it_works") == []
+    assert planned("faq", topic="faq/how_it_works", topic_entities=["out_of_scope/cost"]) == ["topic", "more", "offer"]
+    assert planned("faq", topic="faq/how_it_works", topic_entities=["faq/dose"]) == ["topic", "more", "offer"]
+    assert planned("faq", topic="faq/how_it_works", topic_entities=["faq/schedule"]) == ["topic", "more"]
+    # out-of-scope and condition answers are always followed by the offer (data/rules/faq.yml)
+    assert planned("out_of_scope", topic="out_of_scope/cost") == []
