@@ -105,6 +105,7 @@ def test_an_answer_the_article_covers_whole_offers_no_staff(bot):
     reply = bot.say(new_sender(), "how does ketamine work in the brain")
     assert "NMDA" in reply and STAFF_OFFER not in reply
 
+
 def test_crisis_gets_988_and_911_first_and_flags_the_conversation(bot):
     sender = new_sender()
     bot.say(sender, "how long is one infusion?")
