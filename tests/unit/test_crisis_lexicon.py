@@ -448,6 +448,10 @@ def test_means_plans_threats_and_passing_self_harm_in_general_words_are_a_crisis
         "I have new tattoos on my arm, is that a problem for the IV?",
         "I'm taking 2 of my tylenol for the headache",
         "can you cancel, I can't undo the booking online",
+        "What if I wasn't able to come Tuesday?",
+        "what if I disappeared for a week on vacation, would I lose my slot?",
+        "I have new cuts on my hands from gardening",
+        "you should watch your step, the ramp is icy",
     ],
 )
 def test_their_everyday_twins_are_not(message):
