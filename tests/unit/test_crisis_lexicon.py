@@ -452,6 +452,12 @@ def test_means_plans_threats_and_passing_self_harm_in_general_words_are_a_crisis
         "what if I disappeared for a week on vacation, would I lose my slot?",
         "I have new cuts on my hands from gardening",
         "you should watch your step, the ramp is icy",
+        "would two infusions together be enough to feel a difference?",
+        "I hope he takes me to my appointment on Friday",
+        "my kids will be fine if I am not home for an hour",
+        "is there any point in me continuing the infusions if nothing changes?",
+        "I attempted booking recently but never heard back",
+        "how much alcohol does it take to cause liver damage?",
     ],
 )
 def test_their_everyday_twins_are_not(message):
@@ -497,7 +503,7 @@ def test_danger_beside_a_denial_is_still_a_crisis(message):
         "tengo cortes nuevos en las piernas, ¿me ponen el suero en el brazo?",
         "tengo ganas de lastimar a mi bebé cuando llora",
         "mi hermano se tomó una caja entera de pastillas",
-        "sé dónde trabaja y voy a ir esta noche",
+        "sé dónde vive y voy a ir esta noche",
     ],
 )
 def test_the_english_kinds_told_in_spanish_are_a_crisis(message):
@@ -512,6 +518,13 @@ def test_the_english_kinds_told_in_spanish_are_a_crisis(message):
         "regalé mi bicicleta vieja",
         "no sé dónde trabaja el doctor, ¿me ayudan?",
         "puse mis papeles del seguro en orden antes de la consulta",
+        "¿La ketamina puede hacerle daño a mi bebé?",
+        "tengo todo en orden para mi cita",
+        "ya no voy a estar aquí el lunes, me mudo",
+        "le di a mi perro su medicina",
+        "tengo cortes nuevos de pelo",
+        "ya tengo la fecha del viaje",
+        "sé dónde trabaja el doctor",
     ],
 )
 def test_their_everyday_spanish_twins_are_not(message):
