@@ -4,6 +4,8 @@ answers with confidence, see data/nlu/faq.yml and data/nlu/out_of_scope.yml)."""
 
 from typing import Dict, NamedTuple
 
+from clinic.intents import OUT_OF_SCOPE
+
 
 class Topic(NamedTuple):
     title: str
@@ -42,7 +44,7 @@ TOPICS: Dict[str, Topic] = {
 # The FAQ topics whose answer says that the article does not cover part of what is asked (how an infusion
 # feels, the whole visit, success rates, a booster schedule, doses in numbers, which treatments must
 # have failed first). As for a question the article does not answer at all, the staff are offered after
-# it (clinic_nlu.answer_plan, actions/answers.py): the patient asked for more than the article says.
+# it (needs_staff; clinic_nlu.answer_plan, data/rules/faq.yml): the patient asked for more than the article says.
 PARTLY_ANSWERED = frozenset(
     {
         "faq/treatment_resistant",
@@ -54,3 +56,8 @@ PARTLY_ANSWERED = frozenset(
         "faq/effectiveness",
     }
 )
+
+
+def needs_staff(topic: str) -> bool:
+    """Whether an answer to this topic (`faq/dose`, `out_of_scope/cost`) is followed by the staff offer."""
+    return topic.startswith(OUT_OF_SCOPE + "/") or topic in PARTLY_ANSWERED

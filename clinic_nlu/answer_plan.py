@@ -27,11 +27,10 @@ from clinic.intents import (
     FAQ,
     MORE_ENTITY,
     OFFER_ENTITY,
-    OUT_OF_SCOPE,
     RETRIEVAL_INTENTS,
     retrieval_intent,
 )
-from clinic.topics import PARTLY_ANSWERED
+from clinic.topics import needs_staff
 from clinic_nlu.question_parts import ENTITY as TOPIC_ENTITY
 from clinic_nlu.stateless import StatelessComponent
 
@@ -40,11 +39,6 @@ DETAILS = {
     **{intent: {"condition", TOPIC_ENTITY, ALTERNATIVE_ENTITY} for intent in RETRIEVAL_INTENTS},
     "ask_condition": {TOPIC_ENTITY},
 }
-
-
-def needs_staff(topic: str) -> bool:
-    """Whether an answer to this topic is followed by the staff offer."""
-    return topic.startswith(OUT_OF_SCOPE + "/") or topic in PARTLY_ANSWERED
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)

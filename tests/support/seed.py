@@ -45,7 +45,7 @@ from clinic.intents import AFFIRM, BOOK_APPOINTMENT, CRISIS, FALLBACK_INTENT, FA
 from clinic.responses import ClinicResponses
 from clinic.sms.models import SmsMessage, SmsSender
 from clinic.sms.store import sender_id_for
-from clinic.topics import PARTLY_ANSWERED
+from clinic.topics import needs_staff
 from staff import accounts
 from tests.handoff_db import copy_sqlite
 from tests.support.database import DOMAIN, save_tracker
@@ -159,11 +159,12 @@ class Conversation:
         intent = answer.split("/")[0]
         # An answer that says the article does not cover all of the question is followed by the staff
         # offer, as an out-of-scope answer is (the NLU marks the message `offer`).
-        partly = answer in PARTLY_ANSWERED
-        offer = [{"entity": OFFER_ENTITY, "value": "yes", "extractor": "AnswerPlan"}] if partly else None
+        offered = needs_staff(answer)
+        marked = intent == FAQ and offered
+        offer = [{"entity": OFFER_ENTITY, "value": "yes", "extractor": "AnswerPlan"}] if marked else None
         self.user(text, intent, confidence, answer=answer, entities=offer)
         self.reply(f"utter_{intent}", f"utter_{answer}")
-        if partly or intent == OUT_OF_SCOPE:
+        if offered:
             self.reply("utter_offer_staff")
         self.listen()
 
