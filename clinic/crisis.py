@@ -5,15 +5,16 @@ The intent classifier also knows a `crisis` intent, but safety must not rest on 
 """
 
 import re
-from dataclasses import dataclass, field
+from bisect import bisect_right
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
-from typing import List, Pattern
+from typing import List, Pattern, Tuple
 
 import yaml
 
-from clinic.text import TypoCorrector, normalise
+from clinic.text import TypoCorrector, normalise, normalised_words
 
 LEXICON_PATH = Path(__file__).parent / "lexicons" / "crisis.yml"
 
@@ -37,6 +38,9 @@ class CrisisCheck:
     # Not a crisis by the lexicon, and the message names an everyday thing being vented about (the
     # insurance, a bill, being on hold): the learned detector alone needs to be surer to call it one.
     vents: bool = False
+    # The message denies suicidal thoughts, self-harm or attempts (the lexicon's `denied`): a classifier
+    # that reads the denied words as a crisis is not to be trusted on it (clinic_nlu.crisis_guard).
+    denied: bool = False
 
     @property
     def is_crisis(self) -> bool:
@@ -86,7 +90,11 @@ class CrisisLexicon:
     def check(self, text: str) -> CrisisCheck:
         # A denial ("i am not suicidal", "no history of self harm") is taken out before anything is
         # matched: what is left still has to say nothing of danger.
-        words = _without(self.typos.correct(normalise(text)), self.denied)
+        corrected = self.typos.correct(normalise(text))
+        words = _without(corrected, self.denied)
+        return replace(self._assess(words), denied=words != corrected)
+
+    def _assess(self, words: str) -> CrisisCheck:
         danger = [p.pattern for p in self.danger if p.search(words)]
         danger += [p.pattern for p in self.despair if self._despair(p, words)]
         if danger:
@@ -113,6 +121,22 @@ class CrisisLexicon:
         if not any(p.search(_without(about_topic, self.discussed)) for p in self.topic):
             return CrisisCheck(Assessment.INFORMATIONAL, topic, vents=vents)
         return CrisisCheck(Assessment.CRISIS, topic, topic_only=True)
+
+    def denials(self, text: str) -> List[Tuple[int, int]]:
+        """Where the message denies suicidal thoughts, self-harm or attempts, as (start, end) spans of the
+        text as written: what the learned detector reads around (clinic_nlu.crisis_detector)."""
+        words = [(self.typos.correct(word), start, end) for word, start, end in normalised_words(text)]
+        starts, offset = [], 0
+        for word, _, _ in words:
+            starts.append(offset)
+            offset += len(word) + 1
+        joined = " ".join(word for word, _, _ in words)
+        spans = []
+        for pattern in self.denied:
+            for match in pattern.finditer(joined):
+                first, last = bisect_right(starts, match.start()) - 1, bisect_right(starts, match.end() - 1) - 1
+                spans.append((words[first][1], words[last][2]))
+        return sorted(spans)
 
     def _despair(self, pattern: Pattern, words: str) -> bool:
         """A despair phrase counts unless what is vented about stands within a few words of it."""

@@ -3,7 +3,7 @@ correction of typos the crisis matcher applies to words near its lexicon."""
 
 import re
 import unicodedata
-from typing import Dict, List, Set
+from typing import Dict, List, Set, Tuple
 
 # SMS shorthand and contractions, expanded so that one pattern covers every spelling.
 _SHORTHAND = {
@@ -119,16 +119,35 @@ _LEET_INSIDE = re.compile(r"(?<=[a-z])[!1304@$5*]+(?=[a-z])|(?<![a-z0-9])[@$](?=
 _TOKEN = re.compile(r"[a-z0-9*]+(?:'[a-z]+)?")
 
 
+def _folded(text: str) -> str:
+    """Lower-case, straight quotes, and letters written as digits or signs inside words ("su1c1de")."""
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    return _LEET_INSIDE.sub(lambda m: "".join(_LEET.get(ch, ch) for ch in m.group(0)), text)
+
+
 def normalise(text: str) -> str:
     """Lower-case, fold accents and quotes, and expand shorthand; returns space-separated words."""
     text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
-    text = _LEET_INSIDE.sub(lambda m: "".join(_LEET.get(ch, ch) for ch in m.group(0)), text)
+    text = _folded("".join(ch for ch in text if not unicodedata.combining(ch)))
     for pattern, replacement in _PHRASES:
         text = pattern.sub(replacement, text)
     words = [_SHORTHAND.get(token, token) for token in _TOKEN.findall(text)]
     return _TWO_AS_TO.sub(lambda m: (m.group(1) or m.group(2)) + " to", " ".join(words))
+
+
+def normalised_words(text: str) -> List[Tuple[str, int, int]]:
+    """normalise's words, each with the (start, end) in `text` of the written word it comes from ("i'm"
+    gives "i" and "am", both of its span), for finding a phrase in the text as written. Only the steps
+    that keep the text's length are taken (not the accents folded, nor a phrase spelt around a filter),
+    and none at all for a text whose lower case has another length: its words are not mapped ([])."""
+    folded = _folded(text)
+    if len(folded) != len(text):
+        return []
+    return [
+        (word, match.start(), match.end())
+        for match in _TOKEN.finditer(folded)
+        for word in _SHORTHAND.get(match.group(0), match.group(0)).split()
+    ]
 
 
 class TypoCorrector:

@@ -45,6 +45,7 @@ from scipy.special import expit, logit
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
+from clinic import crisis
 from clinic.intents import CRISIS
 from clinic_nlu.linear_component import LinearComponent, feature_row
 from clinic_nlu.sentence_encoder import load_encoder
@@ -137,8 +138,16 @@ class CrisisDetector(LinearComponent):
             return messages
         scores = self._scores(self._features(messages), np.vstack([_embedding(m) for m in messages]))
         for message, score in zip(messages, scores):
+            text = message.get(TEXT) or ""
+            denials = crisis.default_lexicon().denials(text)
+            if denials:
+                # What the message says besides its denials ("I'm not suicidal, just exhausted"): the
+                # regression and the neighbours read "suicidal" whatever "not" says before it.
+                rest = self._read(message, [(0, len(text))], denials, min_words=1)
+                score = float(self._scores(*rest).max()) if rest is not None else 0.0
             message.set(SCORE_KEY, float(score), add_to_output=True)
-            sentences = self._sentence_features(message)
+            spans = sentence_spans(text, self.component_config["sentence_min_words"])
+            sentences = self._read(message, spans, denials, self.component_config["sentence_min_words"])
             if sentences is not None:
                 message.set(SENTENCE_SCORE_KEY, float(self._scores(*sentences).max()), add_to_output=True)
         return messages
@@ -157,19 +166,50 @@ class CrisisDetector(LinearComponent):
         log_odds = logit(np.clip(regression, 1e-7, 1 - 1e-7))
         return self.component_config["regression_weight"] * log_odds + margins
 
-    def _sentence_features(self, message: Message) -> Optional[Tuple[np.ndarray, np.ndarray]]:
-        """For a message of several sentences, each sentence's features and embedding as it would have them alone."""
+    def _read(
+        self, message: Message, spans: List[Tuple[int, int]], left_out: List[Tuple[int, int]], min_words: int
+    ) -> Optional[Tuple[np.ndarray, np.ndarray]]:
+        """Each span of the message read alone, without the parts `left_out`: its features and embedding
+        as the pipeline would give a message of that text (the encoder's embedding of it, and the sum of
+        the character n-gram counts of its tokens: the count featurizer's sentence row is that sum).
+        Spans of fewer than `min_words` words once those parts are out are skipped; None if none is left."""
         text = message.get(TEXT) or ""
-        spans = sentence_spans(text, self.component_config["sentence_min_words"])
         tokens = message.get(TOKENS_NAMES[TEXT]) or []
         counts = message.get_sparse_features(TEXT)[0]
-        if not spans or counts is None or counts.features.shape[0] != len(tokens):
+        if counts is None or counts.features.shape[0] != len(tokens):
+            return None
+        texts, inside = [], []
+        for start, end in spans:
+            kept = _cut(text, start, end, left_out)
+            if len(kept.split()) >= min_words:
+                texts.append(kept)
+                inside.append(
+                    [
+                        i
+                        for i, token in enumerate(tokens)
+                        if token.start >= start
+                        and token.end <= end
+                        and not any(token.start < out_end and token.end > out_start for out_start, out_end in left_out)
+                    ]
+                )
+        if not texts:
             return None
         counts_per_token = counts.features.tocsr()
-        embeddings = load_encoder().encode([text[start:end] for start, end in spans])[0]
-        rows = []
-        for (start, end), embedding in zip(spans, embeddings):
-            inside = [i for i, token in enumerate(tokens) if token.start >= start and token.end <= end]
-            counts_inside = counts_per_token[inside].sum(axis=0)
-            rows.append(feature_row(embedding, counts_inside, self.component_config["dense_weight"]))
+        embeddings = load_encoder().encode(texts)[0]
+        rows = [
+            feature_row(embedding, counts_per_token[indices].sum(axis=0), self.component_config["dense_weight"])
+            for indices, embedding in zip(inside, embeddings)
+        ]
         return np.vstack(rows), _unit(np.asarray(embeddings, dtype=np.float32))
+
+
+def _cut(text: Text, start: int, end: int, left_out: List[Tuple[int, int]]) -> Text:
+    """text[start:end] without the parts left out (each replaced by a space)."""
+    kept, at = [], start
+    for out_start, out_end in sorted(left_out):
+        if out_end <= at or out_start >= end:
+            continue
+        kept.append(text[at:out_start])
+        at = max(at, out_end)
+    kept.append(text[at:end])
+    return " ".join(part.strip() for part in kept if part.strip())

@@ -22,7 +22,9 @@ clinic question. The thresholds were chosen on the crisis development sets (docs
 The topic classifier's `crisis` intent is the third. Where neither the lexicon nor the detector
 flagged the message and the classifier is not sure (below `classifier_crisis_threshold`), it becomes
 `nlu_fallback`: the person is asked to rephrase, and that reply carries the 988 line too, so an
-uncertain guess is neither ignored nor a false alarm.
+uncertain guess is neither ignored nor a false alarm. So does a sure one on a message that denies
+suicidal thoughts, self-harm or attempts ("I'm not suicidal, just exhausted"): the classifier reads the
+denied words as a crisis, while the lexicon and the detector read what the message says besides them.
 """
 
 from __future__ import annotations
@@ -85,7 +87,9 @@ def decide(evidence: Evidence, config: Dict[Text, Any]) -> Optional[Text]:
     sentence = evidence.sentence_score
     if sentence is not None and sentence >= sentence_at and intent.get("name") != INFORMATIONAL_INTENT:
         return CRISIS_INTENT
-    if intent.get("name") == CRISIS_INTENT and (intent.get("confidence") or 0.0) < sure_at:
+    # A message that denies ("I'm not suicidal, just exhausted") and that neither the lexicon nor the
+    # detector (which reads around the denial) calls a crisis: the classifier read the denied words.
+    if intent.get("name") == CRISIS_INTENT and ((intent.get("confidence") or 0.0) < sure_at or result.denied):
         return FALLBACK_INTENT
     return None
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from clinic.crisis import Assessment, check
-from clinic.text import normalise
+from clinic.crisis import Assessment, check, default_lexicon
+from clinic.text import normalise, normalised_words
 from clinic_nlu.evaluation import CRISIS_DEV_SET, CRISIS_SET, load_examples
 
 SETS = yaml.safe_load(CRISIS_SET.read_text())
@@ -476,6 +476,34 @@ def test_their_everyday_twins_are_not(message):
 )
 def test_a_denial_is_not_a_crisis(message):
     assert not check(message).is_crisis
+
+
+@pytest.mark.parametrize(
+    "message, denied",
+    [
+        ("I’m not suicidal, just exhausted by this depression.", ["I’m not suicidal"]),
+        ("I have no thoughts of hurting myself, I just want to feel something", ["no thoughts of hurting myself"]),
+        ("Im not sucidal. No history of self-harm or attempts", ["Im not sucidal", "No history of self-harm or attempts"]),
+        ("I'm not suicidal yet but it's getting close", []),
+        ("I wanted to die last year", []),
+    ],
+)
+def test_a_denial_is_found_in_the_text_as_written(message, denied):
+    """Where the learned detector reads around a denial (clinic_nlu.crisis_detector)."""
+    assert [message[start:end] for start, end in default_lexicon().denials(message)] == denied
+
+
+def test_normalised_words_keep_where_each_was_written():
+    text = "I'm NOT su1c1dal rn"
+    assert [(word, text[start:end]) for word, start, end in normalised_words(text)] == [
+        ("i", "I'm"),
+        ("am", "I'm"),
+        ("not", "NOT"),
+        ("suicidal", "su1c1dal"),
+        ("right", "rn"),
+        ("now", "rn"),
+    ]
+    assert " ".join(word for word, _, _ in normalised_words(text)) == normalise(text)
 
 
 @pytest.mark.parametrize(
