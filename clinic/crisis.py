@@ -136,7 +136,13 @@ class CrisisLexicon:
             for match in pattern.finditer(joined):
                 first, last = bisect_right(starts, match.start()) - 1, bisect_right(starts, match.end() - 1) - 1
                 spans.append((words[first][1], words[last][2]))
-        return sorted(spans)
+        merged: List[Tuple[int, int]] = []
+        for start, end in sorted(spans):  # two patterns may find the same denial
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        return merged
 
     def _despair(self, pattern: Pattern, words: str) -> bool:
         """A despair phrase counts unless what is vented about stands within a few words of it."""
