@@ -15,6 +15,12 @@ It only scores, and clinic_nlu.crisis_guard decides with the lexicon:
   what the pipeline would give it alone: the encoder's embedding of its text, and the sum of the
   character n-gram counts of its tokens (the count featurizer's sentence row is that sum).
 
+A denial is read around: where the lexicon finds one ("I'm not suicidal, just exhausted":
+clinic.crisis.CrisisLexicon.denials, read at run time, so the lexicon's `denied` entries apply without
+training), the message and each of its sentences are scored without it, as a message of what is left
+would be (nothing left scores 0). The regression and the neighbours read "suicidal" whatever "not"
+says before it.
+
 The score is not the regression's alone. A regression draws one boundary through the whole space of
 meanings; a crisis paraphrase often sits close to a few crisis examples yet on the wrong side of that
 boundary. So the score also weighs how near the message's embedding is to its nearest crisis examples
@@ -141,8 +147,7 @@ class CrisisDetector(LinearComponent):
             text = message.get(TEXT) or ""
             denials = crisis.default_lexicon().denials(text)
             if denials:
-                # What the message says besides its denials ("I'm not suicidal, just exhausted"): the
-                # regression and the neighbours read "suicidal" whatever "not" says before it.
+                # What the message says besides its denials (see the module's docstring).
                 rest = self._read(message, [(0, len(text))], denials, min_words=1)
                 score = float(self._scores(*rest).max()) if rest is not None else 0.0
             message.set(SCORE_KEY, float(score), add_to_output=True)
@@ -204,7 +209,7 @@ class CrisisDetector(LinearComponent):
 
 
 def _cut(text: Text, start: int, end: int, left_out: List[Tuple[int, int]]) -> Text:
-    """text[start:end] without the parts left out (each replaced by a space)."""
+    """text[start:end] without the parts left out, what is kept joined by spaces."""
     kept, at = [], start
     for out_start, out_end in sorted(left_out):
         if out_end <= at or out_start >= end:
