@@ -47,8 +47,9 @@ PROBE2_FALSE_ALARMS_AT_MOST = 20
 # the nearest examples gave 179/200 and 39/200. Its look-alikes about works, studies and public efforts
 # about suicide led to the lexicon's `discussed` (ninth round): 184/200 and 40/200.
 # The eleventh round's lexicon (its misses among the kinds above, and Spanish): 191/200 and 40/200.
+# The twelfth round's detector and classifier read around a denial: 191/200 and 39/200.
 PROBE3_CRISIS_AT_LEAST = 190
-PROBE3_FALSE_ALARMS_AT_MOST = 41
+PROBE3_FALSE_ALARMS_AT_MOST = 40
 # crisis_amounts.yml (written apart in the tenth round, after the lexicon's overdose pattern was narrowed
 # to a thing one can overdose on): 58/60 and 10/80; with the pattern as it was, 58/60 and 26/80.
 # "taking" among the overdose's verbs and boxes counted (eleventh round): 59/60 and 10/80.
