@@ -149,7 +149,10 @@ class CrisisDetector(LinearComponent):
             if denials:
                 # What the message says besides its denials (see the module's docstring).
                 rest = self._read(message, [(0, len(text))], denials, min_words=1)
-                score = float(self._scores(*rest).max()) if rest is not None else 0.0
+                if rest is not None:
+                    score = float(self._scores(*rest).max())
+                elif not _cut(text, 0, len(text), denials):
+                    score = 0.0  # the message is nothing but its denials
             message.set(SCORE_KEY, float(score), add_to_output=True)
             spans = sentence_spans(text, self.component_config["sentence_min_words"])
             sentences = self._read(message, spans, denials, self.component_config["sentence_min_words"])
