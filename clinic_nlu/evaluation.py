@@ -422,23 +422,32 @@ def _markdown(rows: List[Dict]) -> str:
     return "\n".join(lines)
 
 
+def trained_model(path: str) -> str:
+    """A --model argument: the archive must exist. Rasa's Agent.load, given a path that does not, loads
+    the newest model beside it instead, and `make train` deletes every model but the tree's, so a
+    figure would silently come from another model."""
+    if not Path(path).is_file():
+        raise argparse.ArgumentTypeError(f"no trained model at {path} (`make train` keeps only the tree's model)")
+    return path
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     heldout = commands.add_parser("heldout", help="evaluate a trained model on the held-out set")
-    heldout.add_argument("--model", required=True)
+    heldout.add_argument("--model", required=True, type=trained_model)
     heldout.set_defaults(run=heldout_command)
     real = commands.add_parser("answers", help="answer-level figures on real questions and the fresh crisis set")
-    real.add_argument("--model", required=True)
-    real.add_argument("--split", default="test", choices=("train", "dev", "dev2", "test"))
+    real.add_argument("--model", required=True, type=trained_model)
+    real.add_argument("--split", default="test", choices=("train", "dev", "dev2", "dev3", "test"))
     real.set_defaults(run=answers_command)
     tune = commands.add_parser("thresholds", help="right/wrong/asked for each pair of RetrievalTopic thresholds")
-    tune.add_argument("--model", required=True)
-    tune.add_argument("--split", default="dev", choices=("train", "dev", "dev2"))
+    tune.add_argument("--model", required=True, type=trained_model)
+    tune.add_argument("--split", default="dev", choices=("train", "dev", "dev2", "dev3"))
     tune.set_defaults(run=thresholds_command)
     guard = commands.add_parser("crisis-thresholds", help="crisis figures for pairs of the detector's thresholds")
-    guard.add_argument("--model", required=True)
+    guard.add_argument("--model", required=True, type=trained_model)
     guard.set_defaults(run=crisis_thresholds_command)
     compare = commands.add_parser("compare", help="compare the candidate pipelines")
     compare.add_argument("--out", help="also write the table (markdown) to this file")
