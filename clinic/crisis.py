@@ -5,6 +5,7 @@ The intent classifier also knows a `crisis` intent, but safety must not rest on 
 """
 
 import re
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -61,6 +62,8 @@ class CrisisLexicon:
     denied: List[Pattern] = field(default_factory=list)
     resolved: List[Pattern] = field(default_factory=list)
     recurring: List[Pattern] = field(default_factory=list)
+    # Danger in a script the normalisation drops, matched on the text as written (no word boundaries).
+    other_scripts: List[Pattern] = field(default_factory=list)
     typos: TypoCorrector = field(default_factory=lambda: TypoCorrector(()))
 
     @classmethod
@@ -84,10 +87,15 @@ class CrisisLexicon:
             denied=compile_all("denied"),
             resolved=compile_all("resolved"),
             recurring=compile_all("recurring"),
+            other_scripts=[re.compile(pattern) for pattern in raw.get("other_scripts") or []],
             typos=TypoCorrector(typos.get("keywords") or (), typos.get("real_words") or ()),
         )
 
     def check(self, text: str) -> CrisisCheck:
+        written = unicodedata.normalize("NFKC", text or "").lower()
+        other_scripts = [p.pattern for p in self.other_scripts if p.search(written)]
+        if other_scripts:
+            return CrisisCheck(Assessment.CRISIS, other_scripts)
         # A denial ("i am not suicidal", "no history of self harm") is taken out before anything is
         # matched: what is left still has to say nothing of danger.
         corrected = self.typos.correct(normalise(text))

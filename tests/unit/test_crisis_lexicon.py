@@ -277,6 +277,8 @@ def test_every_hand_written_crisis_training_example_is_caught_by_the_lexicon_too
         "my brother says his family would be better off without him",
         "forever nap sounds good rn",
         "i get these urges to hurt my baby and i'm scared i'll act on them",
+        "I've got it all figured out, nobody will stop me this time",
+        "I have worked out exactly when, it'll be after the holidays",
     ],
 )
 def test_means_plans_goodbyes_and_euphemisms_are_a_crisis(message):
@@ -297,6 +299,8 @@ def test_means_plans_goodbyes_and_euphemisms_are_a_crisis(message):
         "how long does it take for the ketamine to wear off?",
         "i have the urge to hug my baby all day since treatment started",
         "i get the urge to kill someone when i'm this hungry lol",
+        "we have tried many therapies but nothing seems to have worked out for him",
+        "I have figured out how to get to your clinic by bus",
     ],
 )
 def test_their_look_alikes_are_not(message):
@@ -320,6 +324,20 @@ def test_their_look_alikes_are_not(message):
         "quero morrer, não aguento mais",
         "je veux en finir",
         "tôi muốn chết",
+        "ich will nicht mehr leben",
+        "voglio morire, non ce la faccio",
+        "chcę umrzeć",
+        # scripts the normalisation drops, matched on the message as written
+        "我真的不想活了",
+        "好想死，没有人在乎我",
+        "昨晚吃了一整瓶安眠药",
+        "死にたいです、もう無理",
+        "자살하고 싶어요",
+        "Я хочу умереть",
+        "думаю покончить с собой",
+        "لا أريد أن أعيش بعد الآن",
+        "أفكر في الانتحار",
+        "मैं मरना चाहती हूँ",
     ],
 )
 def test_a_crisis_in_another_language_is_a_crisis(message):
@@ -335,6 +353,14 @@ def test_a_crisis_in_another_language_is_a_crisis(message):
         "tengo que terminar con el papeleo del seguro",
         "¿cuántas infusiones necesito?",
         "je veux prendre rendez-vous",
+        "ich sterbe vor Hunger, darf ich vorher essen?",
+        "sono morto di fame",
+        "想死你了！下周见",
+        "笑死我了",
+        "배고파 죽겠어요, 주사 전에 먹어도 돼요?",
+        "死ぬほど忙しい",
+        "Я умираю от смеха",
+        "как записаться на прием?",
     ],
 )
 def test_their_everyday_look_alikes_are_not(message):
