@@ -7,7 +7,9 @@ the answer actually selected: the selector is the one that read the question for
 
 When the selector is not sure, it says so instead of guessing. With its top topic below `ask_below`
 the message becomes `nlu_fallback`, and its likely topics are kept under `topic_choices` in the parse
-data: the bot offers them as choices (actions/clarify.py). With the top topic likely enough but the
+data: the bot offers them as choices (actions/clarify.py), as it does when the intent classifier was
+the unsure one (the FallbackClassifier's `nlu_fallback`) on a message most likely a question (faq or
+out_of_scope its likeliest intent). With the top topic likely enough but the
 runner-up within `ask_margin` of it, the bot answers the top topic and asks whether one of the close
 ones was meant: those become `alternative` entities, which actions/answers.py offers as choices after
 the answer. Unless both are out of scope: then whichever it is, the honest answer is the same (the
@@ -27,7 +29,7 @@ from typing import Any, Dict, List, Text
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.handoffs.contact import EMAIL_CANDIDATE, parse_contact
@@ -70,13 +72,18 @@ class RetrievalTopic(StatelessComponent, IntentClassifier, EntityExtractorMixin)
         intent = message.get(INTENT) or {}
         selected = (message.get("response_selector") or {}).get("default") or {}
         key = (selected.get("response") or {}).get("intent_response_key")
+        ranking = [entry for entry in selected.get("ranking") or [] if entry.get("intent_response_key")]
+        if intent.get("name") == FALLBACK_INTENT and key and self._unsure_about_a_topic(message):
+            # The intent classifier was unsure (FallbackClassifier), most likely of a question: its
+            # likely topics are the choices to offer, as when the selector itself is unsure.
+            self._offer_choices(message, ranking)
+            return
         if intent.get("name") not in RETRIEVAL_INTENTS or not key:
             return
         if only_contact_details(message.get(TEXT) or ""):
             self._replace(message, intent, FALLBACK_INTENT)
             return
         family = key.split("/", 1)[0]
-        ranking = [entry for entry in selected.get("ranking") or [] if entry.get("intent_response_key")]
         top = ranking[0]["confidence"] if ranking else selected["response"].get("confidence", 0.0)
         low = top < self.component_config["ask_below"]
         close = [
@@ -84,9 +91,7 @@ class RetrievalTopic(StatelessComponent, IntentClassifier, EntityExtractorMixin)
         ]
         if low:
             self._replace(message, intent, FALLBACK_INTENT)
-            message.set(
-                TOPIC_CHOICES_KEY, [entry["intent_response_key"] for entry in ranking[:MAX_CHOICES]], add_to_output=True
-            )
+            self._offer_choices(message, ranking)
             return
         if close and all(entry["intent_response_key"].startswith(OUT_OF_SCOPE + "/") for entry in [ranking[0], *close]):
             close, family = [], OUT_OF_SCOPE
@@ -105,6 +110,19 @@ class RetrievalTopic(StatelessComponent, IntentClassifier, EntityExtractorMixin)
                 ),
                 add_to_output=True,
             )
+
+    @staticmethod
+    def _unsure_about_a_topic(message: Message) -> bool:
+        """The FallbackClassifier's `nlu_fallback` over a message whose likeliest intent is a question
+        (faq or out_of_scope), not contact details for the booking form."""
+        ranked = [entry.get("name") for entry in message.get(INTENT_RANKING_KEY) or []]
+        likeliest = next((name for name in ranked if name != FALLBACK_INTENT), None)
+        return likeliest in RETRIEVAL_INTENTS and not only_contact_details(message.get(TEXT) or "")
+
+    @staticmethod
+    def _offer_choices(message: Message, ranking: List[Dict[Text, Any]]) -> None:
+        choices = [entry["intent_response_key"] for entry in ranking[:MAX_CHOICES]]
+        message.set(TOPIC_CHOICES_KEY, choices, add_to_output=True)
 
     @staticmethod
     def _replace(message: Message, intent: Dict[Text, Any], name: Text) -> None:

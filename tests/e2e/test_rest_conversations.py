@@ -168,6 +168,17 @@ def test_gibberish_gets_a_clarification_with_topics_then_the_staff_offer(bot):
     assert STAFF_OFFER in bot.say(sender, "lkjhasd poiuqwe")
 
 
+def test_a_question_whose_intent_is_unclear_gets_its_likely_topics_and_the_staff_as_choices(bot):
+    """The intent classifier is unsure of this one (Rasa's FallbackClassifier): the reply offers the
+    topics it most likely asks about and "something else", not a request to rephrase."""
+    sender = new_sender()
+    messages = bot.send(sender, "how should i prepare for ketamine")
+    assert bot.tracker(sender)["latest_message"]["intent"]["name"] == "nlu_fallback"
+    assert "Did you mean one of these?" in messages[0]["text"] and STAFF_OFFER in messages[0]["text"]
+    titles = [button["title"] for button in messages[0]["buttons"]]
+    assert "Am I a candidate?" in titles and titles[-1] == "Something else"
+
+
 @pytest.mark.parametrize(
     "message",
     [

@@ -61,6 +61,32 @@ def test_an_unlikely_top_topic_asks_back_with_the_likely_topics():
     assert message.get("topic_choices") == ["faq/schedule", "faq/boosters", "out_of_scope/cost"]
 
 
+def unsure_intent(message):
+    """As Rasa's FallbackClassifier leaves a message whose intent it found too unlikely."""
+    fallback = {"name": "nlu_fallback", "confidence": 0.4}
+    message.set("intent", fallback)
+    message.set("intent_ranking", [fallback, *message.get("intent_ranking")])
+    return message
+
+
+def test_a_question_whose_intent_was_unsure_gets_its_likely_topics_as_choices():
+    message = resolved(unsure_intent(predicted([0.1, 0.25, 0.3, 0.2, 0.15], text="do i stop my meds before")))
+    assert [entry["name"] for entry in message.get("intent_ranking")][:2] == ["nlu_fallback", "faq"]
+    assert message.get("intent")["name"] == "nlu_fallback"
+    assert message.get("topic_choices") == ["faq/schedule", "out_of_scope/cost", "out_of_scope/insurance"]
+
+
+def test_an_unsure_message_most_likely_not_a_question_keeps_the_general_clarification():
+    message = resolved(unsure_intent(predicted([0.1, 0.1, 0.5, 0.2, 0.1], text="hmm ok")))
+    assert message.get("intent")["name"] == "nlu_fallback"
+    assert message.get("topic_choices") is None
+
+
+def test_unsure_contact_details_get_no_topic_choices():
+    message = resolved(unsure_intent(predicted([0.1, 0.25, 0.3, 0.2, 0.15], text="call me at 617-555-0142")))
+    assert message.get("topic_choices") is None
+
+
 def test_close_out_of_scope_topics_get_the_general_out_of_scope_answer():
     message = resolved(predicted([0.0, 0.05, 0.0, 0.5, 0.45], text="is it covered and what do i pay"))
     assert message.get("intent")["name"] == "out_of_scope"
