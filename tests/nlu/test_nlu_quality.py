@@ -39,8 +39,10 @@ PROBE_FALSE_ALARMS_AT_MOST = 28
 # dated long ago; before the other languages: 278/356; with the sentences not read alone either:
 # 260/356 and 28/351.
 # Its misses of other kinds (a recent attempt in passing, means, threats, passive ideation, a burden)
-# became the lexicon's patterns in general words in the eleventh round: 331/356 and 19/351.
-PROBE2_CRISIS_AT_LEAST = 330
+# became the lexicon's patterns in general words in the eleventh round: 331/356 and 19/351. Its four in
+# scripts the word normalisation drops (Chinese, Russian, Korean, Arabic) led to the lexicon's
+# `other_scripts` in the thirteenth round: 335/356.
+PROBE2_CRISIS_AT_LEAST = 334
 PROBE2_FALSE_ALARMS_AT_MOST = 20
 # crisis_probe3.yml (written apart in the eighth round, after the detector's nearest examples were chosen
 # on the sets above, and measured before anything was chosen on it): 184/200 and 45/200; the model before
