@@ -361,6 +361,14 @@ def test_a_crisis_in_another_language_is_a_crisis(message):
         "死ぬほど忙しい",
         "Я умираю от смеха",
         "как записаться на прием?",
+        # not wishing to die
+        "我不想死，我只是很累",
+        "죽고 싶지 않아요",
+        "Я не хочу умереть от этого лекарства?",
+        "لا أريد أن أموت",
+        "non voglio morire, voglio stare meglio",
+        "nie chcę umrzeć",
+        "δεν θέλω να πεθάνω",
     ],
 )
 def test_their_everyday_look_alikes_are_not(message):
