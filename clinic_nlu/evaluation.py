@@ -42,6 +42,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import yaml
 
 from clinic.intents import ASK_SUICIDAL_THOUGHTS, CRISIS, OUT_OF_SCOPE, retrieval_intent
+from clinic_nlu.answers import DEV_SPLITS, SPLITS, TEST_SPLIT
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
@@ -223,7 +224,7 @@ def answers_command(args: argparse.Namespace) -> int:
     questions = answers.load_questions(args.split)
     # The test split goes with the fresh crisis set (test); any other split with the fourth crisis dev
     # set (the one not yet fitted), so that choosing on dev never shows a test figure.
-    crisis_set = FRESH_CRISIS_SET if args.split == "test" else CRISIS_PROBE2_SET
+    crisis_set = FRESH_CRISIS_SET if args.split == TEST_SPLIT else CRISIS_PROBE2_SET
     fresh = load_crisis_set(crisis_set)
     messages = [q.text for q in questions] + [i["text"] for i in fresh["crisis"] + fresh["not_crisis"]]
     replies = ask_the_bot(args.model, messages)
@@ -440,11 +441,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     heldout.set_defaults(run=heldout_command)
     real = commands.add_parser("answers", help="answer-level figures on real questions and the fresh crisis set")
     real.add_argument("--model", required=True, type=trained_model)
-    real.add_argument("--split", default="test", choices=("train", "dev", "dev2", "dev3", "test"))
+    real.add_argument("--split", default=TEST_SPLIT, choices=SPLITS)
     real.set_defaults(run=answers_command)
     tune = commands.add_parser("thresholds", help="right/wrong/asked for each pair of RetrievalTopic thresholds")
     tune.add_argument("--model", required=True, type=trained_model)
-    tune.add_argument("--split", default="dev", choices=("train", "dev", "dev2", "dev3"))
+    tune.add_argument("--split", default="dev", choices=("train", *DEV_SPLITS))
     tune.set_defaults(run=thresholds_command)
     guard = commands.add_parser("crisis-thresholds", help="crisis figures for pairs of the detector's thresholds")
     guard.add_argument("--model", required=True, type=trained_model)

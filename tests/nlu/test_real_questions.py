@@ -44,7 +44,7 @@ def test_the_test_split_is_frozen():
 
 
 def test_no_page_is_in_two_splits():
-    splits = ("train", "dev", "dev2", "dev3", "test")
+    splits = answers.SPLITS
     sources = {split: {q.source.rstrip("/") for q in answers.load_questions(split)} for split in splits}
     for i, split in enumerate(splits):
         for other in splits[i + 1 :]:
@@ -52,7 +52,7 @@ def test_no_page_is_in_two_splits():
 
 
 def test_no_dev_or_test_question_and_no_fresh_crisis_message_is_trained_on():
-    frozen = {q.text for split in ("dev", "dev2", "dev3", "test") for q in answers.load_questions(split)}
+    frozen = {q.text for split in (*answers.DEV_SPLITS, answers.TEST_SPLIT) for q in answers.load_questions(split)}
     fresh = yaml.safe_load(FRESH_CRISIS_SET.read_text(encoding="utf-8"))
     frozen |= {item["text"] for item in fresh["crisis"] + fresh["not_crisis"]}
     assert {normalised(text) for text in frozen} & {normalised(text) for text in training_texts()} == set()
