@@ -44,6 +44,13 @@ def test_crisis_reply_is_prominent(page):
     assert "911" in crisis.inner_text()
 
 
+def test_a_reply_that_only_names_the_988_line_is_not_shown_as_a_crisis(page):
+    ask(page, "qwpoeiru zxmcnv")
+    bot_says(page, "call or text 988 any time")
+    assert page.locator(".crisis-reply").count() == 0
+    assert page.locator(".rw-response[role=alert]").count() == 0
+
+
 def test_the_input_is_reachable_by_keyboard_and_labelled(page):
     for _ in range(30):
         page.keyboard.press("Tab")

@@ -252,7 +252,10 @@
     });
     root.querySelectorAll(".rw-reply").forEach(makeButton);
     root.querySelectorAll(".rw-response").forEach(function (message) {
-      if (!message.classList.contains("crisis-reply") && /\b988\b/.test(message.textContent)) {
+      // The crisis reply (domain.yml `utter_crisis`) is the one that says the conversation was flagged for
+      // the team, as clinic_nlu.evaluation's CRISIS_REPLY reads it. Other replies name the 988 line too
+      // (asking back, another language, questions about suicidal thoughts) and are not alerts.
+      if (!message.classList.contains("crisis-reply") && /\bflagged this\b/.test(message.textContent)) {
         message.classList.add("crisis-reply");
         message.setAttribute("role", "alert");
       }
