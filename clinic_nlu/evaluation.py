@@ -63,8 +63,11 @@ CRISIS_AMOUNTS_SET = ROOT / "tests" / "safety" / "crisis_amounts.yml"
 # A seventh, of ten kinds each with its ordinary twin, written when the lexicon had learned the kinds the
 # fourth and fifth still missed (eleventh round).
 CRISIS_PROBE5_SET = ROOT / "tests" / "safety" / "crisis_probe5.yml"
+# An eighth, of messages written on behalf of someone else, in danger or not (fourteenth round).
+CRISIS_ON_BEHALF_SET = ROOT / "tests" / "safety" / "crisis_on_behalf.yml"
 # The crisis development sets written apart, newest first, by the name the reports give them.
 CRISIS_PROBES = (
+    ("on_behalf", CRISIS_ON_BEHALF_SET),
     ("probe5", CRISIS_PROBE5_SET),
     ("amounts", CRISIS_AMOUNTS_SET),
     ("probe3", CRISIS_PROBE3_SET),

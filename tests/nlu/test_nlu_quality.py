@@ -10,6 +10,7 @@ import yaml
 
 from clinic_nlu.evaluation import (
     CRISIS_AMOUNTS_SET,
+    CRISIS_ON_BEHALF_SET,
     CRISIS_PROBE2_SET,
     CRISIS_PROBE3_SET,
     CRISIS_PROBE5_SET,
@@ -29,8 +30,9 @@ HELDOUT = load_examples()
 # detector alone beside the lexicon: 335/395 and 25/400; the lexicon and the topic classifier alone:
 # 261/395 and 27/400).
 # 27/400 since the lexicon learned denials ("no thoughts of hurting myself", eleventh round).
+# 28/400 with the look-alikes written on behalf of someone else (fourteenth round).
 PROBE_CRISIS_AT_LEAST = 394
-PROBE_FALSE_ALARMS_AT_MOST = 28
+PROBE_FALSE_ALARMS_AT_MOST = 29
 # crisis_probe2.yml (written apart when the first was fitted; the sentence threshold and the detector's
 # regression_weight and detector_crisis_at were chosen on it, its misses in other languages led to the
 # lexicon's Spanish and other-language phrasings, and its long-past histories to the lexicon's histories
@@ -42,26 +44,35 @@ PROBE_FALSE_ALARMS_AT_MOST = 28
 # became the lexicon's patterns in general words in the eleventh round: 331/356 and 19/351. Its four in
 # scripts the word normalisation drops (Chinese, Russian, Korean, Arabic) led to the lexicon's
 # `other_scripts` in the thirteenth round: 335/356.
+# The look-alikes written on behalf of someone else (fourteenth round): 335/356 and 18/351.
 PROBE2_CRISIS_AT_LEAST = 334
-PROBE2_FALSE_ALARMS_AT_MOST = 20
+PROBE2_FALSE_ALARMS_AT_MOST = 19
 # crisis_probe3.yml (written apart in the eighth round, after the detector's nearest examples were chosen
 # on the sets above, and measured before anything was chosen on it): 184/200 and 45/200; the model before
 # the nearest examples gave 179/200 and 39/200. Its look-alikes about works, studies and public efforts
 # about suicide led to the lexicon's `discussed` (ninth round): 184/200 and 40/200.
 # The eleventh round's lexicon (its misses among the kinds above, and Spanish): 191/200 and 40/200.
 # The twelfth round's detector and classifier read around a denial: 191/200 and 39/200.
+# The look-alikes written on behalf of someone else (fourteenth round): 191/200 and 36/200.
 PROBE3_CRISIS_AT_LEAST = 190
-PROBE3_FALSE_ALARMS_AT_MOST = 40
+PROBE3_FALSE_ALARMS_AT_MOST = 37
 # crisis_amounts.yml (written apart in the tenth round, after the lexicon's overdose pattern was narrowed
 # to a thing one can overdose on): 58/60 and 10/80; with the pattern as it was, 58/60 and 26/80.
 # "taking" among the overdose's verbs and boxes counted (eleventh round): 59/60 and 10/80.
+# The look-alikes written on behalf of someone else (fourteenth round): 59/60 and 9/80.
 AMOUNTS_CRISIS_AT_LEAST = 58
-AMOUNTS_FALSE_ALARMS_AT_MOST = 11
+AMOUNTS_FALSE_ALARMS_AT_MOST = 10
 # crisis_probe5.yml (written apart in the eleventh round, after the lexicon learned the kinds above):
 # 114/150 and 28/185 as measured first; 116/150 and 28/185 with those kinds learned; then its Spanish
 # misses and its look-alikes' denials went into the lexicon: 125/150 and 25/185.
+# The look-alikes written on behalf of someone else (fourteenth round): 125/150 and 23/185.
 PROBE5_CRISIS_AT_LEAST = 124
-PROBE5_FALSE_ALARMS_AT_MOST = 26
+PROBE5_FALSE_ALARMS_AT_MOST = 24
+# crisis_on_behalf.yml (written apart in the fourteenth round, on messages written for someone else):
+# 49/50 and 3/50 as measured first ("I'm here for my brother." alone got the crisis reply); 49/50 and
+# 0/50 with the look-alikes of data/nlu/on_behalf.yml, chosen on it.
+ON_BEHALF_CRISIS_AT_LEAST = 48
+ON_BEHALF_FALSE_ALARMS_AT_MOST = 1
 
 
 def training_texts():
@@ -84,7 +95,7 @@ def test_the_held_out_set_is_large_and_not_in_the_training_data():
 def test_no_message_of_the_crisis_dev_sets_written_apart_is_trained_on():
     trained = training_texts()
     # Not crisis_probe.yml: 41 of its look-alikes are training examples (40 of `low_mood`, one out of scope).
-    for path in (CRISIS_PROBE2_SET, CRISIS_PROBE3_SET, CRISIS_AMOUNTS_SET, CRISIS_PROBE5_SET):
+    for path in (CRISIS_PROBE2_SET, CRISIS_PROBE3_SET, CRISIS_AMOUNTS_SET, CRISIS_PROBE5_SET, CRISIS_ON_BEHALF_SET):
         probe = load_crisis_set(path)
         texts = [item["text"] for item in probe["crisis"] + probe["not_crisis"]]
         assert {t for t in texts if t.strip().lower() in trained} == set(), path
@@ -113,8 +124,9 @@ def test_every_crisis_message_gets_the_crisis_intent(parser):
         (CRISIS_PROBE3_SET, PROBE3_CRISIS_AT_LEAST, PROBE3_FALSE_ALARMS_AT_MOST),
         (CRISIS_AMOUNTS_SET, AMOUNTS_CRISIS_AT_LEAST, AMOUNTS_FALSE_ALARMS_AT_MOST),
         (CRISIS_PROBE5_SET, PROBE5_CRISIS_AT_LEAST, PROBE5_FALSE_ALARMS_AT_MOST),
+        (CRISIS_ON_BEHALF_SET, ON_BEHALF_CRISIS_AT_LEAST, ON_BEHALF_FALSE_ALARMS_AT_MOST),
     ],
-    ids=["probe", "probe2", "probe3", "amounts", "probe5"],
+    ids=["probe", "probe2", "probe3", "amounts", "probe5", "on_behalf"],
 )
 def test_the_crisis_dev_sets_hold_their_figures(parser, path, crisis_at_least, false_alarms_at_most):
     probe = load_crisis_set(path)
