@@ -24,9 +24,9 @@ from clinic_nlu import linear_model
 
 WEIGHTS_FILE = "weights.npz"
 # Intent metadata of the examples written for the crisis detector alone (data/nlu/crisis_lookalikes.yml,
-# data/nlu/on_behalf.yml and the second block of data/nlu/crisis.yml). The topic models leave them out: the look-alikes'
-# topics were given by a model, not a person, and with hundreds more crisis examples the topic
-# classifier's own `crisis` label would take ordinary goodbyes and venting for a crisis.
+# data/nlu/on_behalf.yml and the second block of data/nlu/crisis.yml). The topic models leave them
+# out: the look-alikes' topics were given by a model, not a person, and with hundreds more crisis
+# examples the topic classifier's own `crisis` label would take ordinary goodbyes and venting for a crisis.
 DETECTOR_ONLY = "crisis_detector_only"
 
 
