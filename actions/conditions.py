@@ -9,7 +9,8 @@ from clinic.conditions import default_lexicon
 
 
 def answer_conditions(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-    """Says, for each condition the person named, whether the article lists it. False if none named."""
+    """Says, for each condition the person named, whether the article lists it, and, when one is not
+    listed, once, which conditions the article does list. False if none named."""
     lexicon = default_lexicon()
     named = []
     for value in tracker.get_latest_entity_values("condition"):
@@ -19,6 +20,8 @@ def answer_conditions(dispatcher: CollectingDispatcher, tracker: Tracker) -> boo
         condition = lexicon.get(key)
         response = "utter_condition_listed" if condition.listed else "utter_condition_not_listed"
         dispatcher.utter_message(response=response, condition_name=condition.display)
+    if any(not lexicon.get(key).listed for key in named):
+        dispatcher.utter_message(response="utter_conditions_listed")
     return bool(named)
 
 

@@ -75,6 +75,7 @@ def test_a_topic_asked_about_a_named_condition_gets_both_answers(bot):
 def test_unlisted_condition_is_not_claimed(bot):
     reply = bot.say(new_sender(), "can it treat schizophrenia")
     assert "Schizophrenia is not among the conditions our information lists" in reply
+    assert "The conditions it lists are major depressive disorder" in reply
     assert "full medical history" in reply and STAFF_OFFER in reply
 
 

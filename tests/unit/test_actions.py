@@ -45,6 +45,22 @@ def test_listed_and_unlisted_conditions_each_get_their_answer():
     assert "full medical history" in texts[0]
     assert texts[1].startswith("Schizophrenia is not among the conditions our information lists")
     assert "A doctor decides" in texts[1]
+    # and, once, the conditions it does list
+    assert texts[2].startswith("The conditions it lists are major depressive disorder")
+    assert "social anxiety disorder" in texts[2]
+    assert len(texts) == 3
+
+
+def test_two_unlisted_conditions_get_the_list_of_listed_ones_once():
+    tracker = load_tracker("ask_condition_ptsd_and_schizophrenia")
+    tracker.latest_message["entities"] = [
+        {"entity": "condition", "value": "schizophrenia"},
+        {"entity": "condition", "value": "generalized_anxiety_disorder"},
+    ]
+    _, texts = run(tracker)
+    assert texts[0].startswith("Schizophrenia is not among the conditions")
+    assert texts[1].startswith("Generalized anxiety disorder is not among the conditions")
+    assert [t.startswith("The conditions it lists are") for t in texts[2:]] == [True]
 
 
 def test_no_condition_named_answers_who_it_is_for():
