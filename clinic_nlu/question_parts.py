@@ -72,7 +72,7 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # dense_weight: the embedding's weight against the n-grams' (as clinic_nlu.topic_classifier).
-        return {"min_confidence": 0.5, "max_extra": 2, "dense_weight": 2.0}
+        return {"min_confidence": 0.4, "max_extra": 2, "dense_weight": 2.0}
 
     def __init__(
         self,
