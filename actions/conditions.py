@@ -21,7 +21,7 @@ def answer_conditions(dispatcher: CollectingDispatcher, tracker: Tracker) -> boo
         response = "utter_condition_listed" if condition.listed else "utter_condition_not_listed"
         dispatcher.utter_message(response=response, condition_name=condition.display)
     if any(not lexicon.get(key).listed for key in named):
-        dispatcher.utter_message(response="utter_conditions_listed")
+        dispatcher.utter_message(response="utter_conditions_listed", listed_conditions=lexicon.listed_names())
     return bool(named)
 
 

@@ -76,6 +76,11 @@ class ConditionLexicon:
     def get(self, key: str) -> Condition:
         return self.conditions[key]
 
+    def listed_names(self) -> str:
+        """The conditions the article lists, as the lexicon displays them, in its order: "a, b and c"."""
+        names = [condition.display for condition in self.conditions.values() if condition.listed]
+        return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
+
 
 @lru_cache(maxsize=1)
 def default_lexicon() -> ConditionLexicon:
