@@ -16,11 +16,11 @@ def answer_conditions(dispatcher: CollectingDispatcher, tracker: Tracker) -> boo
     for value in tracker.get_latest_entity_values("condition"):
         if value in lexicon.conditions and value not in named:
             named.append(value)
-    for key in named:
-        condition = lexicon.get(key)
+    conditions = [lexicon.get(key) for key in named]
+    for condition in conditions:
         response = "utter_condition_listed" if condition.listed else "utter_condition_not_listed"
         dispatcher.utter_message(response=response, condition_name=condition.display)
-    if any(not lexicon.get(key).listed for key in named):
+    if not all(condition.listed for condition in conditions):
         dispatcher.utter_message(response="utter_conditions_listed", listed_conditions=lexicon.listed_names())
     return bool(named)
 
