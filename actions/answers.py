@@ -3,7 +3,7 @@ entities of clinic_nlu.question_parts) and the conditions it named, after the an
 question; then, when the NLU found other topics nearly as likely as the one answered (`alternative`
 entities of clinic_nlu.retrieval_topic), those as choices. The staff offer that may follow is the
 rules' own `utter_offer_staff` (clinic_nlu.answer_plan says when), so that a "yes" to it starts the
-handoff."""
+handoff; when it follows, the choices do not offer the staff a second time."""
 
 from typing import Any, Dict, List, Text
 
@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clarify import SOMETHING_ELSE
 from actions.conditions import answer_conditions
-from clinic.intents import ALTERNATIVE_ENTITY, ASK_CONDITION
+from clinic.intents import ALTERNATIVE_ENTITY, ASK_CONDITION, FAQ, OFFER_ENTITY
 from clinic.topics import TOPICS
 
 
@@ -34,5 +34,14 @@ class ActionAnswerMore(Action):
         ]
         if alternatives:
             buttons = [{"title": topic.title, "payload": topic.question} for topic in alternatives]
-            dispatcher.utter_message(response="utter_ask_alternatives", buttons=[*buttons, SOMETHING_ELSE])
+            response = "utter_ask_alternatives_before_offer" if offer_follows(tracker) else "utter_ask_alternatives"
+            dispatcher.utter_message(response=response, buttons=[*buttons, SOMETHING_ELSE])
         return []
+
+
+def offer_follows(tracker: Tracker) -> bool:
+    """Whether the rules end this reply with the staff offer (data/rules/faq.yml): every reply that says
+    more does, but an FAQ answer's without the `offer` marker."""
+    own = (tracker.latest_message.get("intent") or {}).get("name")
+    markers = {entity.get("entity") for entity in tracker.latest_message.get("entities") or []}
+    return own != FAQ or OFFER_ENTITY in markers

@@ -1,6 +1,7 @@
 """Asking back when unsure, and answering every part of a message: the actions on serialized trackers,
 replies rendered with the domain's response texts."""
 
+import pytest
 import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -75,4 +76,15 @@ def test_topics_nearly_as_likely_as_the_answered_one_are_offered_after_the_answe
     assert text.startswith("Did you mean one of these instead?") and "connect you with our clinic staff" in text
     assert [b["title"] for b in buttons] == ["Boosters", "Something else"]
     assert buttons[0]["payload"] == "Will I need booster treatments?"
+
+
+@pytest.mark.parametrize(
+    "intent, markers",
+    [("faq", [{"entity": "offer", "value": "yes"}]), ("out_of_scope", []), ("ask_condition", [])],
+)
+def test_choices_before_the_staff_offer_do_not_offer_the_staff_themselves(intent, markers):
+    alternative = {"entity": "alternative", "value": "faq/boosters", "extractor": "RetrievalTopic"}
+    (text, buttons) = said(ActionAnswerMore(), tracker_with(intent, [alternative, *markers]))[-1]
+    assert text == "Did you mean one of these instead?"
+    assert [b["title"] for b in buttons] == ["Boosters", "Something else"]
 
