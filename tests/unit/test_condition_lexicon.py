@@ -1,8 +1,13 @@
 """Recognising the condition a person names: synonyms, abbreviations, typos, several at once."""
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from clinic.conditions import default_lexicon
+
+ROOT = Path(__file__).resolve().parents[2]
 
 LISTED = {
     "major_depressive_disorder",
@@ -61,3 +66,12 @@ def test_several_conditions_in_order_with_offsets():
 
 def test_no_condition_in_an_ordinary_question():
     assert keys("how long does an infusion take") == []
+
+
+@pytest.mark.parametrize("topic", ["utter_faq/who_for", "utter_faq/medical_history"])
+def test_the_answers_that_list_the_conditions_name_the_lexicons_listed_ones(topic):
+    # These answers are worded for each channel, so they cannot be built from the lexicon's display
+    # names (actions/conditions.py's list is): read with the lexicon, each names exactly its six.
+    responses = yaml.safe_load((ROOT / "data" / "responses" / "faq.yml").read_text(encoding="utf-8"))["responses"]
+    for variant in responses[topic]:
+        assert set(keys(variant["text"])) == LISTED, variant.get("channel", "web")
