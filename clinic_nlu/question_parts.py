@@ -14,7 +14,10 @@ is how it works *and* whether bipolar disorder is a condition it is for. The cla
 condition's name as the question (the list of conditions), and the condition answer
 (actions/conditions.py) says only the second. So the message is also read with each condition it
 names (the `condition` entities) replaced by "my condition" ("How does ketamine treat my condition?"),
-and a likely topic of that reading other than who it is for becomes a `topic` entity too.
+and a likely topic of that reading other than who it is for becomes a `topic` entity too. When the
+answer chosen is the conditions list itself, which the condition answer repeats, the topic the selector
+found nearly as likely (clinic_nlu.retrieval_topic's closest FAQ `alternative`: "How can you treat PTSD
+with ketamine?", how it works) is answered too, instead of being offered as a choice.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from clinic.intents import OUT_OF_SCOPE, RETRIEVAL_INTENTS
+from clinic.intents import ALTERNATIVE_ENTITY, FAQ, OUT_OF_SCOPE, RETRIEVAL_INTENTS
 from clinic_nlu import linear_model
 from clinic_nlu.linear_component import teaches_topics
 from clinic_nlu.sentence_encoder import load_encoder
@@ -65,6 +68,18 @@ def without_conditions(message: Message) -> str:
     for start, end in reversed(spans):
         text = text[:start] + CONDITION_STAND_IN + text[end:]
     return text if spans else ""
+
+
+def runners_up(message: Message) -> List[Tuple[str, float]]:
+    """The FAQ topics clinic_nlu.retrieval_topic found nearly as likely as the answered one (its
+    `alternative` entities), with the selector's confidence in each."""
+    ranking = ((message.get("response_selector") or {}).get("default") or {}).get("ranking") or []
+    confidence = {entry.get("intent_response_key"): entry.get("confidence", 0.0) for entry in ranking}
+    return [
+        (entity["value"], float(confidence.get(entity["value"], 0.0)))
+        for entity in message.get(ENTITIES) or []
+        if entity.get("entity") == ALTERNATIVE_ENTITY and str(entity.get("value")).startswith(FAQ + "/")
+    ]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
@@ -195,4 +210,6 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
                 and topic not in [t for t, _ in found]
             ):
                 found.append((topic, confidence))
+        if masked and own == CONDITIONS_TOPIC:
+            found += [entry for entry in runners_up(message)[:1] if entry[0] not in [t for t, _ in found]]
         return found[: self.component_config["max_extra"]]

@@ -72,6 +72,15 @@ def test_a_topic_asked_about_a_named_condition_gets_both_answers(bot):
     assert "post-traumatic stress disorder (PTSD) is one of the conditions" in reply
 
 
+def test_a_close_second_topic_of_a_question_naming_a_condition_is_answered_not_offered(bot):
+    # The conditions list comes first (0.55), how it works close behind: the condition's own answer
+    # already says whether PTSD is listed, so the second topic is answered rather than offered as a choice.
+    messages = bot.send(new_sender(), "how can you treat ptsd with ketamine?")
+    reply = "\n".join(m.get("text", "") for m in messages)
+    assert "NMDA" in reply and "post-traumatic stress disorder (PTSD) is one of the conditions" in reply
+    assert "Did you mean" not in reply
+
+
 def test_unlisted_condition_is_not_claimed(bot):
     reply = bot.say(new_sender(), "can it treat schizophrenia")
     assert "Schizophrenia is not among the conditions our information lists" in reply

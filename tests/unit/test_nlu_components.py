@@ -6,7 +6,7 @@ from rasa.shared.nlu.training_data.message import Message
 from clinic_nlu.condition_extractor import ConditionEntityExtractor
 from clinic_nlu.crisis_detector import neighbour_margin, sentence_spans
 from clinic_nlu.crisis_guard import CrisisGuard
-from clinic_nlu.question_parts import without_conditions
+from clinic_nlu.question_parts import runners_up, without_conditions
 
 GUARD = CrisisGuard(CrisisGuard.get_default_config())
 
@@ -157,3 +157,17 @@ def test_a_question_about_a_named_condition_is_also_read_without_it():
     ConditionEntityExtractor({}).process([message])
     assert without_conditions(message) == "How does ketamine treat my condition and my condition?"
     assert without_conditions(Message(data={"text": "How does ketamine work?"})) == ""
+
+
+def test_the_runners_up_are_the_faq_alternatives_with_the_selectors_confidence():
+    message = Message(data={"text": "How can you treat PTSD with ketamine?"})
+    ranking = [("faq/who_for", 0.55), ("faq/how_it_works", 0.28), ("out_of_scope/other", 0.06)]
+    message.set("response_selector", {"default": {"ranking": [
+        {"intent_response_key": key, "confidence": confidence} for key, confidence in ranking
+    ]}})
+    message.set("entities", [
+        {"entity": "condition", "value": "ptsd"},
+        {"entity": "alternative", "value": "faq/how_it_works"},
+        {"entity": "alternative", "value": "out_of_scope/other"},
+    ])
+    assert runners_up(message) == [("faq/how_it_works", 0.28)]
