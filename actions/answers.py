@@ -12,8 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clarify import SOMETHING_ELSE
 from actions.conditions import answer_conditions
-from clinic.intents import ALTERNATIVE_ENTITY, ASK_CONDITION, FAQ, OFFER_ENTITY
-from clinic.topics import TOPICS
+from clinic.intents import ALTERNATIVE_ENTITY, ASK_CONDITION, FAQ, OFFER_ENTITY, retrieval_intent
+from clinic.topics import CONDITIONS_TOPIC, TOPICS
 
 
 class ActionAnswerMore(Action):
@@ -26,7 +26,8 @@ class ActionAnswerMore(Action):
         for topic in topics:
             dispatcher.utter_message(response=f"utter_{topic}")
         if own != ASK_CONDITION:
-            answer_conditions(dispatcher, tracker)
+            list_said = CONDITIONS_TOPIC in [retrieval_intent(tracker.latest_message), *topics]
+            answer_conditions(dispatcher, tracker, list_said=list_said)
         alternatives = [
             TOPICS[key]
             for key in dict.fromkeys(tracker.get_latest_entity_values(ALTERNATIVE_ENTITY))

@@ -6,11 +6,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from clinic.conditions import default_lexicon
+from clinic.topics import CONDITIONS_TOPIC
 
 
-def answer_conditions(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+def answer_conditions(dispatcher: CollectingDispatcher, tracker: Tracker, list_said: bool = False) -> bool:
     """Says, for each condition the person named, whether the article lists it, and, when one is not
-    listed, once, which conditions the article does list. False if none named."""
+    listed, once, which conditions the article does list (unless the reply has said it already,
+    `list_said`). False if none named."""
     lexicon = default_lexicon()
     named = []
     for value in tracker.get_latest_entity_values("condition"):
@@ -20,7 +22,7 @@ def answer_conditions(dispatcher: CollectingDispatcher, tracker: Tracker) -> boo
     for condition in conditions:
         response = "utter_condition_listed" if condition.listed else "utter_condition_not_listed"
         dispatcher.utter_message(response=response, condition_name=condition.display)
-    if not all(condition.listed for condition in conditions):
+    if not list_said and not all(condition.listed for condition in conditions):
         dispatcher.utter_message(response="utter_conditions_listed", listed_conditions=lexicon.listed_names())
     return bool(named)
 
@@ -36,5 +38,5 @@ class ActionAnswerCondition(Action):
         domain: Dict[Text, Any],
     ) -> List[Dict[Text, Any]]:
         if not answer_conditions(dispatcher, tracker):
-            dispatcher.utter_message(response="utter_faq/who_for")
+            dispatcher.utter_message(response=f"utter_{CONDITIONS_TOPIC}")
         return []

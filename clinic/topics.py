@@ -41,6 +41,9 @@ TOPICS: Dict[str, Topic] = {
     "out_of_scope/location_hours": Topic("Where the clinic is", "Where is the clinic?"),
 }
 
+# The answer that lists the conditions the article names (the condition answers say it for one).
+CONDITIONS_TOPIC = "faq/who_for"
+
 # The FAQ topics whose answer says that the article does not cover part of what is asked (how an infusion
 # feels, the whole visit, success rates, a booster schedule, doses in numbers, which treatments must
 # have failed first). As for a question the article does not answer at all, the staff are offered after

@@ -9,8 +9,9 @@ clinic_nlu.retrieval_topic) therefore do not steer the dialogue (domain.yml); th
 
 An FAQ reply ends with the staff offer (`offer`) when it answers a question, or a part of one, that is
 out of scope or that the article covers only in part (clinic.topics.PARTLY_ANSWERED: an answer that
-says what the article leaves out). The offer is the rules' own `utter_offer_staff`, so that "yes" to
-it starts the handoff (data/rules/handoff.yml). Out-of-scope and condition answers always end with it.
+says what the article leaves out), or when the message names a condition the article does not list.
+The offer is the rules' own `utter_offer_staff`, so that "yes" to it starts the handoff
+(data/rules/handoff.yml). Out-of-scope and condition answers always end with it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_TYPE, ENTITY_ATTRIBUTE_VALUE, INTENT
 from rasa.shared.nlu.training_data.message import Message
 
+from clinic.conditions import default_lexicon
 from clinic.intents import (
     ALTERNATIVE_ENTITY,
     FAQ,
@@ -31,12 +33,13 @@ from clinic.intents import (
     retrieval_intent,
 )
 from clinic.topics import needs_staff
+from clinic_nlu.condition_extractor import ENTITY as CONDITION_ENTITY
 from clinic_nlu.question_parts import ENTITY as TOPIC_ENTITY
 from clinic_nlu.stateless import StatelessComponent
 
 # What each intent's answer can be followed by (an ask_condition answer is the condition's already).
 DETAILS = {
-    **{intent: {"condition", TOPIC_ENTITY, ALTERNATIVE_ENTITY} for intent in RETRIEVAL_INTENTS},
+    **{intent: {CONDITION_ENTITY, TOPIC_ENTITY, ALTERNATIVE_ENTITY} for intent in RETRIEVAL_INTENTS},
     "ask_condition": {TOPIC_ENTITY},
 }
 
@@ -44,6 +47,7 @@ DETAILS = {
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class AnswerPlan(StatelessComponent, EntityExtractorMixin):
     def process(self, messages: List[Message]) -> List[Message]:
+        lexicon = default_lexicon()
         for message in messages:
             intent = (message.get(INTENT) or {}).get("name") or ""
             entities = message.get(ENTITIES) or []
@@ -55,7 +59,13 @@ class AnswerPlan(StatelessComponent, EntityExtractorMixin):
                 for entity in entities
                 if entity.get(ENTITY_ATTRIBUTE_TYPE) == TOPIC_ENTITY
             ]
-            if intent == FAQ and any(needs_staff(topic) for topic in answered):
+            named = [
+                lexicon.conditions.get(entity.get(ENTITY_ATTRIBUTE_VALUE))
+                for entity in entities
+                if entity.get(ENTITY_ATTRIBUTE_TYPE) == CONDITION_ENTITY
+            ]
+            names_unlisted = any(condition is not None and not condition.listed for condition in named)
+            if intent == FAQ and (names_unlisted or any(needs_staff(topic) for topic in answered)):
                 markers.append(OFFER_ENTITY)
             marked = [{ENTITY_ATTRIBUTE_TYPE: name, ENTITY_ATTRIBUTE_VALUE: "yes"} for name in markers]
             if marked:

@@ -40,15 +40,14 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from clinic.intents import ALTERNATIVE_ENTITY, FAQ, OUT_OF_SCOPE, RETRIEVAL_INTENTS
+from clinic.topics import CONDITIONS_TOPIC
 from clinic_nlu import linear_model
+from clinic_nlu.condition_extractor import ENTITY as CONDITION_ENTITY
 from clinic_nlu.linear_component import teaches_topics
 from clinic_nlu.sentence_encoder import load_encoder
 
 ENTITY = "topic"
-CONDITION_ENTITY = "condition"
 CONDITION_STAND_IN = "my condition"
-# The conditions list: a named condition's own answer already says whether it is one of them.
-CONDITIONS_TOPIC = "faq/who_for"
 _QUESTION_WORDS = r"(?:how|what|whats|what's|does|do|is|are|can|could|will|would|when|why|who|should|and is|and do)"
 _SPLIT = re.compile(rf"[?!.;]+\s*|,\s*(?={_QUESTION_WORDS}\b)|\s+and\s+(?={_QUESTION_WORDS}\b)", re.IGNORECASE)
 

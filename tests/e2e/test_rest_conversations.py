@@ -88,6 +88,14 @@ def test_unlisted_condition_is_not_claimed(bot):
     assert "full medical history" in reply and STAFF_OFFER in reply
 
 
+def test_a_question_naming_an_unlisted_condition_gets_the_list_once_and_the_staff_offer(bot):
+    # Answered with the conditions list (who it is for), then the condition's line: no second list.
+    reply = bot.say(new_sender(), "can ketamine therapy help with fibromyalgia?")
+    assert "Fibromyalgia is not among the conditions our information lists" in reply
+    assert reply.count("postpartum depression") == 1
+    assert STAFF_OFFER in reply
+
+
 def test_unanswerable_question_says_so_and_accepting_starts_the_booking(bot):
     sender = new_sender()
     reply = bot.say(sender, "how much does it cost?")

@@ -62,6 +62,18 @@ def test_a_topic_question_naming_a_condition_also_says_whether_the_condition_is_
     assert len(texts) == 3  # all in scope: no staff offer
 
 
+def test_after_the_conditions_list_an_unlisted_condition_does_not_get_the_list_again():
+    schizophrenia = {"entity": "condition", "value": "schizophrenia", "extractor": "ConditionEntityExtractor"}
+    who_for = {"default": {"response": {"intent_response_key": "faq/who_for"}}}
+    texts = [text for text, _ in said(ActionAnswerMore(), tracker_with("faq", [schizophrenia], response_selector=who_for))]
+    assert texts == [ALL_RESPONSES["utter_condition_not_listed"][0]["text"]]
+    # answered as another question's topic, the same
+    what_is = {"default": {"response": {"intent_response_key": "faq/what_is"}}}
+    tracker = tracker_with("faq", [schizophrenia, topic("faq/who_for")], response_selector=what_is)
+    texts = [text for text, _ in said(ActionAnswerMore(), tracker)]
+    assert texts[0].startswith("Ketamine infusion therapy is an option") and len(texts) == 2
+
+
 def test_a_message_is_split_into_its_questions():
     assert parts_of("How long is each session, and how many will I need?") == [
         "How long is each session", "how many will I need"]

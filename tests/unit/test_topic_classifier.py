@@ -94,10 +94,10 @@ def test_close_out_of_scope_topics_get_the_general_out_of_scope_answer():
     assert message.get("entities", []) == []
 
 
-def planned(intent, *entity_names, topic=None, topic_entities=()):
+def planned(intent, *entity_names, topic=None, topic_entities=(), condition="v"):
     from clinic_nlu.answer_plan import AnswerPlan
 
-    entities = [{"entity": name, "value": "v"} for name in entity_names]
+    entities = [{"entity": name, "value": condition if name == "condition" else "v"} for name in entity_names]
     entities += [{"entity": "topic", "value": value} for value in topic_entities]
     message = Message(data={"text": "x", "intent": {"name": intent, "confidence": 0.9}, "entities": entities})
     if topic:
@@ -124,5 +124,8 @@ def test_an_faq_reply_that_answers_part_of_the_question_or_an_out_of_scope_part_
     assert planned("faq", topic="faq/how_it_works", topic_entities=["out_of_scope/cost"]) == ["topic", "more", "offer"]
     assert planned("faq", topic="faq/how_it_works", topic_entities=["faq/dose"]) == ["topic", "more", "offer"]
     assert planned("faq", topic="faq/how_it_works", topic_entities=["faq/schedule"]) == ["topic", "more"]
+    # a condition the article does not list: the staff are offered, as after the condition's own answer
+    assert planned("faq", "condition", topic="faq/what_is", condition="schizophrenia") == ["condition", "more", "offer"]
+    assert planned("faq", "condition", topic="faq/what_is", condition="ptsd") == ["condition", "more"]
     # out-of-scope and condition answers are always followed by the offer (data/rules/faq.yml)
     assert planned("out_of_scope", topic="out_of_scope/cost") == []
