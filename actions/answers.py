@@ -35,14 +35,13 @@ class ActionAnswerMore(Action):
         ]
         if alternatives:
             buttons = [{"title": topic.title, "payload": topic.question} for topic in alternatives]
-            response = "utter_ask_alternatives_before_offer" if offer_follows(tracker) else "utter_ask_alternatives"
+            offer_next = offer_follows(own, tracker)
+            response = "utter_ask_alternatives_before_offer" if offer_next else "utter_ask_alternatives"
             dispatcher.utter_message(response=response, buttons=[*buttons, SOMETHING_ELSE])
         return []
 
 
-def offer_follows(tracker: Tracker) -> bool:
-    """Whether the rules end this reply with the staff offer (data/rules/faq.yml): every reply that says
-    more does, but an FAQ answer's without the `offer` marker."""
-    own = (tracker.latest_message.get("intent") or {}).get("name")
-    markers = {entity.get("entity") for entity in tracker.latest_message.get("entities") or []}
-    return own != FAQ or OFFER_ENTITY in markers
+def offer_follows(own: Any, tracker: Tracker) -> bool:
+    """Whether the rules end this reply, whose intent is `own`, with the staff offer (data/rules/faq.yml):
+    every reply that says more does, but an FAQ answer's without the `offer` marker."""
+    return own != FAQ or bool(list(tracker.get_latest_entity_values(OFFER_ENTITY)))
