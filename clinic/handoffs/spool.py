@@ -39,18 +39,26 @@ def _path_for(idempotency_key: str) -> Path:
     return _folder() / _name_for(idempotency_key)
 
 
+def _load(path: Path) -> Optional[Dict]:
+    """The file's JSON, or None when there is no such file. Every action server's flusher works on the
+    one spool folder: a file seen a moment ago may have been written to the database and removed since."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+
+
 def find(idempotency_key: str) -> Optional[Dict]:
     for path in (_path_for(idempotency_key), _dead_letter_folder() / _name_for(idempotency_key)):
-        if path.exists():
-            data = json.loads(path.read_text(encoding="utf-8"))
+        data = _load(path)
+        if data is not None:
             return data.get("record", data)
     return None
 
 
 def waiting(idempotency_key: str) -> Optional[Dict]:
     """The record spooled under the key and still waiting for the database (not a dead letter), or None."""
-    path = _path_for(idempotency_key)
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+    return _load(_path_for(idempotency_key))
 
 
 def _write_durably(path: Path, data: Dict) -> None:
@@ -72,10 +80,19 @@ def save(record: Dict) -> None:
 
 
 def pending() -> Iterator[Tuple[Path, Optional[Dict]]]:
-    """Spooled handoffs, oldest first; the record is None for a file that is not valid JSON."""
-    for path in sorted(_folder().glob("*.json"), key=lambda p: p.stat().st_mtime):
+    """Spooled handoffs, oldest first; the record is None for a file that is not valid JSON. A file
+    another flusher removed meanwhile (written to the database) is left out."""
+    aged = []
+    for path in _folder().glob("*.json"):
+        try:
+            aged.append((path.stat().st_mtime, path))
+        except FileNotFoundError:
+            continue
+    for _, path in sorted(aged):
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            continue
         except (OSError, ValueError):
             record = None
         yield path, record if isinstance(record, dict) else None

@@ -219,6 +219,8 @@ def test_postgres_restart_loses_no_handoff(prod, client, services):
         except Exception as error:  # reported below
             errors.append(repr(error))
 
+    logs = ["nginx-error", *prod.profile.action_programs(), *prod.profile.rasa_programs()]
+    log_start = {name: len(prod.log(name)) for name in logs}
     number = "+14155559" + str(uuid.uuid4().int)[:3]
     texts = ["how long does one infusion take", "how many infusions will i need", "is it safe"]
     sms_statuses = []
@@ -246,9 +248,12 @@ def test_postgres_restart_loses_no_handoff(prod, client, services):
     unreferenced = [sender for sender, found in references.items() if not found]
     if unreferenced:  # pytest.fail, whose message is never shortened: the whole story of each
         stored = user_texts(prod.profile.database_url, unreferenced)
+        # What nginx, the action servers and the replicas reported meanwhile: why a call failed.
+        reported = {name: [line for line in prod.log(name)[log_start[name]:].splitlines()
+                           if re.search(r"\[error\]|\[warn\]|ERROR|WARNING|Error:|Exception", line)][-40:] for name in logs}
         pytest.fail("bookings that got no reference, with every try and reply and the messages stored:\n" + json.dumps(
             {sender: {"sent and got": transcripts[sender], "stored": stored.get(sender)} for sender in unreferenced},
-            indent=1))
+            indent=1) + "\nerrors and warnings logged during the test:\n" + json.dumps(reported, indent=1))
     # SMS sent around the outage were answered (the channel's own database calls waited too), in order.
     assert sms_statuses == [(200, True)] * len(texts), sms_statuses
     texter = sender_id_for(number, prod.secrets["SMS_SENDER_KEY"])

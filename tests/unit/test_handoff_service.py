@@ -125,6 +125,51 @@ def test_database_taken_away_mid_conversation_then_back(postgres_db, monkeypatch
         proxy.close()
 
 
+def test_a_spool_file_removed_meanwhile_is_left_out_not_dead_lettered(sqlite_url, spool_dir):
+    """Every action server's flusher works on the one spool folder: a file another one has just written
+    to the database and removed is not taken for an unreadable record."""
+    down = "postgresql://nobody@127.0.0.1:1/none"
+    first = record_handoff(booking("booking:s1:first"), down)
+    record_handoff(booking("booking:s1:second"), down)
+    waiting = spool.pending()
+    next(waiting)
+    other_path = spool._path_for("booking:s1:second")
+    spool.remove(other_path)  # the other flusher wrote it
+    assert list(waiting) == []
+    assert spool.find("booking:s1:second") is None and spool.waiting("booking:s1:second") is None
+    assert flush_spool(sqlite_url) == 1
+    assert spool.dead_letters() == []
+    assert [row["reference"] for row in rows(sqlite_url)] == [first.reference]
+
+
+def test_two_flushers_and_retried_actions_at_once_write_each_spooled_handoff_once(sqlite_url, spool_dir):
+    down = "postgresql://nobody@127.0.0.1:1/none"
+    keys = [f"booking:s{i}:m1" for i in range(30)]
+    references = {key: record_handoff(booking(key), down).reference for key in keys}
+    failures = []
+
+    def run(job):
+        try:
+            job()
+        except Exception as error:  # reported below
+            failures.append(repr(error))
+
+    def retry_actions():
+        for key in keys:
+            assert record_handoff(booking(key), sqlite_url).reference == references[key]
+
+    threads = [threading.Thread(target=run, args=(job,))
+               for job in (lambda: flush_spool(sqlite_url), lambda: flush_spool(sqlite_url), retry_actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    flush_spool(sqlite_url)
+    assert failures == []
+    assert spool.dead_letters() == [] and list(spool.pending()) == []
+    assert sorted(row["reference"] for row in rows(sqlite_url)) == sorted(references.values())
+
+
 def test_the_spool_is_not_logged_with_contact_details(caplog):
     with caplog.at_level("INFO"):
         record_handoff(booking(), "postgresql://nobody@127.0.0.1:1/none")
