@@ -13,7 +13,9 @@ Where a handoff goes when it cannot be written at once:
 
 A handoff written when the person asked for a person (before any contact details) is completed later
 by `update_open`: the contact form's answers go into that same row (or its spool file), so one request
-is one handoff and one alert.
+is one handoff and one alert. A flush that finds the row already written (by the other action server's
+flusher, before the answers reached the file) brings the open row up to the file, and a file saved
+again while it was being written stays for the next round.
 """
 
 import hashlib
@@ -168,16 +170,7 @@ def update_open(
         return HandoffReceipt(record["reference"], stored=False)
     try:
         with session_scope(url) as session:
-            handoff = (
-                session.query(Handoff)
-                .filter(
-                    Handoff.idempotency_key == idempotency_key,
-                    Handoff.status.in_(statuses.OPEN),
-                    Handoff.redacted_at.is_(None),
-                )
-                .with_for_update()
-                .one_or_none()
-            )
+            handoff = _open_row(session, idempotency_key)
             if handoff is None:
                 return None
             current = {
@@ -192,12 +185,30 @@ def update_open(
             record, cut = clean(_changed(current, changes, reason_note))
             if cut:
                 logger.error("Handoff %s: answers cut or replaced to fit (%s)", handoff.reference, "; ".join(cut))
-            for name in UPDATABLE:
-                setattr(handoff, name, ",".join(record[name]) if name == "topics" else record[name])
+            _copy_updatable(record, handoff)
             return HandoffReceipt(handoff.reference, stored=True)
     except SQLAlchemyError as error:
         logger.warning("Handoff not updated (%s): recorded on its own instead", type(error).__name__)
         return None
+
+
+def _open_row(session, idempotency_key: str) -> Optional[Handoff]:
+    """The handoff written under the key if staff may still get more of it (open, not redacted), locked."""
+    return (
+        session.query(Handoff)
+        .filter(
+            Handoff.idempotency_key == idempotency_key,
+            Handoff.status.in_(statuses.OPEN),
+            Handoff.redacted_at.is_(None),
+        )
+        .with_for_update()
+        .one_or_none()
+    )
+
+
+def _copy_updatable(record: Dict, handoff: Handoff) -> None:
+    for name in UPDATABLE:
+        setattr(handoff, name, ",".join(record[name]) if name == "topics" else record[name])
 
 
 def _changed(record: Dict, changes: Dict[str, Any], reason_note: Optional[str]) -> Dict:
@@ -226,15 +237,16 @@ def flush_spool(url: Optional[str] = None) -> int:
                 "; ".join(changes),
             )
         try:
-            _write(record, url)
+            _write_spooled(record, url)
         except SQLAlchemyError as error:
             if is_unreachable(error):
                 logger.info("Handoff database still unavailable (%s)", type(error).__name__)
                 break
             _dead_letter(record, _reason(error), path)
             continue
-        spool.remove(path)
-        written += 1
+        # A file `update_open` changed meanwhile (the form's answers) stays for the next round.
+        if spool.remove_if_unchanged(path, raw):
+            written += 1
     if written:
         logger.info("Wrote %d spooled handoff(s) to the database", written)
     return written
@@ -256,6 +268,18 @@ def _dead_letter(record: Optional[Dict], reason: str, spooled=None) -> None:
         reason,
         path.name,
     )
+
+
+def _write_spooled(record: Dict, url: Optional[str]) -> None:
+    """Inserts a spooled record, or brings the open handoff already written under its key up to it: the
+    spool file is the newest word on its handoff (`update_open` may have added the form's answers to it
+    after another flusher wrote the first version)."""
+    if _write(record, url) != record["reference"]:
+        return  # another handoff holds the key: the record that reached the database first stands
+    with session_scope(url) as session:
+        handoff = _open_row(session, record["idempotency_key"])
+        if handoff is not None:
+            _copy_updatable(record, handoff)
 
 
 def _write(record: Dict, url: Optional[str]) -> str:

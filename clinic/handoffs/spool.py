@@ -8,9 +8,11 @@ never spools the same handoff twice. A dead letter is the record with the reason
 page. Once the cause is fixed, moving the file's `record` back into the spool folder retries it.
 """
 
+import fcntl
 import hashlib
 import json
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Tuple
@@ -75,8 +77,21 @@ def _write_durably(path: Path, data: Dict) -> None:
         os.close(folder)
 
 
+@contextmanager
+def _folder_lock() -> Iterator[None]:
+    """Every action server's flusher and actions work on the one spool folder: a save and a flusher's
+    check-then-remove of the same file take turns."""
+    with open(_folder() / ".lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def save(record: Dict) -> None:
-    _write_durably(_path_for(record["idempotency_key"]), record)
+    with _folder_lock():
+        _write_durably(_path_for(record["idempotency_key"]), record)
 
 
 def pending() -> Iterator[Tuple[Path, Optional[Dict]]]:
@@ -100,6 +115,16 @@ def pending() -> Iterator[Tuple[Path, Optional[Dict]]]:
 
 def remove(path: Path) -> None:
     path.unlink(missing_ok=True)
+
+
+def remove_if_unchanged(path: Path, record: Dict) -> bool:
+    """Removes the spool file if it still holds `record` (what the flusher wrote to the database);
+    False when it was saved again since (the form's answers added): the next flush writes that."""
+    with _folder_lock():
+        if _load(path) not in (None, record):
+            return False
+        remove(path)
+        return True
 
 
 def dead_letter(record: Optional[Dict], reason: str, spooled: Optional[Path] = None) -> Path:

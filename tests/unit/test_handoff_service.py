@@ -170,6 +170,49 @@ def test_two_flushers_and_retried_actions_at_once_write_each_spooled_handoff_onc
     assert sorted(row["reference"] for row in rows(sqlite_url)) == sorted(references.values())
 
 
+ANSWERS = {"name": "Sarah Jones", "phone": "+14155552671", "preferred_time": "weekday mornings", "consent": True}
+
+
+def staff_request(key="staff:s1:t0") -> HandoffRequest:
+    return HandoffRequest(idempotency_key=key, channel="rest", sender_id="s1", reason="Asked to talk to a person")
+
+
+def test_the_forms_answers_spooled_while_a_flusher_writes_the_request_reach_the_database(sqlite_url, monkeypatch):
+    """The request for a person was spooled in an outage; the form's answers go into its spool file just
+    as a flusher writes the file's first version: the next flush brings the row up to the answers."""
+    down = "postgresql://nobody@127.0.0.1:1/none"
+    receipt = record_handoff(staff_request(), down)
+    write = service._write
+
+    def answers_arrive_meanwhile(record, url):
+        reference = write(record, url)
+        service.update_open("staff:s1:t0", ANSWERS)  # the spool file is still there
+        return reference
+
+    monkeypatch.setattr(service, "_write", answers_arrive_meanwhile)
+    flush_spool(sqlite_url)
+    monkeypatch.setattr(service, "_write", write)
+    assert rows(sqlite_url)[0]["phone"] is None  # the first version, its file kept
+    flush_spool(sqlite_url)
+    [row] = rows(sqlite_url)
+    assert (row["reference"], row["name"], row["phone"], row["consent"]) == (
+        receipt.reference, "Sarah Jones", "+14155552671", True)
+    assert list(spool.pending()) == []
+
+
+def test_the_forms_answers_spooled_just_after_a_flusher_removed_the_file_reach_the_database(sqlite_url, monkeypatch):
+    down = "postgresql://nobody@127.0.0.1:1/none"
+    record_handoff(staff_request(), down)
+    waiting = spool.waiting("staff:s1:t0")
+    flush_spool(sqlite_url)  # written and removed between update_open's read of the file and its save
+    monkeypatch.setattr(spool, "waiting", lambda key: waiting)
+    assert service.update_open("staff:s1:t0", ANSWERS, url=down) is not None
+    assert rows(sqlite_url)[0]["phone"] is None
+    flush_spool(sqlite_url)
+    [row] = rows(sqlite_url)
+    assert (row["name"], row["phone"], row["preferred_time"]) == ("Sarah Jones", "+14155552671", "weekday mornings")
+
+
 def test_the_spool_is_not_logged_with_contact_details(caplog):
     with caplog.at_level("INFO"):
         record_handoff(booking(), "postgresql://nobody@127.0.0.1:1/none")
