@@ -249,8 +249,9 @@ def test_postgres_restart_loses_no_handoff(prod, client, services):
     if unreferenced:  # pytest.fail, whose message is never shortened: the whole story of each
         stored = user_texts(prod.profile.database_url, unreferenced)
         # What nginx, the action servers and the replicas reported meanwhile: why a call failed.
-        reported = {name: [line for line in prod.log(name)[log_start[name]:].splitlines()
-                           if re.search(r"\[error\]|\[warn\]|ERROR|WARNING|Error:|Exception", line)][-40:] for name in logs}
+        noted = re.compile(r"\[error\]|\[warn\]|ERROR|WARNING|Error:|Exception")
+        reported = {name: [line for line in prod.log(name)[log_start[name]:].splitlines() if noted.search(line)][-40:]
+                    for name in logs}
         pytest.fail("bookings that got no reference, with every try and reply and the messages stored:\n" + json.dumps(
             {sender: {"sent and got": transcripts[sender], "stored": stored.get(sender)} for sender in unreferenced},
             indent=1) + "\nerrors and warnings logged during the test:\n" + json.dumps(reported, indent=1))
