@@ -1,8 +1,9 @@
 """The other questions inside one message: "how long is each session and how many will I need?".
 
 The intent classifier and the ResponseSelector read a message as one question. This component splits
-it into its questions (at question marks, sentence ends, and "and"/commas before a question word)
-and, for each part of three words or more, predicts its FAQ or out-of-scope topic with a small model
+it into its parts (at question marks, sentence ends, and "and"/commas before a question word or an
+"if") and, for each part of three words or more that asks something (`asked_parts`: the story around a
+forum question is not a question of its own), predicts its FAQ or out-of-scope topic with a small model
 of its own trained on the same examples as the topic classifier: a logistic regression (scikit-learn)
 on the part's all-MiniLM-L6-v2 sentence embedding (the same encoder as the pipeline's featurizer) and
 its character n-gram TF-IDF. A part whose topic is likely
@@ -49,11 +50,45 @@ from clinic_nlu.sentence_encoder import load_encoder
 ENTITY = "topic"
 CONDITION_STAND_IN = "my condition"
 _QUESTION_WORDS = r"(?:how|what|whats|what's|does|do|is|are|can|could|will|would|when|why|who|should|and is|and do)"
-_SPLIT = re.compile(rf"[?!.;]+\s*|,\s*(?={_QUESTION_WORDS}\b)|\s+and\s+(?={_QUESTION_WORDS}\b)", re.IGNORECASE)
+_SPLIT = re.compile(
+    rf"[?!.;]+\s*|,\s*(?={_QUESTION_WORDS}\b)|\s+and\s+(?=(?:{_QUESTION_WORDS}|if|whether)\b)", re.IGNORECASE
+)
+
+
+# A part that asks: it ends with a question mark, or opens (after "and", "also", "hi"...) with a question
+# word or a request to be told.
+_ASKING = re.compile(
+    rf"^(?:(?:and|also|so|but|or|ok|okay|hi|hey|then|just|plus)\W+)*"
+    rf"(?:{_QUESTION_WORDS}|if|whether|tell me|explain|(?:i(?:'m| am) )?(?:wondering|curious)|i wonder"
+    rf"|(?:i |i'd |i'm )?(?:want|wanted|need|like|would like|trying) to (?:know|ask|understand))\b",
+    re.IGNORECASE,
+)
+
+
+def _segments(text: str) -> List[Tuple[str, bool]]:
+    """The message's parts of three words or more, each with whether it asks something."""
+    found, start = [], 0
+    for separator in [*_SPLIT.finditer(text), None]:
+        end = separator.start() if separator else len(text)
+        part = text[start:end].strip(" ,;:")
+        if len(part.split()) >= 3:
+            found.append((part, bool(separator and "?" in separator.group()) or bool(_ASKING.match(part))))
+        start = separator.end() if separator else end
+    return found
 
 
 def parts_of(text: str) -> List[str]:
-    return [part.strip(" ,;:") for part in _SPLIT.split(text) if len(part.split()) >= 3]
+    return [part for part, _ in _segments(text)]
+
+
+def asked_parts(text: str) -> List[str]:
+    """The parts of a message of several that ask something; "I've been struggling for years." before
+    "How long does each infusion take?" is the asker's story, not a question of its own. All the parts
+    when none reads as a question."""
+    segments = _segments(text)
+    if len(segments) < 2:
+        return []
+    return [part for part, asking in segments if asking] or [part for part, _ in segments]
 
 
 def without_conditions(message: Message) -> str:
@@ -183,10 +218,9 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         return messages
 
     def _other_topics(self, message: Message) -> List[tuple]:
-        parts = parts_of(message.get(TEXT) or "")
         # (text, topics its answer would only repeat): each question of several, and the message read
         # without the conditions it names, whose own answer says whether they are on the list.
-        readings: List[Tuple[str, Set[str]]] = [(part, set()) for part in parts] if len(parts) >= 2 else []
+        readings: List[Tuple[str, Set[str]]] = [(part, set()) for part in asked_parts(message.get(TEXT) or "")]
         masked = without_conditions(message)
         if masked:
             readings.append((masked, {CONDITIONS_TOPIC}))

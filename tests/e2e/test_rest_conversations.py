@@ -81,6 +81,15 @@ def test_a_close_second_topic_of_a_question_naming_a_condition_is_answered_not_o
     assert "Did you mean" not in reply
 
 
+def test_the_story_around_a_forum_question_gets_no_answer_of_its_own(bot):
+    # "I've been struggling for years" read as a question of its own was answered with what
+    # treatment-resistant means; only the two questions are answered.
+    reply = bot.say(new_sender(), "I've been struggling for years. My psychiatrist mentioned ketamine. How long does "
+                                  "each infusion take and how many would I need?")
+    assert "40 to 60 minutes" in reply and "once a week for one to four weeks" in reply
+    assert "Treatment-resistant means" not in reply
+
+
 def test_unlisted_condition_is_not_claimed(bot):
     reply = bot.say(new_sender(), "can it treat schizophrenia")
     assert "Schizophrenia is not among the conditions our information lists" in reply

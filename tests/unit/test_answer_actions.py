@@ -7,7 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswerMore
 from actions.clarify import ActionClarify
-from clinic_nlu.question_parts import parts_of
+from clinic_nlu.question_parts import asked_parts, parts_of
 from tests.unit.test_actions import RESPONSES, ROOT, load_tracker
 
 ALL_RESPONSES = {**RESPONSES, **yaml.safe_load((ROOT / "data" / "responses" / "out_of_scope.yml").read_text())["responses"]}
@@ -79,6 +79,20 @@ def test_a_message_is_split_into_its_questions():
         "How long is each session", "how many will I need"]
     assert parts_of("how does it work and does insurance cover it") == ["how does it work", "does insurance cover it"]
     assert parts_of("What is ketamine infusion therapy?") == ["What is ketamine infusion therapy"]
+
+
+def test_only_the_parts_that_ask_are_read_for_more_topics():
+    story = "I've been struggling for years. My psychiatrist mentioned ketamine. How long does each infusion take"
+    assert asked_parts(story + " and how many would I need?") == ["How long does each infusion take",
+                                                                   "how many would I need"]
+    assert asked_parts("He has tried a lot of therapies. Wanted to know how many sessions are needed and if there "
+                       "is hope for him") == ["Wanted to know how many sessions are needed", "if there is hope for him"]
+    assert asked_parts("Is it safe while breastfeeding? Treatment Options for Postpartum Depression") == [
+        "Is it safe while breastfeeding"]
+    # None asks in so many words: every part is still read.
+    assert asked_parts("Dose for my depression. Length of one infusion") == ["Dose for my depression",
+                                                                           "Length of one infusion"]
+    assert asked_parts("What is ketamine infusion therapy?") == []
 
 
 def test_topics_nearly_as_likely_as_the_answered_one_are_offered_after_the_answer():
