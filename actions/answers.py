@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clarify import SOMETHING_ELSE
 from actions.conditions import answer_conditions
-from clinic.intents import ALTERNATIVE_ENTITY, ASK_CONDITION, FAQ, OFFER_ENTITY, retrieval_intent
+from clinic.intents import ALTERNATIVE_ENTITY, ASK_CONDITION, FAQ, OFFER_ENTITY, TOPIC_ENTITY, retrieval_intent
 from clinic.topics import CONDITIONS_TOPIC, TOPICS
 
 
@@ -22,7 +22,7 @@ class ActionAnswerMore(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         own = (tracker.latest_message.get("intent") or {}).get("name")
-        topics = list(dict.fromkeys(tracker.get_latest_entity_values("topic")))
+        topics = list(dict.fromkeys(tracker.get_latest_entity_values(TOPIC_ENTITY)))
         for topic in topics:
             dispatcher.utter_message(response=f"utter_{topic}")
         if own != ASK_CONDITION:

@@ -1,13 +1,17 @@
 """Asks instead of guessing: the likely topics of an unclear question as choices, and "something else"
 for the staff. The topics are the ones the NLU kept (clinic_nlu.retrieval_topic); with none, the
-general clarification with the topic list."""
+general clarification with the topic list. A part of the message that reads clearly on its own
+(a `topic` entity of clinic_nlu.question_parts: "Do You Need to Stop Medications Before Ketamine for
+Depression?", unclear as a whole, is about medications once the condition is set aside) is answered
+first, then the same question back as without it (the crisis line included: an unclear message may be
+someone struggling to say something else)."""
 
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from clinic.intents import TOPIC_CHOICES_KEY
+from clinic.intents import TOPIC_CHOICES_KEY, TOPIC_ENTITY
 from clinic.topics import TOPICS
 
 SOMETHING_ELSE = {"title": "Something else", "payload": "/something_else"}
@@ -18,7 +22,14 @@ class ActionClarify(Action):
         return "action_clarify"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        choices = [TOPICS[key] for key in tracker.latest_message.get(TOPIC_CHOICES_KEY) or [] if key in TOPICS]
+        answered = list(dict.fromkeys(tracker.get_latest_entity_values(TOPIC_ENTITY)))
+        for key in answered:
+            dispatcher.utter_message(response=f"utter_{key}")
+        choices = [
+            TOPICS[key]
+            for key in tracker.latest_message.get(TOPIC_CHOICES_KEY) or []
+            if key in TOPICS and key not in answered
+        ]
         if not choices:
             dispatcher.utter_message(response="utter_clarify")
             return []

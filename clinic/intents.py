@@ -30,6 +30,8 @@ TOPIC_INTENTS = (FAQ, OUT_OF_SCOPE, ASK_CONDITION, ASK_SUICIDAL_THOUGHTS)
 TOPIC_CHOICES_KEY = "topic_choices"
 # The entity naming a topic close to the answered one, offered as a choice after the answer.
 ALTERNATIVE_ENTITY = "alternative"
+# Another topic the message asks about (clinic_nlu.question_parts), answered beside the main one.
+TOPIC_ENTITY = "topic"
 # The entities marking an FAQ reply that says more than its one answer, and one that ends with the staff
 # offer (clinic_nlu.answer_plan, data/rules/faq.yml).
 MORE_ENTITY = "more"

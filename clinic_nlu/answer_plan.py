@@ -30,11 +30,11 @@ from clinic.intents import (
     MORE_ENTITY,
     OFFER_ENTITY,
     RETRIEVAL_INTENTS,
+    TOPIC_ENTITY,
     retrieval_intent,
 )
 from clinic.topics import needs_staff
 from clinic_nlu.condition_extractor import ENTITY as CONDITION_ENTITY
-from clinic_nlu.question_parts import ENTITY as TOPIC_ENTITY
 from clinic_nlu.stateless import StatelessComponent
 
 # What each intent's answer can be followed by (an ask_condition answer is the condition's already).

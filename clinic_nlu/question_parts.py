@@ -40,14 +40,13 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from clinic.intents import ALTERNATIVE_ENTITY, FAQ, OUT_OF_SCOPE, RETRIEVAL_INTENTS
+from clinic.intents import ALTERNATIVE_ENTITY, FAQ, OUT_OF_SCOPE, RETRIEVAL_INTENTS, TOPIC_ENTITY
 from clinic.topics import CONDITIONS_TOPIC
 from clinic_nlu import linear_model
 from clinic_nlu.condition_extractor import ENTITY as CONDITION_ENTITY
 from clinic_nlu.linear_component import teaches_topics
 from clinic_nlu.sentence_encoder import load_encoder
 
-ENTITY = "topic"
 CONDITION_STAND_IN = "my condition"
 _QUESTION_WORDS = r"(?:how|what|whats|what's|does|do|is|are|can|could|will|would|when|why|who|should|and is|and do)"
 _SPLIT = re.compile(
@@ -212,7 +211,10 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
             found = self._other_topics(message)
             if found:
                 entities = message.get(ENTITIES, []) + self.add_extractor_name(
-                    [{"entity": ENTITY, "value": topic, "confidence_entity": confidence} for topic, confidence in found]
+                    [
+                        {"entity": TOPIC_ENTITY, "value": topic, "confidence_entity": confidence}
+                        for topic, confidence in found
+                    ]
                 )
                 message.set(ENTITIES, entities, add_to_output=True)
         return messages

@@ -90,6 +90,16 @@ def test_the_story_around_a_forum_question_gets_no_answer_of_its_own(bot):
     assert "Treatment-resistant means" not in reply
 
 
+def test_an_unclear_question_whose_part_reads_clearly_gets_that_answer_then_the_choices(bot):
+    # Unclear as a whole (treatment-resistant 0.43, medications 0.42); set apart from the condition it
+    # names, it is about medications: that answer, then the question back, the staff and the crisis line.
+    messages = bot.send(new_sender(), "Do You Need to Stop Medications Before Ketamine for Depression?")
+    assert messages[0]["text"].startswith("I don't have information about medications")
+    assert "Did you mean one of these?" in messages[-1]["text"]
+    assert "connect you with our clinic staff" in messages[-1]["text"] and "988" in messages[-1]["text"]
+    assert messages[-1]["buttons"][-1]["title"] == "Something else"
+
+
 def test_unlisted_condition_is_not_claimed(bot):
     reply = bot.say(new_sender(), "can it treat schizophrenia")
     assert "Schizophrenia is not among the conditions our information lists" in reply

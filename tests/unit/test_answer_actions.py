@@ -38,6 +38,23 @@ def test_an_unclear_question_offers_its_likely_topics_and_something_else():
     assert buttons[-1]["payload"] == "/something_else"
 
 
+def test_a_part_that_reads_clearly_is_answered_before_the_choices_for_the_rest():
+    tracker = tracker_with("nlu_fallback", [topic("out_of_scope/medications")],
+                           topic_choices=["faq/treatment_resistant", "out_of_scope/medications"])
+    (answer, _), (text, buttons) = said(ActionClarify(), tracker)
+    assert answer.startswith("I don't have information about medications")
+    assert "Did you mean one of these?" in text and "connect you with our clinic staff" in text
+    assert "If you're in crisis, call or text {crisis_line}" in text
+    assert [b["title"] for b in buttons] == ["When other treatments failed", "Something else"]
+
+
+def test_a_part_answered_with_no_choice_left_is_followed_by_the_general_clarification():
+    tracker = tracker_with("nlu_fallback", [topic("faq/effectiveness")], topic_choices=["faq/effectiveness"])
+    (answer, _), (text, _) = said(ActionClarify(), tracker)
+    assert answer.startswith("Ketamine infusion therapy is designed to work within a few hours")
+    assert text.startswith("Sorry, I'm not sure I understood.") and "call or text {crisis_line}" in text
+
+
 def test_with_no_likely_topics_the_general_clarification_is_given():
     [(text, _)] = said(ActionClarify(), tracker_with("nlu_fallback"))
     assert text.startswith("Sorry, I'm not sure I understood.")
