@@ -76,14 +76,10 @@ def _segments(text: str) -> List[Tuple[str, bool]]:
     return found
 
 
-def parts_of(text: str) -> List[str]:
-    return [part for part, _ in _segments(text)]
-
-
 def asked_parts(text: str) -> List[str]:
     """The parts of a message of several that ask something; "I've been struggling for years." before
     "How long does each infusion take?" is the asker's story, not a question of its own. All the parts
-    when none reads as a question."""
+    when none reads as a question; none for a message of one part (its reading is the whole message's)."""
     segments = _segments(text)
     if len(segments) < 2:
         return []

