@@ -6,6 +6,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from clinic.conditions import default_lexicon
+from clinic.intents import CONDITION_ENTITY
 from clinic.topics import CONDITIONS_TOPIC
 
 
@@ -15,7 +16,7 @@ def answer_conditions(dispatcher: CollectingDispatcher, tracker: Tracker, list_s
     `list_said`). False if none named."""
     lexicon = default_lexicon()
     named = []
-    for value in tracker.get_latest_entity_values("condition"):
+    for value in tracker.get_latest_entity_values(CONDITION_ENTITY):
         if value in lexicon.conditions and value not in named:
             named.append(value)
     conditions = [lexicon.get(key) for key in named]

@@ -32,6 +32,8 @@ TOPIC_CHOICES_KEY = "topic_choices"
 ALTERNATIVE_ENTITY = "alternative"
 # Another topic the message asks about (clinic_nlu.question_parts), answered beside the main one.
 TOPIC_ENTITY = "topic"
+# A condition the message names (clinic_nlu.condition_extractor, from clinic/lexicons/conditions.yml).
+CONDITION_ENTITY = "condition"
 # The entities marking an FAQ reply that says more than its one answer, and one that ends with the staff
 # offer (clinic_nlu.answer_plan, data/rules/faq.yml).
 MORE_ENTITY = "more"
@@ -67,6 +69,6 @@ def full_intent(parse_data: Dict[Text, Any]) -> Optional[Text]:
     """The intent with its retrieval sub-intent (`faq/boosters`) or named conditions (`ask_condition:ptsd`)."""
     intent = retrieval_intent(parse_data)
     if intent == ASK_CONDITION:
-        conditions = [e["value"] for e in parse_data.get("entities", []) if e.get("entity") == "condition"]
+        conditions = [e["value"] for e in parse_data.get("entities", []) if e.get("entity") == CONDITION_ENTITY]
         return ASK_CONDITION + ":" + "+".join(conditions) if conditions else intent
     return intent

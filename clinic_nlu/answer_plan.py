@@ -26,6 +26,7 @@ from rasa.shared.nlu.training_data.message import Message
 from clinic.conditions import default_lexicon
 from clinic.intents import (
     ALTERNATIVE_ENTITY,
+    CONDITION_ENTITY,
     FAQ,
     MORE_ENTITY,
     OFFER_ENTITY,
@@ -34,7 +35,6 @@ from clinic.intents import (
     retrieval_intent,
 )
 from clinic.topics import needs_staff
-from clinic_nlu.condition_extractor import ENTITY as CONDITION_ENTITY
 from clinic_nlu.stateless import StatelessComponent
 
 # What each intent's answer can be followed by (an ask_condition answer is the condition's already).

@@ -14,9 +14,8 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.conditions import default_lexicon
+from clinic.intents import CONDITION_ENTITY
 from clinic_nlu.stateless import StatelessComponent
-
-ENTITY = "condition"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
@@ -29,7 +28,7 @@ class ConditionEntityExtractor(StatelessComponent, EntityExtractorMixin):
         for message in messages:
             found = [
                 {
-                    "entity": ENTITY,
+                    "entity": CONDITION_ENTITY,
                     "value": mention.condition.key,
                     "start": mention.start,
                     "end": mention.end,

@@ -40,10 +40,9 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from clinic.intents import ALTERNATIVE_ENTITY, FAQ, OUT_OF_SCOPE, RETRIEVAL_INTENTS, TOPIC_ENTITY
+from clinic.intents import ALTERNATIVE_ENTITY, CONDITION_ENTITY, FAQ, OUT_OF_SCOPE, RETRIEVAL_INTENTS, TOPIC_ENTITY
 from clinic.topics import CONDITIONS_TOPIC
 from clinic_nlu import linear_model
-from clinic_nlu.condition_extractor import ENTITY as CONDITION_ENTITY
 from clinic_nlu.linear_component import teaches_topics
 from clinic_nlu.sentence_encoder import load_encoder
 
