@@ -10,9 +10,9 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clarify import SOMETHING_ELSE
+from actions.clarify import SOMETHING_ELSE, answer_topics
 from actions.conditions import answer_conditions
-from clinic.intents import ALTERNATIVE_ENTITY, ASK_CONDITION, FAQ, OFFER_ENTITY, TOPIC_ENTITY, retrieval_intent
+from clinic.intents import ALTERNATIVE_ENTITY, ASK_CONDITION, FAQ, OFFER_ENTITY, retrieval_intent
 from clinic.topics import CONDITIONS_TOPIC, TOPICS
 
 
@@ -22,9 +22,7 @@ class ActionAnswerMore(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         own = (tracker.latest_message.get("intent") or {}).get("name")
-        topics = list(dict.fromkeys(tracker.get_latest_entity_values(TOPIC_ENTITY)))
-        for topic in topics:
-            dispatcher.utter_message(response=f"utter_{topic}")
+        topics = answer_topics(dispatcher, tracker)
         if own != ASK_CONDITION:
             list_said = CONDITIONS_TOPIC in [retrieval_intent(tracker.latest_message), *topics]
             answer_conditions(dispatcher, tracker, list_said=list_said)

@@ -17,14 +17,21 @@ from clinic.topics import TOPICS
 SOMETHING_ELSE = {"title": "Something else", "payload": "/something_else"}
 
 
+def answer_topics(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Text]:
+    """Says the answer of each other topic the message asks about (the `topic` entities of
+    clinic_nlu.question_parts), once each; returns those topics."""
+    topics = list(dict.fromkeys(tracker.get_latest_entity_values(TOPIC_ENTITY)))
+    for topic in topics:
+        dispatcher.utter_message(response=f"utter_{topic}")
+    return topics
+
+
 class ActionClarify(Action):
     def name(self) -> Text:
         return "action_clarify"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        answered = list(dict.fromkeys(tracker.get_latest_entity_values(TOPIC_ENTITY)))
-        for key in answered:
-            dispatcher.utter_message(response=f"utter_{key}")
+        answered = answer_topics(dispatcher, tracker)
         choices = [
             TOPICS[key]
             for key in tracker.latest_message.get(TOPIC_CHOICES_KEY) or []
