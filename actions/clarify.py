@@ -4,15 +4,19 @@ general clarification with the topic list. A part of the message that reads clea
 (a `topic` entity of clinic_nlu.question_parts: "Do You Need to Stop Medications Before Ketamine for
 Depression?", unclear as a whole, is about medications once the condition is set aside) is answered
 first, then the same question back as without it (the crisis line included: an unclear message may be
-someone struggling to say something else)."""
+someone struggling to say something else). So is each condition a question names ("can ketamine help with
+fibromyalgia?": whether the article lists it), as actions/conditions.py says it; a message that asks
+nothing ("I'm not suicidal, just exhausted by this depression") gets no condition answer."""
 
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.conditions import answer_conditions
 from clinic.intents import TOPIC_CHOICES_KEY, TOPIC_ENTITY
-from clinic.topics import TOPICS
+from clinic.questions import asks
+from clinic.topics import CONDITIONS_TOPIC, TOPICS
 
 SOMETHING_ELSE = {"title": "Something else", "payload": "/something_else"}
 
@@ -32,6 +36,9 @@ class ActionClarify(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         answered = answer_topics(dispatcher, tracker)
+        if asks(tracker.latest_message.get("text") or ""):
+            if answer_conditions(dispatcher, tracker, list_said=CONDITIONS_TOPIC in answered):
+                answered.append(CONDITIONS_TOPIC)
         choices = [
             TOPICS[key]
             for key in tracker.latest_message.get(TOPIC_CHOICES_KEY) or []

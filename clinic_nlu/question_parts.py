@@ -1,9 +1,8 @@
 """The other questions inside one message: "how long is each session and how many will I need?".
 
 The intent classifier and the ResponseSelector read a message as one question. This component splits
-it into its parts (at question marks, sentence ends, and "and"/commas before a question word or an
-"if") and, for each part of three words or more that asks something (`asked_parts`: the story around a
-forum question is not a question of its own), predicts its FAQ or out-of-scope topic with a small model
+it into its parts and, for each part that asks something (clinic.questions.asked_parts: the story
+around a forum question is not a question of its own), predicts its FAQ or out-of-scope topic with a small model
 of its own trained on the same examples as the topic classifier: a logistic regression (scikit-learn)
 on the part's all-MiniLM-L6-v2 sentence embedding (the same encoder as the pipeline's featurizer) and
 its character n-gram TF-IDF. A part whose topic is likely
@@ -13,7 +12,8 @@ its character n-gram TF-IDF. A part whose topic is likely
 A question about a named condition asks two things in one clause: "How does ketamine treat bipolar?"
 is how it works *and* whether bipolar disorder is a condition it is for. The classifiers read the
 condition's name as the question (the list of conditions), and the condition answer
-(actions/conditions.py) says only the second. So the message is also read with each condition it
+(actions/conditions.py) says only the second. So a message that asks something (clinic.questions.asks:
+"I'm not suicidal, just exhausted by this depression" asks nothing) is also read with each condition it
 names (the `condition` entities) replaced by "my condition" ("How does ketamine treat my condition?"),
 and a likely topic of that reading other than who it is for becomes a `topic` entity too. When the
 answer chosen is the conditions list itself, which the condition answer repeats, the topic the selector
@@ -24,7 +24,6 @@ with ketamine?", how it works) is answered too, instead of being offered as a ch
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, Dict, List, Optional, Set, Text, Tuple
 
 import numpy as np
@@ -41,48 +40,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from clinic.intents import ALTERNATIVE_ENTITY, CONDITION_ENTITY, FAQ, OUT_OF_SCOPE, RETRIEVAL_INTENTS, TOPIC_ENTITY
+from clinic.questions import asked_parts, asks
 from clinic.topics import CONDITIONS_TOPIC
 from clinic_nlu import linear_model
 from clinic_nlu.linear_component import teaches_topics
 from clinic_nlu.sentence_encoder import load_encoder
 
 CONDITION_STAND_IN = "my condition"
-_QUESTION_WORDS = r"(?:how|what|whats|what's|does|do|is|are|can|could|will|would|when|why|who|should|and is|and do)"
-_SPLIT = re.compile(
-    rf"[?!.;]+\s*|,\s*(?={_QUESTION_WORDS}\b)|\s+and\s+(?=(?:{_QUESTION_WORDS}|if|whether)\b)", re.IGNORECASE
-)
-
-
-# A part that asks: it ends with a question mark, or opens (after "and", "also", "hi"...) with a question
-# word or a request to be told.
-_ASKING = re.compile(
-    rf"^(?:(?:and|also|so|but|or|ok|okay|hi|hey|then|just|plus)\W+)*"
-    rf"(?:{_QUESTION_WORDS}|if|whether|tell me|explain|(?:i(?:'m| am) )?(?:wondering|curious)|i wonder"
-    rf"|(?:i |i'd |i'm )?(?:want|wanted|need|like|would like|trying) to (?:know|ask|understand))\b",
-    re.IGNORECASE,
-)
-
-
-def _segments(text: str) -> List[Tuple[str, bool]]:
-    """The message's parts of three words or more, each with whether it asks something."""
-    found, start = [], 0
-    for separator in [*_SPLIT.finditer(text), None]:
-        end = separator.start() if separator else len(text)
-        part = text[start:end].strip(" ,;:")
-        if len(part.split()) >= 3:
-            found.append((part, bool(separator and "?" in separator.group()) or bool(_ASKING.match(part))))
-        start = separator.end() if separator else end
-    return found
-
-
-def asked_parts(text: str) -> List[str]:
-    """The parts of a message of several that ask something; "I've been struggling for years." before
-    "How long does each infusion take?" is the asker's story, not a question of its own. All the parts
-    when none reads as a question; none for a message of one part (its reading is the whole message's)."""
-    segments = _segments(text)
-    if len(segments) < 2:
-        return []
-    return [part for part, asking in segments if asking] or [part for part, _ in segments]
 
 
 def without_conditions(message: Message) -> str:
@@ -218,7 +182,7 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         # (text, topics its answer would only repeat): each question of several, and the message read
         # without the conditions it names, whose own answer says whether they are on the list.
         readings: List[Tuple[str, Set[str]]] = [(part, set()) for part in asked_parts(message.get(TEXT) or "")]
-        masked = without_conditions(message)
+        masked = without_conditions(message) if asks(message.get(TEXT) or "") else ""
         if masked:
             readings.append((masked, {CONDITIONS_TOPIC}))
         if not readings:

@@ -115,6 +115,15 @@ def test_a_question_naming_an_unlisted_condition_gets_the_list_once_and_the_staf
     assert STAFF_OFFER in reply
 
 
+def test_an_unclear_question_naming_a_condition_says_whether_it_is_listed_then_asks(bot):
+    # Without "therapy" the classifiers are unsure (nlu_fallback): the condition's line and the list come
+    # first, then the general question back with the crisis line.
+    messages = bot.send(new_sender(), "can ketamine help with fibromyalgia?")
+    assert messages[0]["text"].startswith("Fibromyalgia is not among the conditions our information lists")
+    assert "The conditions it lists are major depressive disorder" in messages[1]["text"]
+    assert "not sure I understood" in messages[-1]["text"] and "988" in messages[-1]["text"]
+
+
 def test_unanswerable_question_says_so_and_accepting_starts_the_booking(bot):
     sender = new_sender()
     reply = bot.say(sender, "how much does it cost?")
@@ -180,6 +189,8 @@ def test_a_denial_raises_no_crisis_alarm_and_the_reply_still_carries_988(bot, me
     reply = bot.say(sender, message)
     assert "988" in reply and "911" not in reply
     assert bot.tracker(sender)["slots"]["crisis"] is False
+    # It asks nothing: no answer read off its words (the contraindications, the conditions list).
+    assert "who shouldn't receive" not in reply and "conditions our information lists" not in reply
 
 
 def test_danger_beside_a_denial_is_still_a_crisis(bot):

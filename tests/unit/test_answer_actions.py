@@ -7,7 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswerMore
 from actions.clarify import ActionClarify
-from clinic_nlu.question_parts import asked_parts
+from clinic.questions import asked_parts, asks
 from tests.unit.test_actions import RESPONSES, ROOT, load_tracker
 
 ALL_RESPONSES = {**RESPONSES, **yaml.safe_load((ROOT / "data" / "responses" / "out_of_scope.yml").read_text())["responses"]}
@@ -53,6 +53,32 @@ def test_a_part_answered_with_no_choice_left_is_followed_by_the_general_clarific
     (answer, _), (text, _) = said(ActionClarify(), tracker)
     assert answer.startswith("Ketamine infusion therapy is designed to work within a few hours")
     assert text.startswith("Sorry, I'm not sure I understood.") and "call or text {crisis_line}" in text
+
+
+SCHIZOPHRENIA = {"entity": "condition", "value": "schizophrenia", "extractor": "ConditionEntityExtractor"}
+
+
+def test_an_unclear_question_naming_a_condition_says_whether_it_is_listed_before_the_choices():
+    tracker = tracker_with("nlu_fallback", [SCHIZOPHRENIA], text="could ketamine help my schizophrenia",
+                           topic_choices=["faq/who_for", "faq/how_it_works"])
+    (line, _), (listed, _), (text, buttons) = said(ActionClarify(), tracker)
+    assert line == ALL_RESPONSES["utter_condition_not_listed"][0]["text"]
+    assert listed == ALL_RESPONSES["utter_conditions_listed"][0]["text"]
+    assert "Did you mean one of these?" in text
+    assert [b["title"] for b in buttons] == ["How it works", "Something else"]
+
+
+def test_an_unclear_message_that_asks_nothing_gets_no_condition_answer():
+    tracker = tracker_with("nlu_fallback", [SCHIZOPHRENIA], text="I'm not in danger, just tired of my schizophrenia")
+    [(text, _)] = said(ActionClarify(), tracker)
+    assert text.startswith("Sorry, I'm not sure I understood.")
+
+
+def test_a_message_asks_when_a_part_is_a_question():
+    assert asks("can ketamine help with fibromyalgia") and asks("My son has PTSD. Could it help him?")
+    assert asks("I have OCD. Tell me if it works for that")
+    assert not asks("I'm not suicidal, just exhausted by this depression")
+    assert not asks("My psychiatrist mentioned ketamine for my PTSD.")
 
 
 def test_with_no_likely_topics_the_general_clarification_is_given():
