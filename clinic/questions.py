@@ -6,15 +6,16 @@ import re
 from typing import List, Tuple
 
 _QUESTION_WORDS = r"(?:how|what|whats|what's|does|do|is|are|can|could|will|would|when|why|who|should|and is|and do)"
-# The parts of a message: at question marks, sentence ends, and "and"/commas before a question word or
-# an "if".
+# The parts of a message: at question marks, sentence ends, and "and" (or a texter's "n", "&", "+",
+# "plus")/commas before a question word or an "if".
 _SPLIT = re.compile(
-    rf"[?!.;]+\s*|,\s*(?={_QUESTION_WORDS}\b)|\s+and\s+(?=(?:{_QUESTION_WORDS}|if|whether)\b)", re.IGNORECASE
+    rf"[?!.;]+\s*|,\s*(?={_QUESTION_WORDS}\b)|\s+(?:and|n|&|\+|plus)\s+(?=(?:{_QUESTION_WORDS}|if|whether)\b)",
+    re.IGNORECASE,
 )
 # A part that asks: it ends with a question mark, or opens (after "and", "also", "hi"...) with a question
 # word or a request to be told.
 _ASKING = re.compile(
-    rf"^(?:(?:and|also|so|but|or|ok|okay|hi|hey|then|just|plus)\W+)*"
+    rf"^(?:(?:and|also|so|but|or|ok|okay|hi|hey|then|just|plus|n|&|\+)\W+)*"
     rf"(?:{_QUESTION_WORDS}|if|whether|tell me|explain|(?:i(?:'m| am) )?(?:wondering|curious)|i wonder"
     rf"|(?:i |i'd |i'm )?(?:want|wanted|need|like|would like|trying) to (?:know|ask|understand))\b",
     re.IGNORECASE,

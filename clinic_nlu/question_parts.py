@@ -7,7 +7,10 @@ of its own trained on the same examples as the topic classifier: a logistic regr
 on the part's all-MiniLM-L6-v2 sentence embedding (the same encoder as the pipeline's featurizer) and
 its character n-gram TF-IDF. A part whose topic is likely
 (at least `min_confidence`, chosen on the dev split) and is not the message's own topic becomes a
-`topic` entity; the rules then answer every topic (actions/answers.py). At most `max_extra` parts.
+`topic` entity; the rules then answer every topic (actions/answers.py). At most `max_extra` parts. A
+message the bot is unsure of (`nlu_fallback`) has no own topic: its reply asks back (actions/clarify.py)
+after answering its parts, one more than `max_extra` ("How does ketamine work, how many sessions, and
+does insurance cover it?" gets all three, although the selector's guess for the whole was one of them).
 
 A question about a named condition asks two things in one clause: "How does ketamine treat bipolar?"
 is how it works *and* whether bipolar disorder is a condition it is for. The classifiers read the
@@ -39,7 +42,15 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from clinic.intents import ALTERNATIVE_ENTITY, CONDITION_ENTITY, FAQ, OUT_OF_SCOPE, RETRIEVAL_INTENTS, TOPIC_ENTITY
+from clinic.intents import (
+    ALTERNATIVE_ENTITY,
+    CONDITION_ENTITY,
+    FALLBACK_INTENT,
+    FAQ,
+    OUT_OF_SCOPE,
+    RETRIEVAL_INTENTS,
+    TOPIC_ENTITY,
+)
 from clinic.questions import asked_parts, asks
 from clinic.topics import CONDITIONS_TOPIC
 from clinic_nlu import linear_model
@@ -188,7 +199,9 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         if not readings:
             return []
         selected = (message.get("response_selector") or {}).get("default") or {}
-        own = (selected.get("response") or {}).get("intent_response_key")
+        intent = (message.get(INTENT) or {}).get("name")
+        # The answer the reply gives: none when it asks back (`nlu_fallback`), whatever the selector read.
+        own = None if intent == FALLBACK_INTENT else (selected.get("response") or {}).get("intent_response_key")
         assert self._classifier is not None  # process() asks only a trained component
         probabilities = self._classifier.predict_proba(self._features([text for text, _ in readings]))
         found: List[tuple] = []
@@ -206,4 +219,5 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
                 found.append((topic, confidence))
         if masked and own == CONDITIONS_TOPIC:
             found += [entry for entry in runners_up(message)[:1] if entry[0] not in [t for t, _ in found]]
-        return found[: self.component_config["max_extra"]]
+        # Beside the main answer, `max_extra` more; with none (a question back), one more than that.
+        return found[: self.component_config["max_extra"] + (own is None)]

@@ -115,6 +115,21 @@ def test_a_question_naming_an_unlisted_condition_gets_the_list_once_and_the_staf
     assert STAFF_OFFER in reply
 
 
+def test_a_texters_two_questions_joined_by_n_are_both_answered(bot):
+    reply = bot.say(new_sender(), "how long is each session n how many will i need?")
+    assert "40 to 60 minutes" in reply and "once a week for one to four weeks" in reply
+
+
+def test_an_unclear_message_of_three_questions_gets_each_answered_before_the_question_back(bot):
+    # Unclear as a whole (nlu_fallback); its three parts read clearly, the selector's guess among them.
+    messages = bot.send(new_sender(), "How does ketamine work, how many sessions, and does insurance cover it?")
+    texts = [message["text"] for message in messages]
+    assert "NMDA" in texts[0]
+    assert "once a week for one to four weeks" in texts[1]
+    assert texts[2].startswith("I don't have information about insurance")
+    assert "connect you with our clinic staff" in texts[-1] and "988" in texts[-1]
+
+
 def test_an_unclear_question_naming_a_condition_says_whether_it_is_listed_then_asks(bot):
     # Without "therapy" the classifiers are unsure (nlu_fallback): the condition's line and the list come
     # first, then the general question back with the crisis line.

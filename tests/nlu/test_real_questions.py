@@ -45,12 +45,18 @@ def test_the_test_split_is_frozen():
     assert hashlib.sha256(TEST_SPLIT.read_bytes()).hexdigest() == TEST_SPLIT_SHA256
 
 
+# dev4 (multi-part questions, README.md there) has questions from pages of the train and dev splits too;
+# like every split, none from a page of the test split.
+SHARES_DEV_PAGES = {"dev4"}
+
+
 def test_no_page_is_in_two_splits():
     splits = answers.SPLITS
     sources = {split: {q.source.rstrip("/") for q in answers.load_questions(split)} for split in splits}
     for i, split in enumerate(splits):
         for other in splits[i + 1 :]:
-            assert sources[split].isdisjoint(sources[other]), (split, other)
+            if answers.TEST_SPLIT in (split, other) or not SHARES_DEV_PAGES & {split, other}:
+                assert sources[split].isdisjoint(sources[other]), (split, other)
 
 
 def test_no_dev_or_test_question_and_no_fresh_crisis_message_is_trained_on():

@@ -121,6 +121,13 @@ def test_a_message_is_split_into_its_questions():
     assert asked_parts("How long is each session, and how many will I need?") == [
         "How long is each session", "how many will I need"]
     assert asked_parts("how does it work and does insurance cover it") == ["how does it work", "does insurance cover it"]
+    # A texter's "n", "+" and "&" join questions as "and" does.
+    assert asked_parts("how long is each session n how many will i need?") == [
+        "how long is each session", "how many will i need"]
+    assert asked_parts("whats ketamine infusion therapy exactly + how quick does it kick in") == [
+        "whats ketamine infusion therapy exactly", "how quick does it kick in"]
+    assert asked_parts("do i need a referral? n do u go over my medical history first") == [
+        "do i need a referral", "n do u go over my medical history first"]
 
 
 def test_only_the_parts_that_ask_are_read_for_more_topics():
