@@ -152,6 +152,8 @@ def test_unanswerable_question_says_so_and_accepting_starts_the_booking(bot):
     "question, answered",
     [
         ("what will my first infusion feel like?", "doesn't describe how an infusion feels"),
+        # Trips and dissociation are what an infusion is like, not a side effect afterwards.
+        ("do people have bad trips on it?", "doesn't describe how an infusion feels"),
         ("how long does one infusion take, and is it covered by insurance?", "40 to 60 minutes"),
     ],
 )
