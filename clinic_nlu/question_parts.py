@@ -8,9 +8,11 @@ on the part's all-MiniLM-L6-v2 sentence embedding (the same encoder as the pipel
 its character n-gram TF-IDF. A part whose topic is likely
 (at least `min_confidence`, chosen on the dev split) and is not the message's own topic becomes a
 `topic` entity; the rules then answer every topic (actions/answers.py). At most `max_extra` parts. A
-message the bot is unsure of (`nlu_fallback`) has no own topic: its reply asks back (actions/clarify.py)
-after answering its parts, one more than `max_extra` ("How does ketamine work, how many sessions, and
-does insurance cover it?" gets all three, although the selector's guess for the whole was one of them).
+message's own topic is the answer its reply gives: the selector's for a question, the conditions list
+for a question about a condition (the condition's answer says it), none for a message the bot is unsure
+of (`nlu_fallback`: its reply asks back, actions/clarify.py, after answering its parts, one more than
+`max_extra`: "How does ketamine work, how many sessions, and does insurance cover it?" gets all three,
+although the selector's guess for the whole was one of them).
 
 A question about a named condition asks two things in one clause: "How does ketamine treat bipolar?"
 is how it works *and* whether bipolar disorder is a condition it is for. The classifiers read the
@@ -44,8 +46,8 @@ from sklearn.linear_model import LogisticRegression
 
 from clinic.intents import (
     ALTERNATIVE_ENTITY,
+    ASK_CONDITION,
     CONDITION_ENTITY,
-    FALLBACK_INTENT,
     FAQ,
     OUT_OF_SCOPE,
     RETRIEVAL_INTENTS,
@@ -71,6 +73,17 @@ def without_conditions(message: Message) -> str:
     for start, end in reversed(spans):
         text = text[:start] + CONDITION_STAND_IN + text[end:]
     return text if spans else ""
+
+
+def answered_topic(message: Message) -> Optional[str]:
+    """The topic the reply answers, whatever the selector read: the selector's for a question, the
+    conditions list for a question about a condition (the condition's answer says it), none when the
+    reply asks back (`nlu_fallback`) or answers no question (a request to book)."""
+    intent = (message.get(INTENT) or {}).get("name")
+    if intent in RETRIEVAL_INTENTS:
+        selected = (message.get("response_selector") or {}).get("default") or {}
+        return (selected.get("response") or {}).get("intent_response_key")
+    return CONDITIONS_TOPIC if intent == ASK_CONDITION else None
 
 
 def runners_up(message: Message) -> List[Tuple[str, float]]:
@@ -198,10 +211,7 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
             readings.append((masked, {CONDITIONS_TOPIC}))
         if not readings:
             return []
-        selected = (message.get("response_selector") or {}).get("default") or {}
-        intent = (message.get(INTENT) or {}).get("name")
-        # The answer the reply gives: none when it asks back (`nlu_fallback`), whatever the selector read.
-        own = None if intent == FALLBACK_INTENT else (selected.get("response") or {}).get("intent_response_key")
+        own = answered_topic(message)
         assert self._classifier is not None  # process() asks only a trained component
         probabilities = self._classifier.predict_proba(self._features([text for text, _ in readings]))
         found: List[tuple] = []

@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import ActionAnswerMore
 from actions.clarify import ActionClarify
 from clinic.questions import asked_parts, asks
+from clinic_nlu.question_parts import answered_topic
 from tests.unit.test_actions import RESPONSES, ROOT, load_tracker
 
 ALL_RESPONSES = {**RESPONSES, **yaml.safe_load((ROOT / "data" / "responses" / "out_of_scope.yml").read_text())["responses"]}
@@ -142,6 +143,21 @@ def test_only_the_parts_that_ask_are_read_for_more_topics():
     assert asked_parts("Dose for my depression. Length of one infusion") == ["Dose for my depression",
                                                                            "Length of one infusion"]
     assert asked_parts("What is ketamine infusion therapy?") == []
+
+
+def test_a_messages_own_topic_is_the_answer_its_reply_gives_not_the_selectors_guess():
+    from rasa.shared.nlu.training_data.message import Message
+
+    selected = {"default": {"response": {"intent_response_key": "faq/what_to_expect"}}}
+
+    def parsed(intent):
+        return Message(data={"text": "x", "intent": {"name": intent}, "response_selector": selected})
+
+    assert answered_topic(parsed("faq")) == "faq/what_to_expect"
+    # The condition's answer says the conditions list; the bot asks back; a booking answers no topic.
+    assert answered_topic(parsed("ask_condition")) == "faq/who_for"
+    assert answered_topic(parsed("nlu_fallback")) is None
+    assert answered_topic(parsed("book_appointment")) is None
 
 
 def test_topics_nearly_as_likely_as_the_answered_one_are_offered_after_the_answer():
