@@ -47,9 +47,11 @@ from sklearn.linear_model import LogisticRegression
 from clinic.intents import (
     ALTERNATIVE_ENTITY,
     ASK_CONDITION,
+    BOOK_APPOINTMENT,
     CONDITION_ENTITY,
     FAQ,
     OUT_OF_SCOPE,
+    REQUEST_STAFF,
     RETRIEVAL_INTENTS,
     TOPIC_ENTITY,
 )
@@ -60,6 +62,12 @@ from clinic_nlu.linear_component import teaches_topics
 from clinic_nlu.sentence_encoder import load_encoder
 
 CONDITION_STAND_IN = "my condition"
+# Requests for the staff, learnt beside the topics so that a part asking to book ("what's the first step
+# to get started?") reads as that, not as its nearest topic. Such a part gets no answer of its own: in a
+# request to book it is the request; in a question, the reply ends with the staff offer (`STAFF_ASKED`,
+# clinic_nlu.answer_plan), a "yes" to which starts the booking.
+STAFF_REQUESTS = (BOOK_APPOINTMENT, REQUEST_STAFF)
+STAFF_ASKED = "staff_asked"
 
 
 def without_conditions(message: Message) -> str:
@@ -144,7 +152,8 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         examples = [
             m
             for m in training_data.intent_examples
-            if m.get(INTENT) in RETRIEVAL_INTENTS and m.get(INTENT_RESPONSE_KEY) and teaches_topics(m)
+            if teaches_topics(m)
+            and (m.get(INTENT) in RETRIEVAL_INTENTS and m.get(INTENT_RESPONSE_KEY) or m.get(INTENT) in STAFF_REQUESTS)
         ]
         texts = [m.get(TEXT) for m in examples]
         self._vectorizer = self._new_vectorizer()
@@ -152,7 +161,7 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         # The sentence embeddings the pipeline's SentenceEncoderFeaturizer already put on each example.
         embeddings = np.vstack([m.get_dense_features(TEXT)[1].features.reshape(-1) for m in examples])
         self._classifier = LogisticRegression(C=10.0, max_iter=5000).fit(
-            self._features(texts, embeddings), [m.get(INTENT_RESPONSE_KEY) for m in examples]
+            self._features(texts, embeddings), [m.get(INTENT_RESPONSE_KEY) or m.get(INTENT) for m in examples]
         )
         self._persist()
         return self._resource
@@ -191,7 +200,9 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         if self._classifier is None:
             return messages
         for message in messages:
-            found = self._other_topics(message)
+            found, staff_asked = self._other_topics(message)
+            if staff_asked:
+                message.set(STAFF_ASKED, True, add_to_output=True)
             if found:
                 entities = message.get(ENTITIES, []) + self.add_extractor_name(
                     [
@@ -202,7 +213,7 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
                 message.set(ENTITIES, entities, add_to_output=True)
         return messages
 
-    def _other_topics(self, message: Message) -> List[tuple]:
+    def _other_topics(self, message: Message) -> Tuple[List[tuple], bool]:
         # (text, topics its answer would only repeat): each question of several, and the message read
         # without the conditions it names, whose own answer says whether they are on the list.
         readings: List[Tuple[str, Set[str]]] = [(part, set()) for part in asked_parts(message.get(TEXT) or "")]
@@ -210,14 +221,18 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         if masked:
             readings.append((masked, {CONDITIONS_TOPIC}))
         if not readings:
-            return []
+            return [], False
         own = answered_topic(message)
         assert self._classifier is not None  # process() asks only a trained component
         probabilities = self._classifier.predict_proba(self._features([text for text, _ in readings]))
         found: List[tuple] = []
+        staff_asked = False
         for (_, answered_already), row in zip(readings, probabilities):
             best = int(np.argmax(row))
             topic, confidence = str(self._classifier.classes_[best]), float(row[best])
+            if topic in STAFF_REQUESTS:
+                staff_asked = staff_asked or confidence >= self.component_config["min_confidence"]
+                continue
             same_family = own is not None and topic.split("/")[0] == own.split("/")[0] == OUT_OF_SCOPE
             if (
                 confidence >= self.component_config["min_confidence"]
@@ -230,4 +245,4 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         if masked and own == CONDITIONS_TOPIC:
             found += [entry for entry in runners_up(message)[:1] if entry[0] not in [t for t, _ in found]]
         # Beside the main answer, `max_extra` more; with none (a question back), one more than that.
-        return found[: self.component_config["max_extra"] + (own is None)]
+        return found[: self.component_config["max_extra"] + (own is None)], staff_asked

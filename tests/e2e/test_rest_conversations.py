@@ -130,6 +130,22 @@ def test_an_unclear_message_of_three_questions_gets_each_answered_before_the_que
     assert "connect you with our clinic staff" in texts[-1] and "988" in texts[-1]
 
 
+def test_a_request_to_book_that_asks_the_cost_gets_that_answer_then_the_booking(bot):
+    # The booking once started at once, and the cost question was lost.
+    messages = bot.send(new_sender(), "whats the first step to get started and how much does it cost")
+    texts = [message["text"] for message in messages]
+    assert texts[0].startswith("I don't have information about the cost")
+    assert texts[1].startswith("The first step is a consultation") and STAFF_OFFER in texts[1]
+    assert texts[-1] == "What name should our staff ask for?"
+
+
+def test_a_question_that_also_asks_to_sign_up_ends_with_the_staff_offer_and_yes_starts_the_booking(bot):
+    sender = new_sender()
+    reply = bot.say(sender, "how long is each infusion, and how do i sign up?")
+    assert "40 to 60 minutes" in reply and reply.rstrip().endswith("connect you with our clinic staff?")
+    assert "What name should our staff ask for?" in bot.say(sender, "yes")
+
+
 def test_an_unclear_question_naming_a_condition_says_whether_it_is_listed_then_asks(bot):
     # Without "therapy" the classifiers are unsure (nlu_fallback): the condition's line and the list come
     # first, then the general question back with the crisis line.

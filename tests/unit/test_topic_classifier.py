@@ -94,12 +94,12 @@ def test_close_out_of_scope_topics_get_the_general_out_of_scope_answer():
     assert message.get("entities", []) == []
 
 
-def planned(intent, *entity_names, topic=None, topic_entities=(), condition="v"):
+def planned(intent, *entity_names, topic=None, topic_entities=(), condition="v", **parse):
     from clinic_nlu.answer_plan import AnswerPlan
 
     entities = [{"entity": name, "value": condition if name == "condition" else "v"} for name in entity_names]
     entities += [{"entity": "topic", "value": value} for value in topic_entities]
-    message = Message(data={"text": "x", "intent": {"name": intent, "confidence": 0.9}, "entities": entities})
+    message = Message(data={"text": "x", "intent": {"name": intent, "confidence": 0.9}, "entities": entities, **parse})
     if topic:
         message.set("response_selector", {"default": {"response": {"intent_response_key": topic}}})
     AnswerPlan({}).process([message])
@@ -110,6 +110,16 @@ def test_a_reply_with_more_than_its_answer_is_marked_once_whatever_the_details()
     assert planned("faq", "condition", "topic", "alternative") == ["condition", "topic", "alternative", "more"]
     assert planned("out_of_scope", "topic") == ["topic", "more"]
     assert planned("ask_condition", "condition", "topic") == ["condition", "topic", "more"]
+
+
+def test_a_request_to_book_that_asks_another_question_is_marked_for_its_answer():
+    assert planned("book_appointment", "topic") == ["topic", "more"]
+
+
+def test_a_question_with_a_part_asking_for_the_staff_ends_with_the_offer():
+    from clinic_nlu.question_parts import STAFF_ASKED
+
+    assert planned("faq", topic="faq/how_it_works", **{STAFF_ASKED: True}) == ["offer"]
 
 
 def test_a_reply_with_one_answer_is_not_marked():
