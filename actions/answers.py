@@ -1,9 +1,9 @@
 """The rest of a message that asked more than one thing: the other topics it asked about (the `topic`
 entities of clinic_nlu.question_parts) and the conditions it named, after the answer to its main
-question (or, for a request to book, before the booking starts: data/rules/handoff.yml); then, when
-the NLU found other topics nearly as likely as the one answered (`alternative` entities of
-clinic_nlu.retrieval_topic), those as choices. The staff offer that may follow is the
-rules' own `utter_offer_staff` (clinic_nlu.answer_plan says when), so that a "yes" to it starts the
+question (or, for a request to book or for a person, before the booking starts: data/rules/handoff.yml);
+then, when the NLU found other topics nearly as likely as the one answered (`alternative` entities of
+clinic_nlu.retrieval_topic), those as choices. The staff offer that may follow is the rules' own
+`utter_offer_staff` (clinic_nlu.answer_plan says when), so that a "yes" to it starts the
 handoff; when it follows, the choices do not offer the staff a second time."""
 
 from typing import Any, Dict, List, Text

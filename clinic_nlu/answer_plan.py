@@ -32,6 +32,7 @@ from clinic.intents import (
     FAQ,
     MORE_ENTITY,
     OFFER_ENTITY,
+    REQUEST_STAFF,
     RETRIEVAL_INTENTS,
     TOPIC_ENTITY,
     retrieval_intent,
@@ -44,8 +45,10 @@ from clinic_nlu.stateless import StatelessComponent
 DETAILS = {
     **{intent: {CONDITION_ENTITY, TOPIC_ENTITY, ALTERNATIVE_ENTITY} for intent in RETRIEVAL_INTENTS},
     "ask_condition": {TOPIC_ENTITY},
-    # A request to book that also asks a question: the answer, then the booking (data/rules/handoff.yml).
+    # A request to book or for a person that also asks a question: the answer, then the booking
+    # (data/rules/handoff.yml).
     BOOK_APPOINTMENT: {TOPIC_ENTITY},
+    REQUEST_STAFF: {TOPIC_ENTITY},
 }
 
 

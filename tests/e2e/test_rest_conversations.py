@@ -139,6 +139,14 @@ def test_a_request_to_book_that_asks_the_cost_gets_that_answer_then_the_booking(
     assert texts[-1] == "What name should our staff ask for?"
 
 
+def test_asking_for_a_person_and_the_cost_gets_that_answer_then_the_phone_and_the_booking(bot):
+    messages = bot.send(new_sender(), "can I talk to a person? how much is it?")
+    texts = [message["text"] for message in messages]
+    assert texts[0].startswith("I don't have information about the cost")
+    assert texts[1].startswith("You can call our clinic staff at")
+    assert texts[-1] == "What name should our staff ask for?"
+
+
 def test_a_question_that_also_asks_to_sign_up_ends_with_the_staff_offer_and_yes_starts_the_booking(bot):
     sender = new_sender()
     reply = bot.say(sender, "how long is each infusion, and how do i sign up?")

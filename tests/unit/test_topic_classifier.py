@@ -112,8 +112,9 @@ def test_a_reply_with_more_than_its_answer_is_marked_once_whatever_the_details()
     assert planned("ask_condition", "condition", "topic") == ["condition", "topic", "more"]
 
 
-def test_a_request_to_book_that_asks_another_question_is_marked_for_its_answer():
+def test_a_request_to_book_or_for_a_person_that_asks_another_question_is_marked_for_its_answer():
     assert planned("book_appointment", "topic") == ["topic", "more"]
+    assert planned("request_staff", "topic") == ["topic", "more"]
 
 
 def test_a_question_with_a_part_asking_for_the_staff_ends_with_the_offer():
