@@ -33,6 +33,7 @@ from clinic.intents import (
     OUT_OF_SCOPE,
     REQUEST_STAFF,
 )
+from clinic.questions import asks
 from clinic.sms import store as sms_store
 
 FORM = "booking_form"
@@ -51,10 +52,6 @@ ALWAYS_INTERRUPT = {CRISIS, CANCEL, AFFIRM, DENY}
 # Messages that interrupt when they read as a question ("how long is an infusion?"), not as an
 # answer ("weekday mornings", which the classifier may still call faq/schedule).
 QUESTION_INTENTS = {FAQ, OUT_OF_SCOPE, ASK_CONDITION, ASK_SUICIDAL_THOUGHTS, BOT_CHALLENGE, HELP}
-QUESTION_START = re.compile(
-    r"^(what|whats|what's|how|when|where|why|who|which|is|are|can|could|do|does|did|will|would|should|r|wat|am)\b",
-    re.IGNORECASE,
-)
 NAME_PREFIX = re.compile(r"^(my name is|my name's|name is|i am|i'm|im|it's|its|this is|call me)\s+", re.IGNORECASE)
 FIELD_WORDS = {
     "contact_name": ("name",),
@@ -85,11 +82,6 @@ def with_unanswered(reason: Text, unanswered: Optional[Text]) -> Text:
     return f"{reason}; unanswered question: {unanswered}" if unanswered else reason
 
 
-def looks_like_question(text: Text) -> bool:
-    text = text.strip()
-    return text.endswith("?") or bool(QUESTION_START.match(text))
-
-
 def answer_text(tracker: Tracker) -> Optional[Text]:
     """The latest message as an answer to the form's question, or None if it is an interruption."""
     message = tracker.latest_message
@@ -97,7 +89,7 @@ def answer_text(tracker: Tracker) -> Optional[Text]:
     intent = (message.get("intent") or {}).get("name")
     if not text or text.startswith("/") or intent in ALWAYS_INTERRUPT:
         return None
-    if intent in QUESTION_INTENTS and looks_like_question(text):
+    if intent in QUESTION_INTENTS and asks(text):
         return None
     return text
 

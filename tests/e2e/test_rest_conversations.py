@@ -145,6 +145,11 @@ def test_asking_for_a_person_and_the_cost_gets_that_answer_then_the_phone_and_th
     assert texts[0].startswith("I don't have information about the cost")
     assert texts[1].startswith("You can call our clinic staff at")
     assert texts[-1] == "What name should our staff ask for?"
+    # A question after a comma and "also" is a question of its own, not lost to the handoff.
+    messages = bot.send(new_sender(), "I want to speak to someone, also do you take insurance")
+    texts = [message["text"] for message in messages]
+    assert texts[0].startswith("I don't have information about insurance")
+    assert texts[-1] == "What name should our staff ask for?"
 
 
 def test_a_question_that_also_asks_to_sign_up_ends_with_the_staff_offer_and_yes_starts_the_booking(bot):

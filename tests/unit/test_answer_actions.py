@@ -80,6 +80,9 @@ def test_a_message_asks_when_a_part_is_a_question():
     assert asks("I have OCD. Tell me if it works for that")
     assert not asks("I'm not suicidal, just exhausted by this depression")
     assert not asks("My psychiatrist mentioned ketamine for my PTSD.")
+    # Words that open a question without being split at: "which", "where", "did", "am", a texter's "r".
+    assert asks("which clinic is closest") and asks("r there side effects") and asks("am I a candidate")
+    assert not asks("my doctor, where I live, said no")
 
 
 def test_with_no_likely_topics_the_general_clarification_is_given():
@@ -142,6 +145,9 @@ def test_only_the_parts_that_ask_are_read_for_more_topics():
     # None asks in so many words: every part is still read.
     assert asked_parts("Dose for my depression. Length of one infusion") == ["Dose for my depression",
                                                                            "Length of one infusion"]
+    # A comma before "also" (or "but", "so", "plus") and a question word parts two questions.
+    assert asked_parts("I want to speak to someone, also do you take insurance") == ["also do you take insurance"]
+    assert asked_parts("it helps depression, but is it safe for teens?") == ["but is it safe for teens"]
     assert asked_parts("What is ketamine infusion therapy?") == []
 
 

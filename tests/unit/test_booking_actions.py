@@ -253,6 +253,11 @@ def test_a_question_in_the_middle_is_not_taken_as_an_answer():
     assert "contact_time" not in slots
     slots, _ = validate(filled, message("weekday mornings", intent="faq"))
     assert slots["contact_time"] == "weekday mornings"
+    # A question after the answer, with no question mark, is a question too (clinic.questions.asks).
+    slots, _ = validate(filled, message("mornings. what does it cost", intent="out_of_scope"))
+    assert "contact_time" not in slots
+    slots, _ = validate(filled, message("wat time do u open", intent="faq"))
+    assert "contact_time" not in slots
 
 
 def test_a_correction_at_the_summary_clears_that_field():
