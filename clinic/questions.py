@@ -53,3 +53,35 @@ def asks(text: str) -> bool:
     """Whether any part of the message asks something ("I'm not suicidal, just exhausted by this
     depression" does not; "can ketamine help with fibromyalgia" does)."""
     return any(asking for _, asking in segments(text, min_words=1))
+
+
+# Words that are not a question's subject of their own, so "and" / "or" between them joins clauses or
+# phrases, not two things asked about ("is it safe and effective": two; "can I eat and then drive": not).
+_FUNCTION_WORDS = frozenset(
+    "i you it we they he she me my your our their the a an is are was do does did can could will would should "
+    "to of for with in on at by from how what when why who which where if so then that this there be been have "
+    "has had not no get go after before".split()
+)
+# "The difference between antidepressants and ketamine", "are esketamine and ketamine the same": one
+# thing asked about both.
+_COMPARED = re.compile(r"\b(?:between|both|same|differ\w*|compar\w*|versus|vs)\b", re.IGNORECASE)
+_JOINED = re.compile(r"\b([\w'-]+) (?:and|or|&) ([\w'-]+)\b", re.IGNORECASE)
+
+
+def _each_word_alone(part: str) -> List[str]:
+    """The part with each of two words it joins by "and" / "or" alone, or the part itself."""
+    joined = _JOINED.search(part)
+    if not joined or {joined.group(1).lower(), joined.group(2).lower()} & _FUNCTION_WORDS or _COMPARED.search(part):
+        return [part]
+    return [part[: joined.end(1)] + part[joined.end(2) :], part[: joined.start(1)] + part[joined.start(2) :]]
+
+
+def questions_asked(text: str) -> List[str]:
+    """Each question of a message read on its own: its asking parts (`asked_parts`), and a part that
+    joins two words with "and" or "or" read with each word alone: "Is ketamine addictive or dangerous?"
+    asks whether it is addictive and whether it is dangerous. None for a message of one plain question."""
+    parts = asked_parts(text)
+    if parts:
+        return [reading for part in parts for reading in _each_word_alone(part)]
+    alone = _each_word_alone(text.strip()) if asks(text) else []
+    return alone if len(alone) > 1 else []

@@ -1,12 +1,12 @@
 """The other questions inside one message: "how long is each session and how many will I need?".
 
 The intent classifier and the ResponseSelector read a message as one question. This component splits
-it into its parts and, for each part that asks something (clinic.questions.asked_parts: the story
-around a forum question is not a question of its own), predicts its FAQ or out-of-scope topic with a small model
-of its own trained on the same examples as the topic classifier: a logistic regression (scikit-learn)
-on the part's all-MiniLM-L6-v2 sentence embedding (the same encoder as the pipeline's featurizer) and
-its character n-gram TF-IDF. A part whose topic is likely
-(at least `min_confidence`, chosen on the dev split) and is not the message's own topic becomes a
+it into its parts and, for each part that asks something (clinic.questions.questions_asked: the story
+around a forum question is not a question of its own; "is it addictive or dangerous?" asks two),
+predicts its FAQ or out-of-scope topic with a small model of its own trained on the same examples as
+the topic classifier: a logistic regression (scikit-learn) on the part's all-MiniLM-L6-v2 sentence
+embedding (the same encoder as the pipeline's featurizer) and its character n-gram TF-IDF. A part whose
+topic is likely (at least `min_confidence`, chosen on the dev split) and is not the message's own topic becomes a
 `topic` entity; the rules then answer every topic (actions/answers.py). At most `max_extra` parts. A
 message's own topic is the answer its reply gives: the selector's for a question, the conditions list
 for a question about a condition (the condition's answer says it), none for a message the bot is unsure
@@ -55,7 +55,7 @@ from clinic.intents import (
     RETRIEVAL_INTENTS,
     TOPIC_ENTITY,
 )
-from clinic.questions import asked_parts, asks
+from clinic.questions import asks, questions_asked
 from clinic.topics import CONDITIONS_TOPIC
 from clinic_nlu import linear_model
 from clinic_nlu.linear_component import teaches_topics
@@ -216,7 +216,7 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
     def _other_topics(self, message: Message) -> Tuple[List[tuple], bool]:
         # (text, topics its answer would only repeat): each question of several, and the message read
         # without the conditions it names, whose own answer says whether they are on the list.
-        readings: List[Tuple[str, Set[str]]] = [(part, set()) for part in asked_parts(message.get(TEXT) or "")]
+        readings: List[Tuple[str, Set[str]]] = [(part, set()) for part in questions_asked(message.get(TEXT) or "")]
         masked = without_conditions(message) if asks(message.get(TEXT) or "") else ""
         if masked:
             readings.append((masked, {CONDITIONS_TOPIC}))

@@ -152,6 +152,12 @@ def test_asking_for_a_person_and_the_cost_gets_that_answer_then_the_phone_and_th
     assert texts[-1] == "What name should our staff ask for?"
 
 
+def test_two_things_asked_in_one_clause_get_both_answers(bot):
+    reply = bot.say(new_sender(), "Is ketamine addictive or dangerous?")
+    assert "risk of addiction" in reply and "pain-blocking anesthetic" in reply
+    assert "connect you with our clinic staff" in reply
+
+
 def test_a_question_that_also_asks_to_sign_up_ends_with_the_staff_offer_and_yes_starts_the_booking(bot):
     sender = new_sender()
     reply = bot.say(sender, "how long is each infusion, and how do i sign up?")

@@ -7,7 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswerMore
 from actions.clarify import ActionClarify
-from clinic.questions import asked_parts, asks
+from clinic.questions import asked_parts, asks, questions_asked
 from clinic_nlu.question_parts import answered_topic
 from tests.unit.test_actions import RESPONSES, ROOT, load_tracker
 
@@ -149,6 +149,17 @@ def test_only_the_parts_that_ask_are_read_for_more_topics():
     assert asked_parts("I want to speak to someone, also do you take insurance") == ["also do you take insurance"]
     assert asked_parts("it helps depression, but is it safe for teens?") == ["but is it safe for teens"]
     assert asked_parts("What is ketamine infusion therapy?") == []
+
+
+def test_two_things_joined_by_and_or_or_are_each_a_question():
+    assert questions_asked("Is ketamine addictive or dangerous?") == ["Is ketamine addictive?", "Is ketamine dangerous?"]
+    assert questions_asked("I've read a lot. What is the cost and length of treatment?") == [
+        "What is the cost of treatment", "What is the length of treatment"]
+    # Not two questions: clauses ("can I eat and then drive"), a comparison, a plain question, no question.
+    assert questions_asked("can I eat and then drive") == []
+    assert questions_asked("Are esketamine and ketamine the same medication?") == []
+    assert questions_asked("What is ketamine infusion therapy?") == []
+    assert questions_asked("I have depression and anxiety") == []
 
 
 def test_a_messages_own_topic_is_the_answer_its_reply_gives_not_the_selectors_guess():
