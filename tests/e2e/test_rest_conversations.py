@@ -158,6 +158,11 @@ def test_two_things_asked_in_one_clause_get_both_answers(bot):
     assert "connect you with our clinic staff" in reply
 
 
+def test_numbered_questions_get_an_answer_each(bot):
+    reply = bot.say(new_sender(), "ok 2 questions. 1) how long is the infusion 2) do i need boosters")
+    assert "40 to 60 minutes" in reply and "booster treatments" in reply
+
+
 def test_a_question_that_also_asks_to_sign_up_ends_with_the_staff_offer_and_yes_starts_the_booking(bot):
     sender = new_sender()
     reply = bot.say(sender, "how long is each infusion, and how do i sign up?")

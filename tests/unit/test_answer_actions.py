@@ -145,6 +145,10 @@ def test_only_the_parts_that_ask_are_read_for_more_topics():
     # None asks in so many words: every part is still read.
     assert asked_parts("Dose for my depression. Length of one infusion") == ["Dose for my depression",
                                                                            "Length of one infusion"]
+    # Line breaks and list numbers part questions as question marks do.
+    assert asked_parts("ok 2 questions. 1) how long is the infusion 2) do i need boosters") == [
+        "how long is the infusion", "do i need boosters"]
+    assert asked_parts("Hi there\nI have PTSD\nhow long is an infusion") == ["how long is an infusion"]
     # A comma before "also" (or "but", "so", "plus") and a question word parts two questions.
     assert asked_parts("I want to speak to someone, also do you take insurance") == ["also do you take insurance"]
     assert asked_parts("it helps depression, but is it safe for teens?") == ["but is it safe for teens"]
