@@ -10,7 +10,8 @@ clinic_nlu.retrieval_topic) therefore do not steer the dialogue (domain.yml); th
 An FAQ reply ends with the staff offer (`offer`) when it answers a question, or a part of one, that is
 out of scope or that the article covers only in part (clinic.topics.PARTLY_ANSWERED: an answer that
 says what the article leaves out), when the message names a condition the article does not list, or
-when a part of it asks for the staff ("how long is an infusion and how do I book?": clinic_nlu.question_parts).
+when a part of it asks for the staff ("how long is an infusion and how do I book?": clinic_nlu.question_parts)
+or reads as no topic at all ("how does it work? also my cat keeps staring at me, normal?").
 The offer is the rules' own `utter_offer_staff`, so that "yes" to it starts the handoff
 (data/rules/handoff.yml). Out-of-scope and condition answers always end with it.
 """
@@ -38,7 +39,7 @@ from clinic.intents import (
     retrieval_intent,
 )
 from clinic.topics import needs_staff
-from clinic_nlu.question_parts import STAFF_ASKED
+from clinic_nlu.question_parts import PART_UNREAD, STAFF_ASKED
 from clinic_nlu.stateless import StatelessComponent
 
 # What each intent's answer can be followed by (an ask_condition answer is the condition's already).
@@ -73,8 +74,8 @@ class AnswerPlan(StatelessComponent, EntityExtractorMixin):
                 if entity.get(ENTITY_ATTRIBUTE_TYPE) == CONDITION_ENTITY
             ]
             names_unlisted = any(condition is not None and not condition.listed for condition in named)
-            staff_asked = bool(message.get(STAFF_ASKED))
-            if intent == FAQ and (names_unlisted or staff_asked or any(needs_staff(topic) for topic in answered)):
+            left_to_staff = bool(message.get(STAFF_ASKED) or message.get(PART_UNREAD))
+            if intent == FAQ and (names_unlisted or left_to_staff or any(needs_staff(topic) for topic in answered)):
                 markers.append(OFFER_ENTITY)
             marked = [{ENTITY_ATTRIBUTE_TYPE: name, ENTITY_ATTRIBUTE_VALUE: "yes"} for name in markers]
             if marked:

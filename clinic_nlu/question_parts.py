@@ -68,6 +68,9 @@ CONDITION_STAND_IN = "my condition"
 # clinic_nlu.answer_plan), a "yes" to which starts the booking.
 STAFF_REQUESTS = (BOOK_APPOINTMENT, REQUEST_STAFF)
 STAFF_ASKED = "staff_asked"
+# A part of the question no topic is likely for (below `min_confidence`): the reply does not answer it,
+# so it ends with the staff offer (clinic_nlu.answer_plan) rather than leave the part unsaid.
+PART_UNREAD = "part_unread"
 
 
 def without_conditions(message: Message) -> str:
@@ -200,9 +203,11 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         if self._classifier is None:
             return messages
         for message in messages:
-            found, staff_asked = self._other_topics(message)
+            found, staff_asked, unread = self._other_topics(message)
             if staff_asked:
                 message.set(STAFF_ASKED, True, add_to_output=True)
+            if unread:
+                message.set(PART_UNREAD, True, add_to_output=True)
             if found:
                 entities = message.get(ENTITIES, []) + self.add_extractor_name(
                     [
@@ -213,7 +218,7 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
                 message.set(ENTITIES, entities, add_to_output=True)
         return messages
 
-    def _other_topics(self, message: Message) -> Tuple[List[tuple], bool]:
+    def _other_topics(self, message: Message) -> Tuple[List[tuple], bool, bool]:
         # (text, topics its answer would only repeat): each question of several, and the message read
         # without the conditions it names, whose own answer says whether they are on the list.
         readings: List[Tuple[str, Set[str]]] = [(part, set()) for part in questions_asked(message.get(TEXT) or "")]
@@ -221,15 +226,16 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         if masked:
             readings.append((masked, {CONDITIONS_TOPIC}))
         if not readings:
-            return [], False
+            return [], False, False
         own = answered_topic(message)
         assert self._classifier is not None  # process() asks only a trained component
         probabilities = self._classifier.predict_proba(self._features([text for text, _ in readings]))
         found: List[tuple] = []
-        staff_asked = False
+        staff_asked = unread = False
         for (_, answered_already), row in zip(readings, probabilities):
             best = int(np.argmax(row))
             topic, confidence = str(self._classifier.classes_[best]), float(row[best])
+            unread = unread or (not answered_already and confidence < self.component_config["min_confidence"])
             if topic in STAFF_REQUESTS:
                 staff_asked = staff_asked or confidence >= self.component_config["min_confidence"]
                 continue
@@ -245,4 +251,4 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         if masked and own == CONDITIONS_TOPIC:
             found += [entry for entry in runners_up(message)[:1] if entry[0] not in [t for t, _ in found]]
         # Beside the main answer, `max_extra` more; with none (a question back), one more than that.
-        return found[: self.component_config["max_extra"] + (own is None)], staff_asked
+        return found[: self.component_config["max_extra"] + (own is None)], staff_asked, unread

@@ -163,6 +163,11 @@ def test_numbered_questions_get_an_answer_each(bot):
     assert "40 to 60 minutes" in reply and "booster treatments" in reply
 
 
+def test_a_part_of_a_question_the_bot_cannot_read_is_left_to_the_staff(bot):
+    reply = bot.say(new_sender(), "how does ketamine work? also my cat keeps staring at me, normal?")
+    assert "NMDA" in reply and reply.rstrip().endswith("connect you with our clinic staff?")
+
+
 def test_a_question_that_also_asks_to_sign_up_ends_with_the_staff_offer_and_yes_starts_the_booking(bot):
     sender = new_sender()
     reply = bot.say(sender, "how long is each infusion, and how do i sign up?")

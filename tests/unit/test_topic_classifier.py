@@ -123,6 +123,12 @@ def test_a_question_with_a_part_asking_for_the_staff_ends_with_the_offer():
     assert planned("faq", topic="faq/how_it_works", **{STAFF_ASKED: True}) == ["offer"]
 
 
+def test_a_question_with_a_part_no_topic_is_likely_for_ends_with_the_offer():
+    from clinic_nlu.question_parts import PART_UNREAD
+
+    assert planned("faq", **{PART_UNREAD: True}) == ["offer"]
+
+
 def test_a_reply_with_one_answer_is_not_marked():
     assert planned("faq") == []
     assert planned("ask_condition", "condition") == ["condition"]
