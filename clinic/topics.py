@@ -46,11 +46,13 @@ CONDITIONS_TOPIC = "faq/who_for"
 
 # The FAQ topics whose answer says that the article does not cover part of what is asked (how an infusion
 # feels, the whole visit, success rates, a booster schedule, doses in numbers, which treatments must
-# have failed first). As for a question the article does not answer at all, the staff are offered after
-# it (needs_staff; clinic_nlu.answer_plan, data/rules/faq.yml): the patient asked for more than the article says.
+# have failed first, the risks of a drug known as an anesthetic: "is ketamine safe?"). As for a question
+# the article does not answer at all, the staff are offered after it (needs_staff; clinic_nlu.answer_plan,
+# data/rules/faq.yml): the patient asked for more than the article says.
 PARTLY_ANSWERED = frozenset(
     {
         "faq/treatment_resistant",
+        "faq/anesthetic_history",
         "faq/dose",
         "faq/infusion_length",
         "faq/boosters",

@@ -168,6 +168,12 @@ def test_a_part_of_a_question_the_bot_cannot_read_is_left_to_the_staff(bot):
     assert "NMDA" in reply and reply.rstrip().endswith("connect you with our clinic staff?")
 
 
+def test_is_it_safe_gets_what_the_article_says_its_limit_and_the_staff(bot):
+    reply = bot.say(new_sender(), "is ketamine safe?")
+    assert "pain-blocking anesthetic" in reply and "doesn't cover its risks" in reply
+    assert reply.rstrip().endswith("connect you with our clinic staff?")
+
+
 def test_a_question_that_also_asks_to_sign_up_ends_with_the_staff_offer_and_yes_starts_the_booking(bot):
     sender = new_sender()
     reply = bot.say(sender, "how long is each infusion, and how do i sign up?")
