@@ -4,7 +4,7 @@ from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 
-from clinic.intents import TOPIC_INTENTS, UNANSWERED_INTENTS, full_intent
+from clinic.intents import TOPIC_ENTITY, TOPIC_INTENTS, UNANSWERED_INTENTS, full_intent
 
 
 def user_events(tracker: Tracker) -> List[Dict[Text, Any]]:
@@ -12,12 +12,19 @@ def user_events(tracker: Tracker) -> List[Dict[Text, Any]]:
 
 
 def topics_asked(tracker: Tracker) -> List[Text]:
-    """The FAQ, out-of-scope and condition topics of this conversation, in order, each once."""
+    """The FAQ, out-of-scope and condition topics of this conversation, in order, each once: each
+    message's own and those of its other questions (the `topic` entities: "can I talk to a person? how
+    much is it?" asked the cost)."""
     topics: List[Text] = []
     for event in user_events(tracker):
-        topic = full_intent(event.get("parse_data") or {})
-        if topic and topic.split("/")[0].split(":")[0] in TOPIC_INTENTS:
-            if topic not in topics:
+        parse_data = event.get("parse_data") or {}
+        parts = [
+            entity.get("value")
+            for entity in parse_data.get("entities") or []
+            if entity.get("entity") == TOPIC_ENTITY and entity.get("value")
+        ]
+        for topic in [full_intent(parse_data), *parts]:
+            if topic and topic.split("/")[0].split(":")[0] in TOPIC_INTENTS and topic not in topics:
                 topics.append(topic)
     return topics
 

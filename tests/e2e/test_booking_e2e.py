@@ -65,6 +65,14 @@ def test_booking_with_a_question_in_the_middle_ends_in_a_row(bot, database):
     assert "faq/infusion_length" in row["topics"]
 
 
+def test_the_handoff_lists_every_topic_asked_in_a_message_of_several(bot, database):
+    sender = f"web-{uuid.uuid4().hex[:8]}"
+    bot.say(sender, "how long is each session and how many will I need?")
+    bot.say(sender, "can I talk to a person? how much is it?")
+    [row] = handoff_rows(database, sender)
+    assert row["topics"].split(",") == ["faq/infusion_length", "faq/schedule", "out_of_scope/cost"]
+
+
 def test_correcting_the_contact_at_the_summary(bot, database):
     sender = f"web-{uuid.uuid4().hex[:8]}"
     for message in ["sign me up", "Sam Lee", "415 555 2671", "evenings", "yes"]:
