@@ -54,6 +54,7 @@ from clinic.intents import (
     REQUEST_STAFF,
     RETRIEVAL_INTENTS,
     TOPIC_ENTITY,
+    retrieval_intent,
 )
 from clinic.questions import asks, questions_asked
 from clinic.topics import CONDITIONS_TOPIC
@@ -92,8 +93,8 @@ def answered_topic(message: Message) -> Optional[str]:
     reply asks back (`nlu_fallback`) or answers no question (a request to book)."""
     intent = (message.get(INTENT) or {}).get("name")
     if intent in RETRIEVAL_INTENTS:
-        selected = (message.get("response_selector") or {}).get("default") or {}
-        return (selected.get("response") or {}).get("intent_response_key")
+        topic = retrieval_intent(message.data)
+        return topic if topic != intent else None  # no topic selected: `faq` alone is no answer
     return CONDITIONS_TOPIC if intent == ASK_CONDITION else None
 
 
