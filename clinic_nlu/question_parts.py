@@ -20,15 +20,18 @@ condition's name as the question (the list of conditions), and the condition ans
 (actions/conditions.py) says only the second. So a message that asks something (clinic.questions.asks:
 "I'm not suicidal, just exhausted by this depression" asks nothing) is also read with each condition it
 names (the `condition` entities) replaced by "my condition" ("How does ketamine treat my condition?"),
-and a likely topic of that reading other than who it is for becomes a `topic` entity too. When the
-answer chosen is the conditions list itself, which the condition answer repeats, the topic the selector
-found nearly as likely (clinic_nlu.retrieval_topic's closest FAQ `alternative`: "How can you treat PTSD
+and a likely topic of that reading other than who it is for becomes a `topic` entity too; so is each
+question of several that asks about treating a condition ("can I drive after? also is it effective for
+OCD": the second part alone reads as the list of conditions) when it reads as that list or as nothing
+(`_part_reading`). When the answer chosen is the conditions list itself, which the condition answer
+repeats, the topic the selector found nearly as likely (clinic_nlu.retrieval_topic's closest FAQ `alternative`: "How can you treat PTSD
 with ketamine?", how it works) is answered too, instead of being offered as a choice.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Dict, List, Optional, Set, Text, Tuple
 
 import numpy as np
@@ -44,6 +47,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from clinic.conditions import default_lexicon
 from clinic.intents import (
     ALTERNATIVE_ENTITY,
     ASK_CONDITION,
@@ -63,6 +67,13 @@ from clinic_nlu.linear_component import teaches_topics
 from clinic_nlu.sentence_encoder import load_encoder
 
 CONDITION_STAND_IN = "my condition"
+# What comes before a condition that a question asks about treating: "for PTSD", "with my OCD",
+# "treat bipolar", "help anxiety".
+_TREATING = re.compile(
+    r"\b(?:for|with|on|against|treat\w*|help\w*|cure\w*|fix\w*)\s+"
+    r"(?P<whose>(?:(?:my|his|her|their|the|your)\s+)?)$",
+    re.IGNORECASE,
+)
 # Requests for the staff, learnt beside the topics so that a part asking to book ("what's the first step
 # to get started?") reads as that, not as its nearest topic. Such a part gets no answer of its own: in a
 # request to book it is the request; in a question, the reply ends with the staff offer (`STAFF_ASKED`,
@@ -85,6 +96,17 @@ def without_conditions(message: Message) -> str:
     for start, end in reversed(spans):
         text = text[:start] + CONDITION_STAND_IN + text[end:]
     return text if spans else ""
+
+
+def without_treated_conditions(part: str) -> str:
+    """The part with each condition it asks about treating ("how fast does it work for PPD", "can it help
+    with my OCD") replaced by "my condition", or "" if it asks about treating none: "what is bipolar?"
+    asks about the condition itself."""
+    for mention in reversed(default_lexicon().find(part)):
+        treating = _TREATING.search(part[: mention.start])
+        if treating:  # "with my OCD" becomes "with my condition"
+            part = part[: treating.start("whose")] + CONDITION_STAND_IN + part[mention.end :]
+    return part if CONDITION_STAND_IN in part else ""
 
 
 def answered_topic(message: Message) -> Optional[str]:
@@ -222,20 +244,27 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
     def _other_topics(self, message: Message) -> Tuple[List[tuple], bool, bool]:
         # (text, topics its answer would only repeat): each question of several, and the message read
         # without the conditions it names, whose own answer says whether they are on the list.
-        readings: List[Tuple[str, Set[str]]] = [(part, set()) for part in questions_asked(message.get(TEXT) or "")]
-        masked = without_conditions(message) if asks(message.get(TEXT) or "") else ""
+        text = message.get(TEXT) or ""
+        parts = questions_asked(text)
+        readings: List[Tuple[str, Set[str]]] = [(part, set()) for part in parts]
+        masked = without_conditions(message) if asks(text) else ""
         if masked:
             readings.append((masked, {CONDITIONS_TOPIC}))
+        # Each question of several that asks about treating a condition, read without it too (`_part_reading`).
+        masked_parts = [without_treated_conditions(part) for part in parts] if masked else []
         if not readings:
             return [], False, False
         own = answered_topic(message)
         assert self._classifier is not None  # process() asks only a trained component
-        probabilities = self._classifier.predict_proba(self._features([text for text, _ in readings]))
+        texts = [text for text, _ in readings] + [part for part in masked_parts if part]
+        predicted = iter(self._top_topics(texts))
+        topics = [next(predicted) for _ in readings]
+        for i, masked_part in enumerate(masked_parts):
+            if masked_part:
+                topics[i], readings[i] = self._part_reading(topics[i], next(predicted), readings[i])
         found: List[tuple] = []
         staff_asked = unread = False
-        for (_, answered_already), row in zip(readings, probabilities):
-            best = int(np.argmax(row))
-            topic, confidence = str(self._classifier.classes_[best]), float(row[best])
+        for (_, answered_already), (topic, confidence) in zip(readings, topics):
             unread = unread or (not answered_already and confidence < self.component_config["min_confidence"])
             if topic in STAFF_REQUESTS:
                 staff_asked = staff_asked or confidence >= self.component_config["min_confidence"]
@@ -253,3 +282,24 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
             found += [entry for entry in runners_up(message)[:1] if entry[0] not in [t for t, _ in found]]
         # Beside the main answer, `max_extra` more; with none (a question back), one more than that.
         return found[: self.component_config["max_extra"] + (own is None)], staff_asked, unread
+
+    def _top_topics(self, texts: List[str]) -> List[Tuple[str, float]]:
+        """Each text's likeliest topic and its probability."""
+        assert self._classifier is not None  # process() asks only a trained component
+        probabilities = self._classifier.predict_proba(self._features(texts))
+        return [(str(self._classifier.classes_[int(np.argmax(row))]), float(np.max(row))) for row in probabilities]
+
+    def _part_reading(
+        self, topic: Tuple[str, float], masked: Tuple[str, float], reading: Tuple[str, Set[str]]
+    ) -> Tuple[Tuple[str, float], Tuple[str, Set[str]]]:
+        """A question of several that asks about treating a condition, read as the conditions list or as nothing
+        ("is it safe while breastfeeding? and how fast does it work for ppd": the second part reads as
+        who it is for), is read without the condition's name ("how fast does it work for my condition")
+        when that reads as another likely topic; the condition's own answer says whether it is listed.
+        A part already read as another topic keeps it: its masked reading would add a near twin ("how
+        fast does it work for OCD" read as how fast, and again as how effective it is)."""
+        minimum = self.component_config["min_confidence"]
+        read_as_list_or_nothing = topic[0] == CONDITIONS_TOPIC or topic[1] < minimum
+        if read_as_list_or_nothing and masked[0] != CONDITIONS_TOPIC and masked[1] >= minimum:
+            return masked, (reading[0], {CONDITIONS_TOPIC})
+        return topic, reading

@@ -158,6 +158,13 @@ def test_two_things_asked_in_one_clause_get_both_answers(bot):
     assert "connect you with our clinic staff" in reply
 
 
+def test_a_question_of_several_about_a_named_condition_gets_its_topic_not_only_the_list(bot):
+    # "is it effective for ocd" alone read as the list of conditions, so it never said how effective it is.
+    reply = bot.say(new_sender(), "can I drive after? also is it effective for ocd")
+    assert "driving" in reply and "no success rates" in reply
+    assert "obsessive-compulsive disorder (OCD) is one of the conditions" in reply
+
+
 def test_numbered_questions_get_an_answer_each(bot):
     reply = bot.say(new_sender(), "ok 2 questions. 1) how long is the infusion 2) do i need boosters")
     assert "40 to 60 minutes" in reply and "booster treatments" in reply

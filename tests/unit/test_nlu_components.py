@@ -6,7 +6,7 @@ from rasa.shared.nlu.training_data.message import Message
 from clinic_nlu.condition_extractor import ConditionEntityExtractor
 from clinic_nlu.crisis_detector import neighbour_margin, sentence_spans
 from clinic_nlu.crisis_guard import CrisisGuard
-from clinic_nlu.question_parts import runners_up, without_conditions
+from clinic_nlu.question_parts import runners_up, without_conditions, without_treated_conditions
 
 GUARD = CrisisGuard(CrisisGuard.get_default_config())
 
@@ -157,6 +157,15 @@ def test_a_question_about_a_named_condition_is_also_read_without_it():
     ConditionEntityExtractor({}).process([message])
     assert without_conditions(message) == "How does ketamine treat my condition and my condition?"
     assert without_conditions(Message(data={"text": "How does ketamine work?"})) == ""
+
+
+def test_a_part_is_read_without_the_condition_it_asks_about_treating_only():
+    assert without_treated_conditions("and how fast does it work for PPD") == "and how fast does it work for my condition"
+    assert without_treated_conditions("does it help with my ptsd") == "does it help with my condition"
+    assert without_treated_conditions("can ketamine treat bipolar") == "can ketamine treat my condition"
+    # About the condition itself, or naming none: no second reading.
+    assert without_treated_conditions("What is bipolar") == ""
+    assert without_treated_conditions("how long is each infusion") == ""
 
 
 def test_the_runners_up_are_the_faq_alternatives_with_the_selectors_confidence():
