@@ -7,7 +7,9 @@ predicts its FAQ or out-of-scope topic with a small model of its own trained on 
 the topic classifier: a logistic regression (scikit-learn) on the part's all-MiniLM-L6-v2 sentence
 embedding (the same encoder as the pipeline's featurizer) and its character n-gram TF-IDF. A part whose
 topic is likely (at least `min_confidence`, chosen on the dev split) and is not the message's own topic becomes a
-`topic` entity; the rules then answer every topic (actions/answers.py). At most `max_extra` parts. A
+`topic` entity; the rules then answer every topic (actions/answers.py). At most `max_extra` parts
+(three: a message's own reading and one of its parts can be near twins, "it works in hours, is that
+true?" read as effectiveness and as how fast, and a fourth question would otherwise be cut). A
 message's own topic is the answer its reply gives: the selector's for a question, the conditions list
 for a question about a condition (the condition's answer says it), none for a message the bot is unsure
 of (`nlu_fallback`: its reply asks back, actions/clarify.py, after answering its parts, one more than
@@ -24,8 +26,9 @@ and a likely topic of that reading other than who it is for becomes a `topic` en
 question of several that asks about treating a condition ("can I drive after? also is it effective for
 OCD": the second part alone reads as the list of conditions) when it reads as that list or as nothing
 (`_part_reading`). When the answer chosen is the conditions list itself, which the condition answer
-repeats, the topic the selector found nearly as likely (clinic_nlu.retrieval_topic's closest FAQ `alternative`: "How can you treat PTSD
-with ketamine?", how it works) is answered too, instead of being offered as a choice.
+repeats, the topic the selector found nearly as likely (clinic_nlu.retrieval_topic's closest FAQ
+`alternative`: "How can you treat PTSD with ketamine?", how it works) is answered too, instead of being
+offered as a choice.
 """
 
 from __future__ import annotations
@@ -137,7 +140,7 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # dense_weight: the embedding's weight against the n-grams' (as clinic_nlu.topic_classifier).
-        return {"min_confidence": 0.4, "max_extra": 2, "dense_weight": 2.0}
+        return {"min_confidence": 0.4, "max_extra": 3, "dense_weight": 2.0}
 
     def __init__(
         self,

@@ -165,6 +165,13 @@ def test_a_question_of_several_about_a_named_condition_gets_its_topic_not_only_t
     assert "obsessive-compulsive disorder (OCD) is one of the conditions" in reply
 
 
+def test_four_questions_in_one_message_get_four_answers(bot):
+    message = "how long is each infusion, how many will I need, do I need boosters and does insurance cover it?"
+    reply = bot.say(new_sender(), message)
+    assert "40 to 60 minutes" in reply and "once a week for one to four weeks" in reply
+    assert "booster treatments" in reply and "insurance coverage" in reply
+
+
 def test_numbered_questions_get_an_answer_each(bot):
     reply = bot.say(new_sender(), "ok 2 questions. 1) how long is the infusion 2) do i need boosters")
     assert "40 to 60 minutes" in reply and "booster treatments" in reply
