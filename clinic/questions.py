@@ -17,14 +17,21 @@ _SPLIT = re.compile(
     re.IGNORECASE,
 )
 # A part that asks: it ends with a question mark, or opens (after "and", "also", "hi"...) with a question
-# word, a texter's one ("r", "wat"), or a request to be told. "where", "which", "did" and "am" open a
+# word, a texter's one ("r", "wat", "hw"), or a request to be told. "where", "which", "did" and "am" open a
 # question but are not split at: after a comma they mostly start a clause ("my doctor, where I live").
 _ASKING = re.compile(
     rf"^(?:(?:and|also|so|but|or|ok|okay|hi|hey|then|just|plus|n|&|\+)\W+)*"
-    rf"(?:{_QUESTION_WORDS}|where|which|did|am|r|wat|if|whether|tell me|explain"
+    rf"(?:{_QUESTION_WORDS}|where|which|did|am|r|wat|hw|wht|wut|if|whether|tell me|explain"
     rf"|(?:i(?:'m| am) )?(?:wondering|curious)|i wonder"
     rf"|(?:i |i'd |i'm )?(?:want|wanted|need|like|would like|trying) to (?:know|ask|understand))\b",
     re.IGNORECASE,
+)
+
+
+# A part that ends by asking about what it just said: "i only tried 1 antidepressant does that matter",
+# "he's 70, is that too old for this".
+_ASKED_AFTER = re.compile(
+    r"\b(?:does|do|is|are|would|will|can|could|should)\s+(?:that|this|it)\b[^.?!,;]{0,30}$", re.IGNORECASE
 )
 
 
@@ -35,7 +42,8 @@ def segments(text: str, min_words: int = 3) -> List[Tuple[str, bool]]:
         end = separator.start() if separator else len(text)
         part = text[start:end].strip(" ,;:")
         if len(part.split()) >= min_words:
-            found.append((part, bool(separator and "?" in separator.group()) or bool(_ASKING.match(part))))
+            marked = bool(separator and "?" in separator.group())
+            found.append((part, marked or bool(_ASKING.match(part) or _ASKED_AFTER.search(part))))
         start = separator.end() if separator else end
     return found
 

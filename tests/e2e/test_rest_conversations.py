@@ -172,6 +172,14 @@ def test_four_questions_in_one_message_get_four_answers(bot):
     assert "booster treatments" in reply and "insurance coverage" in reply
 
 
+def test_a_line_that_ends_by_asking_about_itself_is_a_question_answered(bot):
+    # "... does that matter" opens with no question word, so it was taken for the texter's story.
+    message = "is it covered by insurance\nalso how many infusions will i need\ni only tried 1 antidepressant does that matter"
+    reply = bot.say(new_sender(), message)
+    assert "insurance coverage" in reply and "once a week for one to four weeks" in reply
+    assert "Treatment-resistant means" in reply
+
+
 def test_numbered_questions_get_an_answer_each(bot):
     reply = bot.say(new_sender(), "ok 2 questions. 1) how long is the infusion 2) do i need boosters")
     assert "40 to 60 minutes" in reply and "booster treatments" in reply

@@ -83,6 +83,10 @@ def test_a_message_asks_when_a_part_is_a_question():
     # Words that open a question without being split at: "which", "where", "did", "am", a texter's "r".
     assert asks("which clinic is closest") and asks("r there side effects") and asks("am I a candidate")
     assert not asks("my doctor, where I live, said no")
+    # A texter's "hw", and a part that ends by asking about what it just said.
+    assert asks("hw is this diff from ssris") and asks("i only tried 1 antidepressant does that matter")
+    assert asks("my dad is 70, is that too old for this")
+    assert not asks("I have depression and it is what it is") and not asks("my doctor said it could help")
 
 
 def test_with_no_likely_topics_the_general_clarification_is_given():
@@ -153,6 +157,8 @@ def test_only_the_parts_that_ask_are_read_for_more_topics():
     assert asked_parts("I want to speak to someone, also do you take insurance") == ["also do you take insurance"]
     assert asked_parts("it helps depression, but is it safe for teens?") == ["but is it safe for teens"]
     assert asked_parts("What is ketamine infusion therapy?") == []
+    assert asked_parts("is it covered by insurance\nalso how many will i need\ni only tried 1 antidepressant does that matter") == [
+        "is it covered by insurance", "also how many will i need", "i only tried 1 antidepressant does that matter"]
 
 
 def test_two_things_joined_by_and_or_or_are_each_a_question():
