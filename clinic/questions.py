@@ -7,12 +7,12 @@ import re
 from typing import List, Tuple
 
 _QUESTION_WORDS = r"(?:how|what|whats|what's|does|do|is|are|can|could|will|would|when|why|who|should|and is|and do)"
-# The parts of a message: at question marks, sentence ends, line breaks, list numbers ("1) how long is
-# it 2) do i need boosters"), and "and" (or a texter's "n", "&", "+", "plus")/commas before a question
-# word or an "if"; a comma also before "also", "but", "so" or "plus" and a question word ("I want to
-# speak to someone, also do you take insurance").
+# The parts of a message: at question marks, sentence ends, line breaks, list numbers and letters ("1) how
+# long is it 2) do i need boosters", "a) is it safe b) does it hurt"), and "and" (or a texter's "n", "&",
+# "+", "plus")/commas before a question word or an "if"; a comma also before "also", "but", "so" or "plus"
+# and a question word ("I want to speak to someone, also do you take insurance").
 _SPLIT = re.compile(
-    rf"[?!.;]+\s*|\s*\n\s*|\s*(?<![\w)])\(?\d\)\s*|,\s*(?=(?:(?:also|but|so|plus)\s+)?{_QUESTION_WORDS}\b)"
+    rf"[?!.;]+\s*|\s*\n\s*|\s*(?<![\w)])\(?(?:\d|[a-e])\)\s*|,\s*(?=(?:(?:also|but|so|plus)\s+)?{_QUESTION_WORDS}\b)"
     rf"|\s+(?:and|n|&|\+|plus)\s+(?=(?:{_QUESTION_WORDS}|if|whether)\b)",
     re.IGNORECASE,
 )

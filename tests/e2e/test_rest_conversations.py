@@ -185,6 +185,11 @@ def test_numbered_questions_get_an_answer_each(bot):
     assert "40 to 60 minutes" in reply and "booster treatments" in reply
 
 
+def test_lettered_questions_get_an_answer_each(bot):
+    reply = bot.say(new_sender(), "a) will I need boosters b) how are boosters priced c) how long is each infusion")
+    assert "booster treatments" in reply and "cost of treatment" in reply and "40 to 60 minutes" in reply
+
+
 def test_a_part_of_a_question_the_bot_cannot_read_is_left_to_the_staff(bot):
     reply = bot.say(new_sender(), "how does ketamine work? also my cat keeps staring at me, normal?")
     assert "NMDA" in reply and reply.rstrip().endswith("connect you with our clinic staff?")

@@ -153,6 +153,7 @@ def test_only_the_parts_that_ask_are_read_for_more_topics():
     assert asked_parts("ok 2 questions. 1) how long is the infusion 2) do i need boosters") == [
         "how long is the infusion", "do i need boosters"]
     assert asked_parts("Hi there\nI have PTSD\nhow long is an infusion") == ["how long is an infusion"]
+    assert asked_parts("two things: a) is it safe b) does it hurt") == ["is it safe", "does it hurt"]
     # A comma before "also" (or "but", "so", "plus") and a question word parts two questions.
     assert asked_parts("I want to speak to someone, also do you take insurance") == ["also do you take insurance"]
     assert asked_parts("it helps depression, but is it safe for teens?") == ["but is it safe for teens"]
