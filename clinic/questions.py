@@ -17,7 +17,8 @@ _SPLIT = re.compile(
     re.IGNORECASE,
 )
 # A part that asks: it ends with a question mark, or opens (after "and", "also", "hi"...) with a question
-# word, a texter's one ("r", "wat", "hw"), or a request to be told. "where", "which", "did" and "am" open a
+# word, a texter's one ("r", "wat", "hw"), or a request to be told (which may also come later in the part:
+# `_ASKED_WITHIN`). "where", "which", "did" and "am" open a
 # question but are not split at: after a comma they mostly start a clause ("my doctor, where I live").
 _ASKING = re.compile(
     rf"^(?:(?:and|also|so|but|or|ok|okay|hi|hey|then|just|plus|n|&|\+)\W+)*"
@@ -35,6 +36,17 @@ _ASKED_AFTER = re.compile(
 )
 
 
+# A request to be told, anywhere in the part: "Before I go down this road I'd like to understand what the
+# treatment even is", "my sister was wondering if it helps".
+_ASKED_WITHIN = re.compile(
+    r"\b(?:i(?:'d| would)? like|i want(?:ed)?|i need|i(?:'m| am) (?:trying|hoping))"
+    r" to (?:know|ask|understand|find out)\b"
+    r"|\b(?:wondering|curious) (?:if|whether|about|what|how|why|when)\b|\bi wonder\b"
+    r"|\b(?:can|could) (?:you|someone|anyone) (?:tell|explain)\b",
+    re.IGNORECASE,
+)
+
+
 def segments(text: str, min_words: int = 3) -> List[Tuple[str, bool]]:
     """The message's parts of `min_words` words or more, each with whether it asks something."""
     found, start = [], 0
@@ -43,7 +55,8 @@ def segments(text: str, min_words: int = 3) -> List[Tuple[str, bool]]:
         part = text[start:end].strip(" ,;:")
         if len(part.split()) >= min_words:
             marked = bool(separator and "?" in separator.group())
-            found.append((part, marked or bool(_ASKING.match(part) or _ASKED_AFTER.search(part))))
+            asking = _ASKING.match(part) or _ASKED_AFTER.search(part) or _ASKED_WITHIN.search(part)
+            found.append((part, marked or bool(asking)))
         start = separator.end() if separator else end
     return found
 

@@ -185,6 +185,16 @@ def test_numbered_questions_get_an_answer_each(bot):
     assert "40 to 60 minutes" in reply and "booster treatments" in reply
 
 
+def test_a_question_asked_inside_a_sentence_of_a_story_is_answered(bot):
+    # "Before I commit ... I'd like to understand what ..." does not open by asking: it was taken for the story.
+    message = (
+        "My doctor brought this up. Before I commit to anything I'd like to understand what ketamine infusion "
+        "therapy is. Also how many sessions would I need?"
+    )
+    reply = bot.say(new_sender(), message)
+    assert "once a week for one to four weeks" in reply and "intravenous (IV) treatment" in reply
+
+
 def test_lettered_questions_get_an_answer_each(bot):
     reply = bot.say(new_sender(), "a) will I need boosters b) how are boosters priced c) how long is each infusion")
     assert "booster treatments" in reply and "cost of treatment" in reply and "40 to 60 minutes" in reply

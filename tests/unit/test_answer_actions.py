@@ -87,6 +87,9 @@ def test_a_message_asks_when_a_part_is_a_question():
     assert asks("hw is this diff from ssris") and asks("i only tried 1 antidepressant does that matter")
     assert asks("my dad is 70, is that too old for this")
     assert not asks("I have depression and it is what it is") and not asks("my doctor said it could help")
+    # A request to be told, anywhere in the part.
+    assert asks("Before I commit I'd like to understand what it is") and asks("my sister is wondering if it hurts")
+    assert not asks("Before I commit I'd like to think it over")
 
 
 def test_with_no_likely_topics_the_general_clarification_is_given():
