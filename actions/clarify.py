@@ -6,7 +6,9 @@ Depression?", unclear as a whole, is about medications once the condition is set
 first, then the same question back as without it (the crisis line included: an unclear message may be
 someone struggling to say something else). So is each condition a question names ("can ketamine help with
 fibromyalgia?": whether the article lists it), as actions/conditions.py says it; a message that asks
-nothing ("I'm not suicidal, just exhausted by this depression") gets no condition answer."""
+nothing ("I'm not suicidal, just exhausted by this depression") gets no condition answer. A message of
+several questions each of which reads clearly (the `answered` marker of clinic_nlu.answer_plan) is not
+asked back: its answers are the reply."""
 
 from typing import Any, Dict, List, Text
 
@@ -14,7 +16,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conditions import answer_conditions
-from clinic.intents import TOPIC_CHOICES_KEY, TOPIC_ENTITY
+from clinic.intents import ANSWERED_ENTITY, TOPIC_CHOICES_KEY, TOPIC_ENTITY
 from clinic.questions import asks
 from clinic.topics import CONDITIONS_TOPIC, TOPICS
 
@@ -39,6 +41,8 @@ class ActionClarify(Action):
         if asks(tracker.latest_message.get("text") or ""):
             if answer_conditions(dispatcher, tracker, list_said=CONDITIONS_TOPIC in answered):
                 answered.append(CONDITIONS_TOPIC)
+        if list(tracker.get_latest_entity_values(ANSWERED_ENTITY)):
+            return []  # every question was answered (the staff offer may follow: data/rules/fallback.yml)
         choices = [
             TOPICS[key]
             for key in tracker.latest_message.get(TOPIC_CHOICES_KEY) or []

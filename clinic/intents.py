@@ -35,9 +35,11 @@ TOPIC_ENTITY = "topic"
 # A condition the message names (clinic_nlu.condition_extractor, from clinic/lexicons/conditions.yml).
 CONDITION_ENTITY = "condition"
 # The entities marking an FAQ reply that says more than its one answer, and one that ends with the staff
-# offer (clinic_nlu.answer_plan, data/rules/faq.yml).
+# offer (clinic_nlu.answer_plan, data/rules/faq.yml); and an unclear message whose every question was
+# read, answered without asking back (data/rules/fallback.yml).
 MORE_ENTITY = "more"
 OFFER_ENTITY = "offer"
+ANSWERED_ENTITY = "answered"
 # A user message with one of these intents is one the bot could not answer.
 UNANSWERED_INTENTS = {OUT_OF_SCOPE, FALLBACK_INTENT}
 # The responses that answer a question from the article (the `utter_action` Rasa stores with a bot

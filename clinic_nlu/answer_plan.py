@@ -14,6 +14,11 @@ when a part of it asks for the staff ("how long is an infusion and how do I book
 or reads as no topic at all ("how does it work? also my cat keeps staring at me, normal?").
 The offer is the rules' own `utter_offer_staff`, so that "yes" to it starts the handoff
 (data/rules/handoff.yml). Out-of-scope and condition answers always end with it.
+
+An unclear message (`nlu_fallback`) whose every question reads clearly on its own (`parts_read`,
+clinic_nlu.question_parts) gets `answered`: its answers are the reply, with no question back
+(actions/clarify.py), and `offer` too when one of them leaves something to the staff
+(data/rules/fallback.yml).
 """
 
 from __future__ import annotations
@@ -28,8 +33,10 @@ from rasa.shared.nlu.training_data.message import Message
 from clinic.conditions import default_lexicon
 from clinic.intents import (
     ALTERNATIVE_ENTITY,
+    ANSWERED_ENTITY,
     BOOK_APPOINTMENT,
     CONDITION_ENTITY,
+    FALLBACK_INTENT,
     FAQ,
     MORE_ENTITY,
     OFFER_ENTITY,
@@ -39,7 +46,7 @@ from clinic.intents import (
     retrieval_intent,
 )
 from clinic.topics import needs_staff
-from clinic_nlu.question_parts import PART_UNREAD, STAFF_ASKED
+from clinic_nlu.question_parts import PART_UNREAD, PARTS_READ, STAFF_ASKED
 from clinic_nlu.stateless import StatelessComponent
 
 # What each intent's answer can be followed by (an ask_condition answer is the condition's already).
@@ -75,7 +82,10 @@ class AnswerPlan(StatelessComponent, EntityExtractorMixin):
             ]
             names_unlisted = any(condition is not None and not condition.listed for condition in named)
             left_to_staff = bool(message.get(STAFF_ASKED) or message.get(PART_UNREAD))
-            if intent == FAQ and (names_unlisted or left_to_staff or any(needs_staff(topic) for topic in answered)):
+            leaves_to_staff = names_unlisted or left_to_staff or any(needs_staff(topic) for topic in answered)
+            if intent == FALLBACK_INTENT and message.get(PARTS_READ):
+                markers.append(ANSWERED_ENTITY)
+            if leaves_to_staff and (intent == FAQ or ANSWERED_ENTITY in markers):
                 markers.append(OFFER_ENTITY)
             marked = [{ENTITY_ATTRIBUTE_TYPE: name, ENTITY_ATTRIBUTE_VALUE: "yes"} for name in markers]
             if marked:

@@ -12,9 +12,10 @@ topic is likely (at least `min_confidence`, chosen on the dev split) and is not 
 true?" read as effectiveness and as how fast, and a fourth question would otherwise be cut). A
 message's own topic is the answer its reply gives: the selector's for a question, the conditions list
 for a question about a condition (the condition's answer says it), none for a message the bot is unsure
-of (`nlu_fallback`: its reply asks back, actions/clarify.py, after answering its parts, one more than
-`max_extra`: "How does ketamine work, how many sessions, and does insurance cover it?" gets all three,
-although the selector's guess for the whole was one of them).
+of (`nlu_fallback`: its reply answers its parts, one more than `max_extra`, then asks back,
+actions/clarify.py; not when every part read as a likely topic, `parts_read`: "How does ketamine work,
+how many sessions, and does insurance cover it?" gets all three and the staff offer, although the
+selector's guess for the whole was one of them).
 
 A question about a named condition asks two things in one clause: "How does ketamine treat bipolar?"
 is how it works *and* whether bipolar disorder is a condition it is for. The classifiers read the
@@ -86,6 +87,10 @@ STAFF_ASKED = "staff_asked"
 # A part of the question no topic is likely for (below `min_confidence`): the reply does not answer it,
 # so it ends with the staff offer (clinic_nlu.answer_plan) rather than leave the part unsaid.
 PART_UNREAD = "part_unread"
+# An unclear message (no topic of its own) of several questions, each read as a likely topic ("how long r
+# the sessions, how often do i come in n can i go back to work after"): its answers say it all, so the
+# reply does not ask back (clinic_nlu.answer_plan, actions/clarify.py).
+PARTS_READ = "parts_read"
 
 
 def without_conditions(message: Message) -> str:
@@ -229,11 +234,10 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         if self._classifier is None:
             return messages
         for message in messages:
-            found, staff_asked, unread = self._other_topics(message)
-            if staff_asked:
-                message.set(STAFF_ASKED, True, add_to_output=True)
-            if unread:
-                message.set(PART_UNREAD, True, add_to_output=True)
+            found, staff_asked, unread, every_part_read = self._other_topics(message)
+            for flag, value in ((STAFF_ASKED, staff_asked), (PART_UNREAD, unread), (PARTS_READ, every_part_read)):
+                if value:
+                    message.set(flag, True, add_to_output=True)
             if found:
                 entities = message.get(ENTITIES, []) + self.add_extractor_name(
                     [
@@ -244,7 +248,7 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
                 message.set(ENTITIES, entities, add_to_output=True)
         return messages
 
-    def _other_topics(self, message: Message) -> Tuple[List[tuple], bool, bool]:
+    def _other_topics(self, message: Message) -> Tuple[List[tuple], bool, bool, bool]:
         # (text, topics its answer would only repeat): each question of several, and the message read
         # without the conditions it names, whose own answer says whether they are on the list.
         text = message.get(TEXT) or ""
@@ -256,7 +260,7 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         # Each question of several that asks about treating a condition, read without it too (`_part_reading`).
         masked_parts = [without_treated_conditions(part) for part in parts] if masked else []
         if not readings:
-            return [], False, False
+            return [], False, False, False
         own = answered_topic(message)
         assert self._classifier is not None  # process() asks only a trained component
         texts = [text for text, _ in readings] + [part for part in masked_parts if part]
@@ -284,7 +288,9 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         if masked and own == CONDITIONS_TOPIC:
             found += [entry for entry in runners_up(message)[:1] if entry[0] not in [t for t, _ in found]]
         # Beside the main answer, `max_extra` more; with none (a question back), one more than that.
-        return found[: self.component_config["max_extra"] + (own is None)], staff_asked, unread
+        room = self.component_config["max_extra"] + (own is None)
+        every_part_read = own is None and len(parts) > 1 and 0 < len(found) <= room and not unread
+        return found[:room], staff_asked, unread, every_part_read
 
     def _top_topics(self, texts: List[str]) -> List[Tuple[str, float]]:
         """Each text's likeliest topic and its probability."""

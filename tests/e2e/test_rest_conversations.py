@@ -120,14 +120,21 @@ def test_a_texters_two_questions_joined_by_n_are_both_answered(bot):
     assert "40 to 60 minutes" in reply and "once a week for one to four weeks" in reply
 
 
-def test_an_unclear_message_of_three_questions_gets_each_answered_before_the_question_back(bot):
-    # Unclear as a whole (nlu_fallback); its three parts read clearly, the selector's guess among them.
-    messages = bot.send(new_sender(), "How does ketamine work, how many sessions, and does insurance cover it?")
+def test_an_unclear_message_of_three_questions_gets_each_answered_and_the_staff_offer_not_a_question_back(bot):
+    # Unclear as a whole (nlu_fallback); its three parts read clearly, the selector's guess among them. It
+    # was answered, then asked back ("Did you mean one of these?"); after "how long do sessions take, how
+    # often do i come in, can i work after", "Sorry, I'm not sure I understood... Could you rephrase?".
+    sender = new_sender()
+    messages = bot.send(sender, "How does ketamine work, how many sessions, and does insurance cover it?")
     texts = [message["text"] for message in messages]
     assert "NMDA" in texts[0]
     assert "once a week for one to four weeks" in texts[1]
     assert texts[2].startswith("I don't have information about insurance")
-    assert "connect you with our clinic staff" in texts[-1] and "988" in texts[-1]
+    assert texts[-1].endswith("Would you like me to connect you with our clinic staff?") and len(texts) == 4
+    reply = bot.say(new_sender(), "how long do sessions take, how often do i come in, can i work after")
+    assert "40 to 60 minutes" in reply and "once a week for one to four weeks" in reply and "working" in reply
+    assert "not sure I understood" not in reply and reply.rstrip().endswith("connect you with our clinic staff?")
+    assert "What name should our staff ask for?" in bot.say(sender, "yes")
 
 
 def test_a_request_to_book_that_asks_the_cost_gets_that_answer_then_the_booking(bot):

@@ -56,6 +56,16 @@ def test_a_part_answered_with_no_choice_left_is_followed_by_the_general_clarific
     assert text.startswith("Sorry, I'm not sure I understood.") and "call or text {crisis_line}" in text
 
 
+def test_an_unclear_message_whose_every_question_was_answered_is_not_asked_back():
+    answered = {"entity": "answered", "value": "yes", "extractor": "AnswerPlan"}
+    tracker = tracker_with("nlu_fallback", [topic("faq/infusion_length"), topic("faq/schedule"), answered],
+                           topic_choices=["faq/infusion_length", "faq/dose"])
+    texts = [text for text, _ in said(ActionClarify(), tracker)]
+    assert texts[0].startswith("One infusion takes approximately 40 to 60 minutes")
+    assert texts[1].startswith("On average, an infusion is given once a week")
+    assert len(texts) == 2
+
+
 SCHIZOPHRENIA = {"entity": "condition", "value": "schizophrenia", "extractor": "ConditionEntityExtractor"}
 
 

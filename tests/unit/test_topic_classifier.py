@@ -129,6 +129,17 @@ def test_a_question_with_a_part_no_topic_is_likely_for_ends_with_the_offer():
     assert planned("faq", **{PART_UNREAD: True}) == ["offer"]
 
 
+def test_an_unclear_message_whose_every_question_was_read_is_marked_answered_and_offered_if_one_is_out_of_scope():
+    from clinic_nlu.question_parts import PARTS_READ
+
+    read = {PARTS_READ: True}
+    assert planned("nlu_fallback", topic_entities=["faq/schedule", "faq/how_it_works"], **read) == ["topic", "topic", "answered"]
+    assert planned("nlu_fallback", topic_entities=["faq/schedule", "out_of_scope/cost"], **read) == [
+        "topic", "topic", "answered", "offer"]
+    # Not every question read: the question back as before, which offers the staff itself.
+    assert planned("nlu_fallback", topic_entities=["faq/schedule", "out_of_scope/cost"]) == ["topic", "topic"]
+
+
 def test_a_reply_with_one_answer_is_not_marked():
     assert planned("faq") == []
     assert planned("ask_condition", "condition") == ["condition"]
