@@ -262,9 +262,7 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         if not readings:
             return [], False, False, False
         own = answered_topic(message)
-        assert self._classifier is not None  # process() asks only a trained component
-        texts = [text for text, _ in readings] + [part for part in masked_parts if part]
-        predicted = iter(self._top_topics(texts))
+        predicted = iter(self._top_topics([reading for reading, _ in readings] + [p for p in masked_parts if p]))
         topics = [next(predicted) for _ in readings]
         for i, masked_part in enumerate(masked_parts):
             if masked_part:
