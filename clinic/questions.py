@@ -17,9 +17,9 @@ _SPLIT = re.compile(
     re.IGNORECASE,
 )
 # A part that asks: it ends with a question mark, or opens (after "and", "also", "hi"...) with a question
-# word, a texter's one ("r", "wat", "hw"), or a request to be told (which may also come later in the part:
-# `_ASKED_WITHIN`). "where", "which", "did" and "am" open a
-# question but are not split at: after a comma they mostly start a clause ("my doctor, where I live").
+# word, a texter's one ("r", "wat", "hw"), or a request to be told ("want to know...": with its subject,
+# such a request may also come later in the part, `_ASKED_WITHIN`). "where", "which", "did" and "am" open
+# a question but are not split at: after a comma they mostly start a clause ("my doctor, where I live").
 _ASKING = re.compile(
     rf"^(?:(?:and|also|so|but|or|ok|okay|hi|hey|then|just|plus|n|&|\+)\W+)*"
     rf"(?:{_QUESTION_WORDS}|where|which|did|am|r|wat|hw|wht|wut|if|whether|tell me|explain"

@@ -81,11 +81,11 @@ class AnswerPlan(StatelessComponent, EntityExtractorMixin):
                 if entity.get(ENTITY_ATTRIBUTE_TYPE) == CONDITION_ENTITY
             ]
             names_unlisted = any(condition is not None and not condition.listed for condition in named)
-            left_to_staff = bool(message.get(STAFF_ASKED) or message.get(PART_UNREAD))
-            leaves_to_staff = names_unlisted or left_to_staff or any(needs_staff(topic) for topic in answered)
+            parts_left = bool(message.get(STAFF_ASKED) or message.get(PART_UNREAD))
+            needs_offer = names_unlisted or parts_left or any(needs_staff(topic) for topic in answered)
             if intent == FALLBACK_INTENT and message.get(PARTS_READ):
                 markers.append(ANSWERED_ENTITY)
-            if leaves_to_staff and (intent == FAQ or ANSWERED_ENTITY in markers):
+            if needs_offer and (intent == FAQ or ANSWERED_ENTITY in markers):
                 markers.append(OFFER_ENTITY)
             marked = [{ENTITY_ATTRIBUTE_TYPE: name, ENTITY_ATTRIBUTE_VALUE: "yes"} for name in markers]
             if marked:
