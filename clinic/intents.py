@@ -1,7 +1,7 @@
 """How a user message was understood, read from its parse data: shared by the actions (topics asked,
 the last unanswered question) and the staff console (transcripts, unanswered questions)."""
 
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, List, Optional, Text
 
 # The intents the code names (the rest are only in data/ and domain.yml).
 FAQ = "faq"
@@ -65,6 +65,13 @@ def retrieval_intent(parse_data: Dict[Text, Any]) -> Optional[Text]:
         key = (selected.get("response") or {}).get("intent_response_key")
         return key or intent
     return intent
+
+
+def selector_ranking(parse_data: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    """The topics the selector ranked for the message, likeliest first, each with its
+    `intent_response_key` and `confidence`."""
+    selected = (parse_data.get("response_selector") or {}).get("default") or {}
+    return [entry for entry in selected.get("ranking") or [] if entry.get("intent_response_key")]
 
 
 def full_intent(parse_data: Dict[Text, Any]) -> Optional[Text]:

@@ -46,7 +46,7 @@ from clinic.intents import (
     retrieval_intent,
 )
 from clinic.topics import needs_staff
-from clinic_nlu.question_parts import PART_UNREAD, PARTS_READ, STAFF_ASKED
+from clinic_nlu.question_parts import PART_FOR_STAFF, PARTS_READ
 from clinic_nlu.stateless import StatelessComponent
 
 # What each intent's answer can be followed by (an ask_condition answer is the condition's already).
@@ -81,8 +81,7 @@ class AnswerPlan(StatelessComponent, EntityExtractorMixin):
                 if entity.get(ENTITY_ATTRIBUTE_TYPE) == CONDITION_ENTITY
             ]
             names_unlisted = any(condition is not None and not condition.listed for condition in named)
-            parts_left = bool(message.get(STAFF_ASKED) or message.get(PART_UNREAD))
-            needs_offer = names_unlisted or parts_left or any(needs_staff(topic) for topic in answered)
+            needs_offer = names_unlisted or message.get(PART_FOR_STAFF) or any(needs_staff(t) for t in answered)
             if intent == FALLBACK_INTENT and message.get(PARTS_READ):
                 markers.append(ANSWERED_ENTITY)
             if needs_offer and (intent == FAQ or ANSWERED_ENTITY in markers):

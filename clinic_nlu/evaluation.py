@@ -41,7 +41,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
-from clinic.intents import ASK_SUICIDAL_THOUGHTS, CRISIS, OUT_OF_SCOPE, retrieval_intent
+from clinic.intents import ASK_SUICIDAL_THOUGHTS, CRISIS, OUT_OF_SCOPE, retrieval_intent, selector_ranking
 from clinic_nlu.answers import DEV_SPLITS, SPLITS, TEST_SPLIT
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -252,8 +252,7 @@ def thresholds_command(args: argparse.Namespace) -> int:
     parser = Parser(args.model)
     rows = []
     for question in answers.load_questions(args.split):
-        selected = (parser.parse(question.text).get("response_selector") or {}).get("default") or {}
-        ranking = [entry for entry in selected.get("ranking") or [] if entry.get("intent_response_key")]
+        ranking = selector_ranking(parser.parse(question.text))
         if not ranking:
             continue
         wanted = set(question.topics)

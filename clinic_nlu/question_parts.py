@@ -63,6 +63,7 @@ from clinic.intents import (
     RETRIEVAL_INTENTS,
     TOPIC_ENTITY,
     retrieval_intent,
+    selector_ranking,
 )
 from clinic.questions import asks, questions_asked
 from clinic.topics import CONDITIONS_TOPIC
@@ -80,13 +81,13 @@ _TREATING = re.compile(
 )
 # Requests for the staff, learnt beside the topics so that a part asking to book ("what's the first step
 # to get started?") reads as that, not as its nearest topic. Such a part gets no answer of its own: in a
-# request to book it is the request; in a question, the reply ends with the staff offer (`STAFF_ASKED`,
-# clinic_nlu.answer_plan), a "yes" to which starts the booking.
+# request to book it is the request; in a question, the reply ends with the staff offer
+# (`PART_FOR_STAFF`), a "yes" to which starts the booking.
 STAFF_REQUESTS = (BOOK_APPOINTMENT, REQUEST_STAFF)
-STAFF_ASKED = "staff_asked"
-# A part of the question no topic is likely for (below `min_confidence`): the reply does not answer it,
-# so it ends with the staff offer (clinic_nlu.answer_plan) rather than leave the part unsaid.
-PART_UNREAD = "part_unread"
+# A part of the question that asks for the staff, or that no topic is likely for (below `min_confidence`:
+# the reply does not answer it): the reply ends with the staff offer (clinic_nlu.answer_plan) rather than
+# leave the part unsaid.
+PART_FOR_STAFF = "part_for_staff"
 # An unclear message (no topic of its own) of several questions, each read as a likely topic ("how long r
 # the sessions, how often do i come in n can i go back to work after"): its answers say it all, so the
 # reply does not ask back (clinic_nlu.answer_plan, actions/clarify.py).
@@ -131,8 +132,9 @@ def answered_topic(message: Message) -> Optional[str]:
 def runners_up(message: Message) -> List[Tuple[str, float]]:
     """The FAQ topics clinic_nlu.retrieval_topic found nearly as likely as the answered one (its
     `alternative` entities), with the selector's confidence in each."""
-    ranking = ((message.get("response_selector") or {}).get("default") or {}).get("ranking") or []
-    confidence = {entry.get("intent_response_key"): entry.get("confidence", 0.0) for entry in ranking}
+    confidence = {
+        entry["intent_response_key"]: entry.get("confidence", 0.0) for entry in selector_ranking(message.data)
+    }
     return [
         (entity["value"], float(confidence.get(entity["value"], 0.0)))
         for entity in message.get(ENTITIES) or []
@@ -234,8 +236,8 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         if self._classifier is None:
             return messages
         for message in messages:
-            found, staff_asked, unread, every_part_read = self._other_topics(message)
-            for flag, value in ((STAFF_ASKED, staff_asked), (PART_UNREAD, unread), (PARTS_READ, every_part_read)):
+            found, for_staff, every_part_read = self._other_topics(message)
+            for flag, value in ((PART_FOR_STAFF, for_staff), (PARTS_READ, every_part_read)):
                 if value:
                     message.set(flag, True, add_to_output=True)
             if found:
@@ -248,7 +250,7 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
                 message.set(ENTITIES, entities, add_to_output=True)
         return messages
 
-    def _other_topics(self, message: Message) -> Tuple[List[tuple], bool, bool, bool]:
+    def _other_topics(self, message: Message) -> Tuple[List[tuple], bool, bool]:
         # (text, topics its answer would only repeat): each question of several, and the message read
         # without the conditions it names, whose own answer says whether they are on the list.
         text = message.get(TEXT) or ""
@@ -260,7 +262,7 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         # Each question of several that asks about treating a condition, read without it too (`_part_reading`).
         masked_parts = [without_treated_conditions(part) for part in parts] if masked else []
         if not readings:
-            return [], False, False, False
+            return [], False, False
         own = answered_topic(message)
         predicted = iter(self._top_topics([reading for reading, _ in readings] + [p for p in masked_parts if p]))
         topics = [next(predicted) for _ in readings]
@@ -288,7 +290,7 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         # Beside the main answer, `max_extra` more; with none (a question back), one more than that.
         room = self.component_config["max_extra"] + (own is None)
         every_part_read = own is None and len(parts) > 1 and 0 < len(found) <= room and not unread
-        return found[:room], staff_asked, unread, every_part_read
+        return found[:room], staff_asked or unread, every_part_read
 
     def _top_topics(self, texts: List[str]) -> List[Tuple[str, float]]:
         """Each text's likeliest topic and its probability."""

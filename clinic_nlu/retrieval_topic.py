@@ -40,6 +40,7 @@ from clinic.intents import (
     OUT_OF_SCOPE,
     RETRIEVAL_INTENTS,
     TOPIC_CHOICES_KEY,
+    selector_ranking,
 )
 from clinic_nlu.intent_override import set_intent
 from clinic_nlu.stateless import StatelessComponent
@@ -72,7 +73,7 @@ class RetrievalTopic(StatelessComponent, IntentClassifier, EntityExtractorMixin)
         intent = message.get(INTENT) or {}
         selected = (message.get("response_selector") or {}).get("default") or {}
         key = (selected.get("response") or {}).get("intent_response_key")
-        ranking = [entry for entry in selected.get("ranking") or [] if entry.get("intent_response_key")]
+        ranking = selector_ranking(message.data)
         if intent.get("name") == FALLBACK_INTENT and key and self._unsure_about_a_topic(message):
             # The intent classifier was unsure (FallbackClassifier), most likely of a question: its
             # likely topics are the choices to offer, as when the selector itself is unsure.

@@ -117,16 +117,11 @@ def test_a_request_to_book_or_for_a_person_that_asks_another_question_is_marked_
     assert planned("request_staff", "topic") == ["topic", "more"]
 
 
-def test_a_question_with_a_part_asking_for_the_staff_ends_with_the_offer():
-    from clinic_nlu.question_parts import STAFF_ASKED
+def test_a_question_with_a_part_asking_for_the_staff_or_read_as_nothing_ends_with_the_offer():
+    from clinic_nlu.question_parts import PART_FOR_STAFF
 
-    assert planned("faq", topic="faq/how_it_works", **{STAFF_ASKED: True}) == ["offer"]
-
-
-def test_a_question_with_a_part_no_topic_is_likely_for_ends_with_the_offer():
-    from clinic_nlu.question_parts import PART_UNREAD
-
-    assert planned("faq", **{PART_UNREAD: True}) == ["offer"]
+    assert planned("faq", topic="faq/how_it_works", **{PART_FOR_STAFF: True}) == ["offer"]
+    assert planned("faq", **{PART_FOR_STAFF: True}) == ["offer"]
 
 
 def test_an_unclear_message_whose_every_question_was_read_is_marked_answered_and_offered_if_one_is_out_of_scope():
