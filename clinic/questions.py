@@ -23,7 +23,7 @@ _SPLIT = re.compile(
 _ASKING = re.compile(
     rf"^(?:(?:and|also|so|but|or|ok|okay|hi|hey|then|just|plus|n|&|\+)\W+)*"
     rf"(?:{_QUESTION_WORDS}|where|which|did|am|r|wat|hw|wht|wut|if|whether|tell me|explain"
-    rf"|(?:i(?:'m| am) )?(?:wondering|curious)|i wonder"
+    rf"|(?:i(?:'m| am) )?(?:wondering|curious)"
     rf"|(?:i |i'd |i'm )?(?:want|wanted|need|like|would like|trying) to (?:know|ask|understand))\b",
     re.IGNORECASE,
 )

@@ -96,26 +96,31 @@ PARTS_READ = "parts_read"
 
 def without_conditions(message: Message) -> str:
     """The message with each condition it names replaced by "my condition", or "" if it names none."""
-    text = message.get(TEXT) or ""
-    spans = sorted(
+    spans = [
         (entity["start"], entity["end"])
         for entity in message.get(ENTITIES) or []
         if entity.get("entity") == CONDITION_ENTITY and "start" in entity
-    )
-    for start, end in reversed(spans):
-        text = text[:start] + CONDITION_STAND_IN + text[end:]
-    return text if spans else ""
+    ]
+    return _stand_in(message.get(TEXT) or "", spans)
 
 
 def without_treated_conditions(part: str) -> str:
     """The part with each condition it asks about treating ("how fast does it work for PPD", "can it help
     with my OCD") replaced by "my condition", or "" if it asks about treating none: "what is bipolar?"
     asks about the condition itself."""
-    for mention in reversed(default_lexicon().find(part)):
+    spans = []
+    for mention in default_lexicon().find(part):
         treating = _TREATING.search(part[: mention.start])
         if treating:  # "with my OCD" becomes "with my condition"
-            part = part[: treating.start("whose")] + CONDITION_STAND_IN + part[mention.end :]
-    return part if CONDITION_STAND_IN in part else ""
+            spans.append((treating.start("whose"), mention.end))
+    return _stand_in(part, spans)
+
+
+def _stand_in(text: str, spans: List[Tuple[int, int]]) -> str:
+    """The text with each (start, end) span replaced by "my condition", or "" if there is none."""
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + CONDITION_STAND_IN + text[end:]
+    return text if spans else ""
 
 
 def answered_topic(message: Message) -> Optional[str]:
