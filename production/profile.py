@@ -206,20 +206,26 @@ class Profile:
 
     def action_unavailable_json(self) -> str:
         text = self.unavailable_text()
+        # The booking form stops and the bot then listens, so no next action (the booking's submission
+        # once the form ends) fails and says the text again. When the failed call was the form checking
+        # an answer, Rasa keeps these events (and says the text) only if they set some slot besides
+        # requested_slot: else it rejects the whole result, as if nothing was extracted, and the person
+        # hears nothing. booking_confirmed is empty outside the form's last step: clearing it changes
+        # nothing else.
         body = {
             "events": [
+                {"event": "slot", "name": "booking_confirmed", "value": None},
                 {"event": "slot", "name": "requested_slot", "value": None},
                 {"event": "active_loop", "name": None},
+                {"event": "followup", "name": "action_listen"},
             ],
             "responses": [{"text": text}],
         }
         return self._quotable(json.dumps(body, ensure_ascii=True))
 
     def render_nginx(self) -> str:
-        def servers(ports: List[int]) -> str:
-            return "\n".join(
-                f"        server {self.backend_host}:{port} max_fails=1 fail_timeout=5s;" for port in ports
-            )
+        def servers(ports: List[int], failures: str) -> str:
+            return "\n".join(f"        server {self.backend_host}:{port} {failures};" for port in ports)
 
         if self.tls:
             listen = "ssl"
@@ -263,8 +269,12 @@ class Profile:
             "listen_host": self.listen_host,
             "public_port": str(self.public_port),
             "actions_port": str(self.actions_port),
-            "rasa_servers": servers(self.rasa_ports),
-            "action_servers": servers(self.action_ports),
+            # A replica that failed is passed over for 5 s (its conversations move along the ring). An action
+            # server is never passed over: each nginx worker keeps its own count, and once the 5 s are up it
+            # lets a single call at a time through to a server that failed, so calls made meanwhile found no
+            # server at all, minutes after both were back. A refused local connection costs nothing to try.
+            "rasa_servers": servers(self.rasa_ports, "max_fails=1 fail_timeout=5s"),
+            "action_servers": servers(self.action_ports, "max_fails=0"),
             "action_unavailable_json": self.action_unavailable_json(),
             "unavailable_rest_json": self.unavailable_rest_json(),
             "unavailable_sms_xml": self.unavailable_sms_xml(),

@@ -126,7 +126,7 @@ def test_no_replica_gives_an_honest_reply_in_each_channels_format(nginx):
     assert "<Message>Sorry, I cannot do that right now" in texted.text
     action = requests.post(f"http://127.0.0.1:{profile.actions_port}/webhook", json={"next_action": "x"}, timeout=10)
     assert action.status_code == 200
-    assert action.json()["events"][-1] == {"event": "active_loop", "name": None}
+    assert {"event": "active_loop", "name": None} in action.json()["events"]
     assert "part of our system is unavailable" in action.json()["responses"][0]["text"]
 
 
