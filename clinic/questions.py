@@ -22,7 +22,7 @@ _SPLIT = re.compile(
 # a question but are not split at: after a comma they mostly start a clause ("my doctor, where I live").
 _ASKING = re.compile(
     rf"^(?:(?:and|also|so|but|or|ok|okay|hi|hey|then|just|plus|n|&|\+)\W+)*"
-    rf"(?:{_QUESTION_WORDS}|where|which|did|am|r|wat|hw|wht|wut|if|whether|tell me|explain"
+    rf"(?:{_QUESTION_WORDS}|where|which|did|am|r|wat|wats|hw|wht|wut|if|whether|tell me|explain"
     rf"|(?:i(?:'m| am) )?(?:wondering|curious)"
     rf"|(?:i |i'd |i'm )?(?:want|wanted|need|like|would like|trying) to (?:know|ask|understand))\b",
     re.IGNORECASE,
@@ -47,16 +47,69 @@ _ASKED_WITHIN = re.compile(
 )
 
 
+# A question that starts inside a run-on text, with nothing before it ("how fast does it kick in how long
+# does it last is it covered by bcbs"): a question word and the verb before its subject ("how many
+# infusions I will need", with the subject first, is a clause of the sentence before it), or a verb and a
+# pronoun ("is it", "can u"); at least three words in all.
+_RUN_ON_QUESTION = re.compile(
+    r"\b(?:(?:how|hw)(?: (?:long|fast|soon|quickly|many|much|often)(?: \S+){0,2}?)?"
+    r" (?:does|do|is|are|can|will|would|should|r) (?:it|i|u|you|they|there|we|he|she|ketamine|the|my|your|ur)"
+    r"|(?:what|wat|wats|whats|what's) (?:is|are|does|do|should|will|would)"
+    r"|(?:is|are|does|do|can|could|will|would|should) (?:it|i|u|you|they|there|we|he|she))"
+    r"(?= \S)",
+    re.IGNORECASE,
+)
+# Words after which such words go on the clause instead ("tell me how long it takes", "not sure what is
+# best", "it depends on how you respond", "how long is it", "can i do it after work"); nor is a heading cut
+# from its question ("Treatment Resistant Depression: What Is It?"). "this" and "that" ask about what came
+# before them ("i only tried 1 antidepressant does that matter": `_ASKED_AFTER`).
+_RUN_ON_GOES_ON = frozenset(
+    "know knows knew wonder wondering wondered sure idea tell told explain understand ask asked asking about "
+    "on of see learn out clue care matter decide question unsure curious whether if and or n "
+    "how hw what wat when where why which who long fast soon many much often far i you u we they he she "
+    "ppl people can could will would should to not does do did is are was were be been have has had".split()
+)
+_TOLD_ME = frozenset("tell show explain ask let remind teach".split())
+# A word that opens the next question with it ("set up a consult also is it iv"): the cut goes before it.
+_RUN_ON_JOINERS = frozenset("also but so plus then".split())
+# A question word with no verb after it yet: what follows is its own question's ("how many infusions do i
+# need", "what age groups do you treat").
+_WH_WORDS = frozenset("how hw what wat which when where why who".split())
+_VERBS = frozenset("is are was were am does do did can could will would should has have had whats what's wats".split())
+
+
+def _run_on(part: str) -> List[str]:
+    """The part cut where a question starts inside it with no comma or "and" before it."""
+    pieces, start = [], 0
+    for found in _RUN_ON_QUESTION.finditer(part):
+        words = list(re.finditer(r"\S+", part[: found.start()]))
+        words = [w for w in words if w.start() >= start]
+        if words and words[-1].group().lower() in _RUN_ON_JOINERS:
+            words.pop()
+        if len(words) < 2:
+            continue
+        said = [w.group().lower().strip(",;-*") for w in words]
+        if said[-1] in _RUN_ON_GOES_ON or (said[-1] == "me" and said[-2] in _TOLD_ME) or said[-1].endswith(":"):
+            continue
+        asked = [n for n, word in enumerate(said) if word in _WH_WORDS]
+        if asked and not _VERBS & set(said[asked[-1] :]):
+            continue
+        pieces.append(part[start : words[-1].end()].strip())
+        start = words[-1].end()
+    return [*pieces, part[start:].strip()]
+
+
 def segments(text: str, min_words: int = 3) -> List[Tuple[str, bool]]:
     """The message's parts of `min_words` words or more, each with whether it asks something."""
     found, start = [], 0
     for separator in [*_SPLIT.finditer(text), None]:
         end = separator.start() if separator else len(text)
-        part = text[start:end].strip(" ,;:")
-        if len(part.split()) >= min_words:
-            marked = bool(separator and "?" in separator.group())
-            asking = _ASKING.match(part) or _ASKED_AFTER.search(part) or _ASKED_WITHIN.search(part)
-            found.append((part, marked or bool(asking)))
+        pieces = _run_on(text[start:end].strip(" ,;:"))
+        for number, part in enumerate(pieces, 1):
+            if len(part.split()) >= min_words:
+                marked = bool(number == len(pieces) and separator and "?" in separator.group())
+                asking = _ASKING.match(part) or _ASKED_AFTER.search(part) or _ASKED_WITHIN.search(part)
+                found.append((part, marked or bool(asking)))
         start = separator.end() if separator else end
     return found
 

@@ -202,6 +202,13 @@ def test_a_question_asked_inside_a_sentence_of_a_story_is_answered(bot):
     assert "once a week for one to four weeks" in reply and "intravenous (IV) treatment" in reply
 
 
+def test_questions_run_together_in_a_text_get_an_answer_each(bot):
+    # No punctuation between them: the first was answered, the insurance question left without the staff offer.
+    reply = bot.say(new_sender(), "how long does one infusion take how soon does it work is it covered by insurance")
+    assert "40 to 60 minutes" in reply and "within a few hours" in reply and "insurance" in reply
+    assert reply.rstrip().endswith("connect you with our clinic staff?")
+
+
 def test_lettered_questions_get_an_answer_each(bot):
     reply = bot.say(new_sender(), "a) will I need boosters b) how are boosters priced c) how long is each infusion")
     assert "booster treatments" in reply and "cost of treatment" in reply and "40 to 60 minutes" in reply

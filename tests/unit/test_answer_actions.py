@@ -7,7 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswerMore
 from actions.clarify import ActionClarify
-from clinic.questions import asked_parts, asks, questions_asked
+from clinic.questions import asked_parts, asks, questions_asked, segments
 from clinic_nlu.question_parts import answered_topic
 from tests.unit.test_actions import RESPONSES, ROOT, load_tracker
 
@@ -173,6 +173,24 @@ def test_only_the_parts_that_ask_are_read_for_more_topics():
     assert asked_parts("What is ketamine infusion therapy?") == []
     assert asked_parts("is it covered by insurance\nalso how many will i need\ni only tried 1 antidepressant does that matter") == [
         "is it covered by insurance", "also how many will i need", "i only tried 1 antidepressant does that matter"]
+
+
+def test_questions_run_together_with_nothing_between_them_are_each_a_part():
+    assert asked_parts("how fast does it kick in how long does it last is it covered by bcbs") == [
+        "how fast does it kick in", "how long does it last", "is it covered by bcbs"]
+    assert asked_parts("is it like an acid trip is it addictive") == ["is it like an acid trip", "is it addictive"]
+    assert asked_parts("can i keep taking my zoloft does it work diff than that") == [
+        "can i keep taking my zoloft", "does it work diff than that"]
+    # "also" (or "but", "so"...) opens the next question with it.
+    assert asked_parts("hi can someone call me to set up a consult also is it iv or a nasal spray") == [
+        "hi can someone call me to set up a consult", "also is it iv or a nasal spray"]
+    # Not cut: a question word's own verb and subject, a question that is the object of what comes before,
+    # a heading and its question, and "does that" asking about the part itself.
+    for text in ["How many ketamine infusions do I need?", "What age groups do you treat?",
+                 "How will you determine how many infusions I will need?", "can you tell me how long it takes",
+                 "not sure how long is it going to take", "can i do it after work",
+                 "Treatment Resistant Depression: What Is It?", "i only tried 1 antidepressant does that matter"]:
+        assert len(segments(text)) == 1, text
 
 
 def test_two_things_joined_by_and_or_or_are_each_a_question():
