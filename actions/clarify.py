@@ -16,11 +16,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conditions import answer_conditions
-from clinic.intents import ANSWERED_ENTITY, TOPIC_CHOICES_KEY, TOPIC_ENTITY
+from clinic.intents import ANSWERED_ENTITY, BOOK_APPOINTMENT, TOPIC_CHOICES_KEY, TOPIC_ENTITY
 from clinic.questions import asks
 from clinic.topics import CONDITIONS_TOPIC, TOPICS
 
 SOMETHING_ELSE = {"title": "Something else", "payload": "/something_else"}
+# A topic's answer is its response (`utter_faq/boosters`); a part that asks to book is told the first step.
+OWN_RESPONSES = {BOOK_APPOINTMENT: "utter_first_step"}
 
 
 def answer_topics(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Text]:
@@ -28,7 +30,7 @@ def answer_topics(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Te
     clinic_nlu.question_parts), once each; returns those topics."""
     topics = list(dict.fromkeys(tracker.get_latest_entity_values(TOPIC_ENTITY)))
     for topic in topics:
-        dispatcher.utter_message(response=f"utter_{topic}")
+        dispatcher.utter_message(response=OWN_RESPONSES.get(topic, f"utter_{topic}"))
     return topics
 
 

@@ -80,9 +80,10 @@ _TREATING = re.compile(
     re.IGNORECASE,
 )
 # Requests for the staff, learnt beside the topics so that a part asking to book ("what's the first step
-# to get started?") reads as that, not as its nearest topic. Such a part gets no answer of its own: in a
-# request to book it is the request; in a question, the reply ends with the staff offer
-# (`PART_FOR_STAFF`), a "yes" to which starts the booking.
+# to get started?") reads as that, not as its nearest topic. In a request to book such a part is the
+# request; in a question, the reply ends with the staff offer (`PART_FOR_STAFF`), a "yes" to which starts
+# the booking, after saying what the first step is when the part asks to book (its `topic` entity
+# `book_appointment`, said by `utter_first_step`).
 STAFF_REQUESTS = (BOOK_APPOINTMENT, REQUEST_STAFF)
 # A part of the question that asks for the staff, or that no topic is likely for (below `min_confidence`:
 # the reply does not answer it): the reply ends with the staff offer (clinic_nlu.answer_plan) rather than
@@ -269,6 +270,7 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         if not readings:
             return [], False, False
         own = answered_topic(message)
+        requested = (message.get(INTENT) or {}).get("name") in STAFF_REQUESTS
         predicted = iter(self._top_topics([reading for reading, _ in readings] + [p for p in masked_parts if p]))
         topics = [next(predicted) for _ in readings]
         for i, masked_part in enumerate(masked_parts):
@@ -279,7 +281,10 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         for (_, answered_already), (topic, confidence) in zip(readings, topics):
             unread = unread or (not answered_already and confidence < self.component_config["min_confidence"])
             if topic in STAFF_REQUESTS:
-                staff_asked = staff_asked or confidence >= self.component_config["min_confidence"]
+                asked = confidence >= self.component_config["min_confidence"]
+                staff_asked = staff_asked or asked
+                if asked and topic == BOOK_APPOINTMENT and not requested and topic not in [t for t, _ in found]:
+                    found.append((topic, confidence))
                 continue
             same_family = own is not None and topic.split("/")[0] == own.split("/")[0] == OUT_OF_SCOPE
             if (
