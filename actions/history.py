@@ -4,7 +4,7 @@ from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 
-from clinic.intents import TOPIC_ENTITY, TOPIC_INTENTS, UNANSWERED_INTENTS, full_intent
+from clinic.intents import TOPIC_ENTITY, TOPIC_INTENTS, full_intent, unanswered
 
 
 def user_events(tracker: Tracker) -> List[Dict[Text, Any]]:
@@ -39,9 +39,8 @@ def last_unanswered_question(tracker: Tracker, before_loop: Optional[Text] = Non
     if starts:
         events = events[: starts[-1]]
     for event in reversed([e for e in events if e.get("event") == "user"]):
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
         text = event.get("text") or ""
-        if intent in UNANSWERED_INTENTS and not text.startswith("/"):
+        if unanswered(event.get("parse_data") or {}) and not text.startswith("/"):
             return text
     return None
 

@@ -40,7 +40,7 @@ CONDITION_ENTITY = "condition"
 MORE_ENTITY = "more"
 OFFER_ENTITY = "offer"
 ANSWERED_ENTITY = "answered"
-# A user message with one of these intents is one the bot could not answer.
+# A user message with one of these intents is one the bot could not answer (`unanswered`).
 UNANSWERED_INTENTS = {OUT_OF_SCOPE, FALLBACK_INTENT}
 # The responses that answer a question from the article (the `utter_action` Rasa stores with a bot
 # message): what a patient can rate (clinic.feedback) and what "answered" means on the dashboard.
@@ -81,3 +81,13 @@ def full_intent(parse_data: Dict[Text, Any]) -> Optional[Text]:
         conditions = [e["value"] for e in parse_data.get("entities", []) if e.get("entity") == CONDITION_ENTITY]
         return ASK_CONDITION + ":" + "+".join(conditions) if conditions else intent
     return intent
+
+
+def unanswered(parse_data: Dict[Text, Any]) -> bool:
+    """Whether the bot could not answer the message: out of scope, or unclear, unless each of its questions
+    was answered in scope (`answered` without `offer`: "how long r the sessions, how often do i come in")."""
+    intent = (parse_data.get("intent") or {}).get("name")
+    markers = {entity.get("entity") for entity in parse_data.get("entities") or []}
+    if intent == FALLBACK_INTENT and ANSWERED_ENTITY in markers and OFFER_ENTITY not in markers:
+        return False
+    return intent in UNANSWERED_INTENTS

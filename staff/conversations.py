@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Dict, Iterable, List, Optional, Sequence, Set, overload
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, overload
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -21,7 +21,7 @@ from clinic.channels import CHANNEL_CHOICES, channel_of, text_of  # noqa: F401  
 from clinic.feedback import ratings
 from clinic.feedback.models import ConversationRating
 from clinic.handoffs.models import Handoff
-from clinic.intents import CRISIS, OUT_OF_SCOPE, UNANSWERED_INTENTS, full_intent
+from clinic.intents import CRISIS, OUT_OF_SCOPE, UNANSWERED_INTENTS, full_intent, unanswered
 
 EVENTS = sa.Table(
     "events",
@@ -182,11 +182,12 @@ class FormTracker:
         return row.type_name == "user" and self.active
 
 
-def is_unanswered(intent: Optional[str], in_form: bool) -> bool:
-    """Out of scope always counts; a fallback counts unless it was a form answer (a name is no question)."""
-    if intent == OUT_OF_SCOPE:
+def is_unanswered(parse_data: Dict[str, Any], in_form: bool) -> bool:
+    """Out of scope always counts; a fallback counts unless it was a form answer (a name is no question) or
+    each of its questions was answered (clinic.intents.unanswered)."""
+    if (parse_data.get("intent") or {}).get("name") == OUT_OF_SCOPE:
         return True
-    return intent in UNANSWERED_INTENTS and not in_form
+    return unanswered(parse_data) and not in_form
 
 
 def transcript(session: Session, sender_id: str) -> List[TranscriptEntry]:
@@ -255,7 +256,7 @@ def _events(session: Session, sender_id: str) -> List[TranscriptEntry]:
                 crisis=intent.get("name") == CRISIS,
                 form_answer=in_form,
             )
-            last_user.unanswered = is_unanswered(intent.get("name"), in_form)
+            last_user.unanswered = is_unanswered(parse_data, in_form)
             entries.append(last_user)
         else:
             bot_data = data.get("data") or {}
@@ -315,7 +316,8 @@ def unanswered_messages(session: Session) -> List[UnansweredMessage]:
         .scalar_subquery()
     )
     via_fallback = sa.select(before_fallback).where(fallback_actions.c.action_name == FALLBACK_ACTION)
-    ids = {row[0] for row in session.execute(direct)} | {row[0] for row in session.execute(via_fallback) if row[0]}
+    fell_back = {row[0] for row in session.execute(via_fallback) if row[0]}
+    ids = {row[0] for row in session.execute(direct)} | fell_back
     if not ids:
         return []
     candidates = session.execute(
@@ -330,6 +332,8 @@ def unanswered_messages(session: Session) -> List[UnansweredMessage]:
             continue  # button payloads and empty messages are not questions
         if row.intent_name != OUT_OF_SCOPE and row.id in in_form:
             continue
+        if row.id not in fell_back and not unanswered(data.get("parse_data") or {}):
+            continue  # an unclear message whose every question was answered
         topic = full_intent(data.get("parse_data") or {}) or "fallback"
         messages.append(UnansweredMessage(row.id, row.sender_id, to_datetime(row.timestamp), text, topic))
     return messages

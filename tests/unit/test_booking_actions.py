@@ -64,6 +64,30 @@ def test_confirmed_booking_is_logged_with_what_the_person_asked_about():
     ]
 
 
+def asked_several(markers) -> Tracker:
+    """The booking, after an unclear message of several questions instead of the cost question, with the
+    marker entities the NLU gave it (clinic_nlu.answer_plan)."""
+    state = json.loads((TRACKERS / "booking_confirmed.json").read_text())
+    [event] = [e for e in state["events"] if e.get("message_id") == "m2"]
+    event["text"] = "how long r the sessions, how often do i come in, can i work after"
+    event["parse_data"] = {"intent": {"name": "nlu_fallback", "confidence": 0.3},
+                           "entities": [{"entity": marker, "value": "yes"} for marker in markers]}
+    return Tracker.from_dict(state)
+
+
+def test_an_unclear_message_whose_questions_were_each_answered_is_no_unanswered_question():
+    submit(asked_several(["answered"]))
+    [(_, _, _, reason, _, _, _)] = handoffs()
+    assert reason == "Accepted the offer to talk to staff"
+
+
+def test_an_unclear_message_with_a_question_left_to_the_staff_is_the_unanswered_question():
+    submit(asked_several(["answered", "offer"]))
+    [(_, _, _, reason, _, _, _)] = handoffs()
+    assert reason == ("Accepted the offer to talk to staff; unanswered question: "
+                      "how long r the sessions, how often do i come in, can i work after")
+
+
 def test_a_retried_submit_logs_one_row_with_the_same_reference():
     first, _ = submit(tracker())
     again, _ = submit(tracker())
