@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clarify import SOMETHING_ELSE, answer_topics
+from actions.clarify import SOMETHING_ELSE, answer_topics, said_events
 from actions.conditions import answer_conditions
 from clinic.intents import ALTERNATIVE_ENTITY, ASK_CONDITION, FAQ, OFFER_ENTITY, retrieval_intent
 from clinic.topics import CONDITIONS_TOPIC, TOPICS
@@ -37,7 +37,7 @@ class ActionAnswerMore(Action):
             offer_next = offer_follows(own, tracker)
             response = "utter_ask_alternatives_before_offer" if offer_next else "utter_ask_alternatives"
             dispatcher.utter_message(response=response, buttons=[*buttons, SOMETHING_ELSE])
-        return []
+        return said_events(topics)
 
 
 def offer_follows(own: Any, tracker: Tracker) -> bool:

@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import history, names
+from actions.clarify import FIRST_STEP_SAID
 from clinic import clinic_settings
 from clinic.handoffs.contact import display_phone, parse_contact
 from clinic.handoffs.service import HandoffReceipt, HandoffRequest, record_handoff, update_open
@@ -46,6 +47,7 @@ BOOKING_SLOTS = [
     "contact_consent",
     "booking_confirmed",
     "requested_slot",
+    FIRST_STEP_SAID,
 ]
 # Messages that are never an answer to a booking question.
 ALWAYS_INTERRUPT = {CRISIS, CANCEL, AFFIRM, DENY}

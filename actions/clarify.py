@@ -13,6 +13,7 @@ asked back: its answers are the reply."""
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conditions import answer_conditions
@@ -21,8 +22,15 @@ from clinic.questions import asks
 from clinic.topics import CONDITIONS_TOPIC, TOPICS
 
 SOMETHING_ELSE = {"title": "Something else", "payload": "/something_else"}
-# A topic's answer is its response (`utter_faq/boosters`); a part that asks to book is told the first step.
+# A topic's answer is its response (`utter_faq/boosters`); a part that asks to book is told the first step,
+# and the booking's opening then does not say it again (the slot picks `utter_booking_start`'s variation).
 OWN_RESPONSES = {BOOK_APPOINTMENT: "utter_first_step"}
+FIRST_STEP_SAID = "first_step_said"
+
+
+def said_events(topics: List[Text]) -> List[Dict[Text, Any]]:
+    """What the conversation keeps of the answers just said: whether the first step was one."""
+    return [SlotSet(FIRST_STEP_SAID, True)] if BOOK_APPOINTMENT in topics else []
 
 
 def answer_topics(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Text]:
@@ -40,11 +48,12 @@ class ActionClarify(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         answered = answer_topics(dispatcher, tracker)
+        said = said_events(answered)
         if asks(tracker.latest_message.get("text") or ""):
             if answer_conditions(dispatcher, tracker, list_said=CONDITIONS_TOPIC in answered):
                 answered.append(CONDITIONS_TOPIC)
         if list(tracker.get_latest_entity_values(ANSWERED_ENTITY)):
-            return []  # every question was answered (the staff offer may follow: data/rules/fallback.yml)
+            return said  # every question was answered (the staff offer may follow: data/rules/fallback.yml)
         choices = [
             TOPICS[key]
             for key in tracker.latest_message.get(TOPIC_CHOICES_KEY) or []
@@ -52,7 +61,7 @@ class ActionClarify(Action):
         ]
         if not choices:
             dispatcher.utter_message(response="utter_clarify")
-            return []
+            return said
         buttons = [{"title": topic.title, "payload": topic.question} for topic in choices]
         dispatcher.utter_message(response="utter_clarify_choices", buttons=[*buttons, SOMETHING_ELSE])
-        return []
+        return said

@@ -229,9 +229,11 @@ def test_a_question_that_also_asks_to_sign_up_ends_with_the_staff_offer_and_yes_
     sender = new_sender()
     reply = bot.say(sender, "how long is each infusion, and how do i sign up?")
     assert "40 to 60 minutes" in reply and reply.rstrip().endswith("connect you with our clinic staff?")
-    # The part that asks to book is answered too: what the first step is.
+    # The part that asks to book is answered too: what the first step is; the booking does not say it again.
     assert "The first step is a consultation" in reply
-    assert "What name should our staff ask for?" in bot.say(sender, "yes")
+    booking = bot.say(sender, "yes")
+    assert "What name should our staff ask for?" in booking and "four quick questions" in booking
+    assert "The first step is a consultation" not in booking
 
 
 def test_an_unclear_question_naming_a_condition_says_whether_it_is_listed_then_asks(bot):
