@@ -281,11 +281,9 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         for (_, answered_already), (topic, confidence) in zip(readings, topics):
             unread = unread or (not answered_already and confidence < self.component_config["min_confidence"])
             if topic in STAFF_REQUESTS:
-                asked = confidence >= self.component_config["min_confidence"]
-                staff_asked = staff_asked or asked
-                if asked and topic == BOOK_APPOINTMENT and not requested and topic not in [t for t, _ in found]:
-                    found.append((topic, confidence))
-                continue
+                staff_asked = staff_asked or confidence >= self.component_config["min_confidence"]
+                if topic != BOOK_APPOINTMENT or requested:
+                    continue  # a request for a person, or the booking request's own part: no answer of its own
             same_family = own is not None and topic.split("/")[0] == own.split("/")[0] == OUT_OF_SCOPE
             if (
                 confidence >= self.component_config["min_confidence"]
