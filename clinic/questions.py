@@ -99,10 +99,26 @@ def _run_on(part: str) -> List[str]:
     return [*pieces, part[start:].strip()]
 
 
+# A question about the words before its comma, when they are no clause of their own: "and the 40 min thing,
+# is that each visit" is one part ("my biggest worry is hypomania, is that a real risk" two).
+_ABOUT_WHAT_CAME = re.compile(rf"{_QUESTION_WORDS}\s+(?:that|this)\b", re.IGNORECASE)
+
+
+def _about_what_came(text: str, start: int, separator: "re.Match[str]") -> bool:
+    before = re.findall(r"[\w']+", text[start : separator.start()].lower())
+    return (
+        separator.group().startswith(",")
+        and bool(_ABOUT_WHAT_CAME.match(text, separator.end()))
+        and not (_VERBS & set(before))
+    )
+
+
 def segments(text: str, min_words: int = 3) -> List[Tuple[str, bool]]:
     """The message's parts of `min_words` words or more, each with whether it asks something."""
     found, start = [], 0
     for separator in [*_SPLIT.finditer(text), None]:
+        if separator and _about_what_came(text, start, separator):
+            continue
         end = separator.start() if separator else len(text)
         pieces = _run_on(text[start:end].strip(" ,;:"))
         for number, part in enumerate(pieces, 1):

@@ -193,6 +193,15 @@ def test_questions_run_together_with_nothing_between_them_are_each_a_part():
         assert len(segments(text)) == 1, text
 
 
+def test_a_question_about_the_words_before_its_comma_is_one_part_with_them():
+    assert asked_parts("do people get addicted to it? and the 40 min thing, is that each visit") == [
+        "do people get addicted to it", "and the 40 min thing, is that each visit"]
+    # Words before the comma that are a clause of their own stay a part of their own.
+    assert segments("My biggest worry is ketamine flipping me into hypomania, is that a real risk") == [
+        ("My biggest worry is ketamine flipping me into hypomania", False), ("is that a real risk", True)]
+    assert asked_parts("How long is it, how many do I need") == ["How long is it", "how many do I need"]
+
+
 def test_two_things_joined_by_and_or_or_are_each_a_question():
     assert questions_asked("Is ketamine addictive or dangerous?") == ["Is ketamine addictive?", "Is ketamine dangerous?"]
     assert questions_asked("I've read a lot. What is the cost and length of treatment?") == [
