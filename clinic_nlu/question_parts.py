@@ -271,11 +271,20 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
             return [], False, False
         own = answered_topic(message)
         requested = (message.get(INTENT) or {}).get("name") in STAFF_REQUESTS
-        predicted = iter(self._top_topics([reading for reading, _ in readings] + [p for p in masked_parts if p]))
+        ranked = self._top_topics([reading for reading, _ in readings] + [p for p in masked_parts if p])
+        predicted = iter(first for first, _ in ranked)
         topics = [next(predicted) for _ in readings]
+        # Each question's second likeliest topic, taken when a question before it was read as its first: a
+        # message does not ask the same thing twice ("How does it work & how can it help me": how it helps).
+        seconds = [second for _, second in ranked[: len(parts)]]
         for i, masked_part in enumerate(masked_parts):
             if masked_part:
                 topics[i], readings[i] = self._part_reading(topics[i], next(predicted), readings[i])
+        minimum = self.component_config["min_confidence"]
+        for i, ((topic, _), (_, read_without)) in enumerate(zip(topics[: len(parts)], readings)):
+            asked_before = topic in [earlier for earlier, _ in topics[:i]]
+            if asked_before and not read_without and seconds[i][1] >= minimum:
+                topics[i] = seconds[i]
         found: List[tuple] = []
         staff_asked = unread = False
         for (_, answered_already), (topic, confidence) in zip(readings, topics):
@@ -300,11 +309,16 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         every_part_read = own is None and len(parts) > 1 and 0 < len(found) <= room and not unread
         return found[:room], staff_asked or unread, every_part_read
 
-    def _top_topics(self, texts: List[str]) -> List[Tuple[str, float]]:
-        """Each text's likeliest topic and its probability."""
+    def _top_topics(self, texts: List[str]) -> List[Tuple[Tuple[str, float], Tuple[str, float]]]:
+        """Each text's two likeliest topics, each with its probability."""
         assert self._classifier is not None  # process() asks only a trained component
         probabilities = self._classifier.predict_proba(self._features(texts))
-        return [(str(self._classifier.classes_[int(np.argmax(row))]), float(np.max(row))) for row in probabilities]
+        classes = self._classifier.classes_
+        ranked = [np.argsort(-row)[:2] for row in probabilities]
+        return [
+            ((str(classes[first]), float(row[first])), (str(classes[second]), float(row[second])))
+            for row, (first, second) in zip(probabilities, ranked)
+        ]
 
     def _part_reading(
         self, topic: Tuple[str, float], masked: Tuple[str, float], reading: Tuple[str, Set[str]]

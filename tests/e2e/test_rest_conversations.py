@@ -172,6 +172,18 @@ def test_a_question_of_several_about_a_named_condition_gets_its_topic_not_only_t
     assert "obsessive-compulsive disorder (OCD) is one of the conditions" in reply
 
 
+def test_a_second_question_read_as_the_first_ones_topic_gets_its_next_likeliest(bot):
+    # "How can it help me" read as how it works, nearly as likely its benefits: only the mechanism was told.
+    reply = bot.say(new_sender(), "How Does Ketamine Work & How Can it Help Me?")
+    assert "NMDA" in reply and "The main benefit is speed" in reply
+
+
+def test_a_question_about_what_its_comma_follows_is_read_with_it(bot):
+    # "is that each visit" alone read as the schedule: the 40 minutes were never confirmed.
+    reply = bot.say(new_sender(), "do people get addicted to it? and the 40 min thing, is that each visit")
+    assert "risk of addiction" in reply and "40 to 60 minutes" in reply
+
+
 def test_four_questions_in_one_message_get_four_answers(bot):
     message = "how long is each infusion, how many will I need, do I need boosters and does insurance cover it?"
     reply = bot.say(new_sender(), message)
