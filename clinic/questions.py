@@ -167,11 +167,17 @@ def _each_word_alone(part: str) -> List[str]:
     return [part[: joined.end(1)] + part[joined.end(2) :], part[: joined.start(1)] + part[joined.start(2) :]]
 
 
+# What makes a question depend on the answer before it ("is it covered by insurance? if not can i still book
+# a consult"): the question is read without it.
+_IF_SO = re.compile(r"^(?:(?:and|but)\s+)?(?:if (?:not|so|yes|no)|otherwise)\b[\s,]*(?=\S)", re.IGNORECASE)
+
+
 def questions_asked(text: str) -> List[str]:
-    """Each question of a message read on its own: its asking parts (`asked_parts`), and a part that
-    joins two words with "and" or "or" read with each word alone: "Is ketamine addictive or dangerous?"
-    asks whether it is addictive and whether it is dangerous. None for a message of one plain question."""
-    parts = asked_parts(text)
+    """Each question of a message read on its own: its asking parts (`asked_parts`) without an opening "if
+    not" or "if so", and a part that joins two words with "and" or "or" read with each word alone: "Is
+    ketamine addictive or dangerous?" asks whether it is addictive and whether it is dangerous. None for a
+    message of one plain question."""
+    parts = [_IF_SO.sub("", part) for part in asked_parts(text)]
     if parts:
         return [reading for part in parts for reading in _each_word_alone(part)]
     alone = _each_word_alone(text.strip()) if asks(text) else []

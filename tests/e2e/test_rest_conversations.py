@@ -184,6 +184,11 @@ def test_a_question_about_what_its_comma_follows_is_read_with_it(bot):
     assert "risk of addiction" in reply and "40 to 60 minutes" in reply
 
 
+def test_a_request_to_book_that_depends_on_the_answer_before_it_is_told_the_first_step(bot):
+    reply = bot.say(new_sender(), "is it covered by insurance? if not can i still book a consult")
+    assert "insurance coverage" in reply and "The first step is a consultation" in reply
+
+
 def test_four_questions_in_one_message_get_four_answers(bot):
     message = "how long is each infusion, how many will I need, do I need boosters and does insurance cover it?"
     reply = bot.say(new_sender(), message)

@@ -202,6 +202,13 @@ def test_a_question_about_the_words_before_its_comma_is_one_part_with_them():
     assert asked_parts("How long is it, how many do I need") == ["How long is it", "how many do I need"]
 
 
+def test_a_question_that_depends_on_the_answer_before_it_is_read_without_if_not():
+    assert questions_asked("is it covered by insurance? if not can i still book a consult") == [
+        "is it covered by insurance", "can i still book a consult"]
+    assert questions_asked("do you take insurance? If so, which plans do you take?") == [
+        "do you take insurance", "which plans do you take"]
+
+
 def test_two_things_joined_by_and_or_or_are_each_a_question():
     assert questions_asked("Is ketamine addictive or dangerous?") == ["Is ketamine addictive?", "Is ketamine dangerous?"]
     assert questions_asked("I've read a lot. What is the cost and length of treatment?") == [
