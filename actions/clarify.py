@@ -8,7 +8,8 @@ someone struggling to say something else). So is each condition a question names
 fibromyalgia?": whether the article lists it), as actions/conditions.py says it; a message that asks
 nothing ("I'm not suicidal, just exhausted by this depression") gets no condition answer. A message of
 several questions each of which reads clearly (the `answered` marker of clinic_nlu.answer_plan) is not
-asked back: its answers are the reply."""
+asked back: its answers are the reply, with the crisis line when the classifiers guessed a crisis that the
+crisis guard did not confirm (the question back would have carried it)."""
 
 from typing import Any, Dict, List, Text
 
@@ -17,7 +18,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conditions import answer_conditions
-from clinic.intents import ANSWERED_ENTITY, BOOK_APPOINTMENT, TOPIC_CHOICES_KEY, TOPIC_ENTITY
+from clinic.intents import ANSWERED_ENTITY, BOOK_APPOINTMENT, TOPIC_CHOICES_KEY, TOPIC_ENTITY, crisis_guessed
 from clinic.questions import asks
 from clinic.topics import CONDITIONS_TOPIC, TOPICS
 
@@ -53,7 +54,11 @@ class ActionClarify(Action):
             if answer_conditions(dispatcher, tracker, list_said=CONDITIONS_TOPIC in answered):
                 answered.append(CONDITIONS_TOPIC)
         if list(tracker.get_latest_entity_values(ANSWERED_ENTITY)):
-            return said  # every question was answered (the staff offer may follow: data/rules/fallback.yml)
+            # Every question was answered (the staff offer may follow: data/rules/fallback.yml); the crisis
+            # line that the question back would have carried is said when a crisis was guessed.
+            if crisis_guessed(tracker.latest_message):
+                dispatcher.utter_message(response="utter_crisis_line")
+            return said
         choices = [
             TOPICS[key]
             for key in tracker.latest_message.get(TOPIC_CHOICES_KEY) or []

@@ -48,6 +48,8 @@ FAQ_ANSWER_PREFIX = "utter_faq/"
 CONDITION_ANSWER = "utter_condition_listed"
 # The action that asks back with the likely topics (actions/clarify.py).
 CLARIFY_ACTION = "action_clarify"
+# Where clinic_nlu.crisis_guard records what it decided on, the classifiers' intent before it included.
+GUARD_KEY = "crisis_guard"
 
 
 def is_faq_answer(utter_action: Any) -> bool:
@@ -91,3 +93,10 @@ def unanswered(parse_data: Dict[Text, Any]) -> bool:
     if intent == FALLBACK_INTENT and ANSWERED_ENTITY in markers and OFFER_ENTITY not in markers:
         return False
     return intent in UNANSWERED_INTENTS
+
+
+def crisis_guessed(parse_data: Dict[Text, Any]) -> bool:
+    """Whether the classifiers read the message as a crisis that the crisis guard did not confirm (an unsure
+    guess, or words a denial negates): the reply carries the crisis line all the same."""
+    classifiers = (parse_data.get(GUARD_KEY) or {}).get("classifier") or {}
+    return classifiers.get("name") == CRISIS and (parse_data.get("intent") or {}).get("name") != CRISIS

@@ -38,14 +38,13 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic import crisis
-from clinic.intents import ASK_SUICIDAL_THOUGHTS, FALLBACK_INTENT, NON_ENGLISH
+from clinic.intents import ASK_SUICIDAL_THOUGHTS, FALLBACK_INTENT, GUARD_KEY, NON_ENGLISH
 from clinic.intents import CRISIS as CRISIS_INTENT
 from clinic_nlu.crisis_detector import SCORE_KEY, SENTENCE_SCORE_KEY
 from clinic_nlu.intent_override import set_intent
 from clinic_nlu.stateless import StatelessComponent
 
 INFORMATIONAL_INTENT = ASK_SUICIDAL_THOUGHTS
-GUARD_KEY = "crisis_guard"
 DEFAULT_CONFIG: Dict[Text, Any] = {
     "classifier_crisis_threshold": 0.8,
     "detector_crisis_at": 0.85,

@@ -7,6 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswerMore
 from actions.clarify import ActionClarify
+from clinic.intents import crisis_guessed
 from clinic.questions import asked_parts, asks, questions_asked, segments
 from clinic_nlu.question_parts import answered_topic
 from tests.unit.test_actions import RESPONSES, ROOT, load_tracker
@@ -64,6 +65,19 @@ def test_an_unclear_message_whose_every_question_was_answered_is_not_asked_back(
     assert texts[0].startswith("One infusion takes approximately 40 to 60 minutes")
     assert texts[1].startswith("On average, an infusion is given once a week")
     assert len(texts) == 2
+    # When the classifiers guessed a crisis that the crisis guard did not confirm, the crisis line the
+    # question back would have carried follows the answers.
+    tracker.latest_message["crisis_guard"] = {"assessment": "none", "classifier": {"name": "crisis", "confidence": 0.43}}
+    texts = [text for text, _ in said(ActionClarify(), tracker)]
+    assert len(texts) == 3 and texts[2] == "If you're in crisis, call or text {crisis_line} any time."
+
+
+def test_a_crisis_is_guessed_when_the_classifiers_read_one_and_the_guard_did_not_confirm_it():
+    guard = {"crisis_guard": {"classifier": {"name": "crisis", "confidence": 0.43}}}
+    assert crisis_guessed({"intent": {"name": "nlu_fallback"}, **guard})
+    assert not crisis_guessed({"intent": {"name": "crisis"}, **guard})
+    assert not crisis_guessed({"intent": {"name": "nlu_fallback"}, "crisis_guard": {"classifier": {"name": "faq"}}})
+    assert not crisis_guessed({"intent": {"name": "nlu_fallback"}})
 
 
 SCHIZOPHRENIA = {"entity": "condition", "value": "schizophrenia", "extractor": "ConditionEntityExtractor"}
