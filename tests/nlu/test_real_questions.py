@@ -52,7 +52,10 @@ SHARES_DEV_PAGES = {"dev4", "dev6", "dev7", "dev8"}
 
 def test_no_page_is_in_two_splits():
     splits = answers.SPLITS
-    sources = {split: {q.source.rstrip("/") for q in answers.load_questions(split)} for split in splits}
+    # "written" is no page: the questions a helper wrote in the style of those it read.
+    sources = {
+        split: {q.source.rstrip("/") for q in answers.load_questions(split) if q.source != "written"} for split in splits
+    }
     for i, split in enumerate(splits):
         for other in splits[i + 1 :]:
             if answers.TEST_SPLIT in (split, other) or not SHARES_DEV_PAGES & {split, other}:
