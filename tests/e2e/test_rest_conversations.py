@@ -189,6 +189,13 @@ def test_a_request_to_book_that_depends_on_the_answer_before_it_is_told_the_firs
     assert "insurance coverage" in reply and "The first step is a consultation" in reply
 
 
+def test_asking_whether_it_works_is_told_the_speed_no_success_rates_and_the_boosters(bot):
+    # The benefits answer said the speed and that there are no success rates, not that many patients need
+    # boosters to keep the effect: half of what the article says about whether it works.
+    reply = bot.say(new_sender(), "does it actually work")
+    assert "within a few hours" in reply and "no success rates" in reply and "booster treatments" in reply
+
+
 def test_four_questions_in_one_message_get_four_answers(bot):
     message = "how long is each infusion, how many will I need, do I need boosters and does insurance cover it?"
     reply = bot.say(new_sender(), message)
