@@ -137,6 +137,19 @@ def test_an_unclear_message_of_three_questions_gets_each_answered_and_the_staff_
     assert "What name should our staff ask for?" in bot.say(sender, "yes")
 
 
+def test_an_unclear_message_of_clear_questions_is_answered_after_the_staff_offer_and_after_a_question_back(bot):
+    # After the staff offer, such a message got only the clinic's contact details ("still unclear after the
+    # staff offer"); after a question back, only the staff offer: its questions were never answered.
+    message = "How does ketamine work, how many sessions, and does insurance cover it?"
+    for first in ("How much does it cost?", "qwerty asdf zxcv"):
+        sender = new_sender()
+        bot.say(sender, first)
+        texts = [m["text"] for m in bot.send(sender, message)]
+        assert "NMDA" in texts[0] and "once a week for one to four weeks" in texts[1], (first, texts)
+        assert texts[2].startswith("I don't have information about insurance"), (first, texts)
+        assert texts[-1].endswith("Would you like me to connect you with our clinic staff?"), (first, texts)
+
+
 def test_a_request_to_book_that_asks_the_cost_gets_that_answer_then_the_booking(bot):
     # The booking once started at once, and the cost question was lost.
     messages = bot.send(new_sender(), "whats the first step to get started and how much does it cost")
