@@ -285,9 +285,10 @@ def crisis_thresholds_command(args: argparse.Namespace) -> int:
     Each message is parsed once; the guard's decision is replayed from what it saw (the lexicon's
     check, the detector's score, the classifiers' intent it recorded)."""
     from clinic import crisis
+    from clinic.intents import GUARD_KEY
     from clinic_nlu import answers
     from clinic_nlu.crisis_detector import SCORE_KEY, SENTENCE_SCORE_KEY
-    from clinic_nlu.crisis_guard import DEFAULT_CONFIG, GUARD_KEY, Evidence, decide
+    from clinic_nlu.crisis_guard import DEFAULT_CONFIG, Evidence, decide
 
     parser, lexicon = Parser(args.model), crisis.default_lexicon()
 

@@ -288,14 +288,14 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         found: List[tuple] = []
         staff_asked = unread = False
         for (_, answered_already), (topic, confidence) in zip(readings, topics):
-            unread = unread or (not answered_already and confidence < self.component_config["min_confidence"])
+            unread = unread or (not answered_already and confidence < minimum)
             if topic in STAFF_REQUESTS:
-                staff_asked = staff_asked or confidence >= self.component_config["min_confidence"]
+                staff_asked = staff_asked or confidence >= minimum
                 if topic != BOOK_APPOINTMENT or requested:
                     continue  # a request for a person, or the booking request's own part: no answer of its own
             same_family = own is not None and topic.split("/")[0] == own.split("/")[0] == OUT_OF_SCOPE
             if (
-                confidence >= self.component_config["min_confidence"]
+                confidence >= minimum
                 and topic != own
                 and topic not in answered_already
                 and not same_family
