@@ -22,7 +22,7 @@ def answer_conditions(dispatcher: CollectingDispatcher, tracker: Tracker, list_s
     conditions = [lexicon.get(key) for key in named]
     for condition in conditions:
         response = "utter_condition_listed" if condition.listed else "utter_condition_not_listed"
-        dispatcher.utter_message(response=response, condition_name=condition.display)
+        dispatcher.utter_message(response=response, condition_name=condition.sentence_start)
     if not list_said and not all(condition.listed for condition in conditions):
         dispatcher.utter_message(response="utter_conditions_listed", listed_conditions=lexicon.listed_names())
     return bool(named)

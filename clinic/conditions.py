@@ -17,6 +17,12 @@ class Condition:
     display: str
     listed: bool
 
+    @property
+    def sentence_start(self) -> str:
+        """The display name where it begins a sentence ("Post-traumatic stress disorder (PTSD) is ...");
+        `display` keeps the lexicon's case for the middle of one ("... are major depressive disorder")."""
+        return self.display[:1].upper() + self.display[1:]
+
 
 @dataclass(frozen=True)
 class Mention:

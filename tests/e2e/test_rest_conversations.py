@@ -60,7 +60,7 @@ def test_help_lists_the_topics_with_buttons(bot):
 
 def test_listed_condition_gets_yes_with_context_and_the_staff_offer(bot):
     reply = bot.say(new_sender(), "does it help with PTSD?")
-    assert "post-traumatic stress disorder (PTSD) is one of the conditions" in reply
+    assert "Yes. Post-traumatic stress disorder (PTSD) is one of the conditions" in reply
     assert STAFF_OFFER in reply
 
 
@@ -69,7 +69,7 @@ def test_a_topic_asked_about_a_named_condition_gets_both_answers(bot):
     # message asks what the therapy is.
     reply = bot.say(new_sender(), "what is ketamine infusion therapy for PTSD?")
     assert "intravenous (IV) treatment" in reply
-    assert "post-traumatic stress disorder (PTSD) is one of the conditions" in reply
+    assert "Yes. Post-traumatic stress disorder (PTSD) is one of the conditions" in reply
 
 
 def test_a_close_second_topic_of_a_question_naming_a_condition_is_answered_not_offered(bot):
@@ -77,7 +77,7 @@ def test_a_close_second_topic_of_a_question_naming_a_condition_is_answered_not_o
     # already says whether PTSD is listed, so the second topic is answered rather than offered as a choice.
     messages = bot.send(new_sender(), "how can you treat ptsd with ketamine?")
     reply = "\n".join(m.get("text", "") for m in messages)
-    assert "NMDA" in reply and "post-traumatic stress disorder (PTSD) is one of the conditions" in reply
+    assert "NMDA" in reply and "Yes. Post-traumatic stress disorder (PTSD) is one of the conditions" in reply
     assert "Did you mean" not in reply
 
 
@@ -182,7 +182,7 @@ def test_a_question_of_several_about_a_named_condition_gets_its_topic_not_only_t
     # "is it effective for ocd" alone read as the list of conditions, so it never said how effective it is.
     reply = bot.say(new_sender(), "can I drive after? also is it effective for ocd")
     assert "driving" in reply and "no success rates" in reply
-    assert "obsessive-compulsive disorder (OCD) is one of the conditions" in reply
+    assert "Yes. Obsessive-compulsive disorder (OCD) is one of the conditions" in reply
 
 
 def test_a_second_question_read_as_the_first_ones_topic_gets_its_next_likeliest(bot):

@@ -41,7 +41,7 @@ def run(tracker: Tracker):
 def test_listed_and_unlisted_conditions_each_get_their_answer():
     events, texts = run(load_tracker("ask_condition_ptsd_and_schizophrenia"))
     assert events == []
-    assert texts[0].startswith("Yes. post-traumatic stress disorder (PTSD) is one of the conditions")
+    assert texts[0].startswith("Yes. Post-traumatic stress disorder (PTSD) is one of the conditions")
     assert "full medical history" in texts[0]
     assert texts[1].startswith("Schizophrenia is not among the conditions our information lists")
     assert "A doctor decides" in texts[1]
