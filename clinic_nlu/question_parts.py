@@ -306,7 +306,13 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
             found += [entry for entry in runners_up(message)[:1] if entry[0] not in [t for t, _ in found]]
         # Beside the main answer, `max_extra` more; with none (a question back), one more than that.
         room = self.component_config["max_extra"] + (own is None)
-        every_part_read = own is None and len(parts) > 1 and 0 < len(found) <= room and not unread
+        # A part the condition's own answer says (`_part_reading`) is read too.
+        said_by_condition = any(
+            topic == CONDITIONS_TOPIC and CONDITIONS_TOPIC in already
+            for (_, already), (topic, _) in zip(readings[: len(parts)], topics)
+        )
+        read = bool(found) or said_by_condition
+        every_part_read = own is None and len(parts) > 1 and read and len(found) <= room and not unread
         return found[:room], staff_asked or unread, every_part_read
 
     def _top_topics(self, texts: List[str]) -> List[Tuple[Tuple[str, float], Tuple[str, float]]]:
@@ -328,9 +334,13 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         who it is for), is read without the condition's name ("how fast does it work for my condition")
         when that reads as another likely topic; the condition's own answer says whether it is listed.
         A part already read as another topic keeps it: its masked reading would add a near twin ("how
-        fast does it work for OCD" read as how fast, and again as how effective it is)."""
+        fast does it work for OCD" read as how fast, and again as how effective it is). A part still read as
+        the conditions list ("can it help my depression") is the condition's answer's alone: the list beside
+        "Yes. Major depressive disorder ... is one of the conditions" would only say it again."""
         minimum = self.component_config["min_confidence"]
         read_as_list_or_nothing = topic[0] == CONDITIONS_TOPIC or topic[1] < minimum
         if read_as_list_or_nothing and masked[0] != CONDITIONS_TOPIC and masked[1] >= minimum:
             return masked, (reading[0], {CONDITIONS_TOPIC})
+        if topic[0] == CONDITIONS_TOPIC:
+            return topic, (reading[0], {CONDITIONS_TOPIC})
         return topic, reading

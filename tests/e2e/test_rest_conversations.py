@@ -81,6 +81,20 @@ def test_a_close_second_topic_of_a_question_naming_a_condition_is_answered_not_o
     assert "Did you mean" not in reply
 
 
+def test_a_part_asking_about_a_named_condition_gets_its_answer_not_the_conditions_list_too(bot):
+    # The second question reads as who it is for; the condition's own answer says it, so the whole list
+    # of conditions said beside it only made the reply longer.
+    reply = bot.say(new_sender(), "Can ketamine help my depression, and is it covered by insurance?")
+    assert "insurance coverage" in reply
+    assert "Yes. Major depressive disorder (depression) is one of the conditions" in reply
+    assert "for these conditions" not in reply and "The conditions it lists" not in reply
+    assert STAFF_OFFER in reply
+    # an unlisted condition still gets the list, once
+    reply = bot.say(new_sender(), "Does ketamine work for anxiety and how soon will I feel better?")
+    assert "Anxiety other than social anxiety disorder is not among" in reply and "within a few hours" in reply
+    assert reply.count("postpartum depression") == 1
+
+
 def test_the_story_around_a_forum_question_gets_no_answer_of_its_own(bot):
     # "I've been struggling for years" read as a question of its own was answered with what
     # treatment-resistant means; only the two questions are answered.

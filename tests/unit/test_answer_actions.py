@@ -258,6 +258,20 @@ def test_topics_nearly_as_likely_as_the_answered_one_are_offered_after_the_answe
     assert buttons[0]["payload"] == "Will I need booster treatments?"
 
 
+def test_after_a_named_conditions_answer_who_it_is_for_is_not_offered_as_a_choice():
+    alternatives = [
+        {"entity": "alternative", "value": value, "extractor": "RetrievalTopic"}
+        for value in ("faq/who_for", "faq/boosters")
+    ]
+    tracker = load_tracker("ask_condition_ptsd_and_schizophrenia")
+    tracker.latest_message.update({"intent": {"name": "faq", "confidence": 0.9}})
+    tracker.latest_message["entities"] = tracker.latest_message["entities"] + alternatives
+    (first, _), *_, (text, buttons) = said(ActionAnswerMore(), tracker)
+    assert first.startswith("Yes. {condition_name} is one of the conditions")
+    assert text.startswith("Did you mean one of these instead?")
+    assert [b["title"] for b in buttons] == ["Boosters", "Something else"]
+
+
 @pytest.mark.parametrize(
     "intent, markers",
     [("faq", [{"entity": "offer", "value": "yes"}]), ("out_of_scope", []), ("ask_condition", [])],
