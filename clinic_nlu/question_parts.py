@@ -306,13 +306,7 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
             found += [entry for entry in runners_up(message)[:1] if entry[0] not in [t for t, _ in found]]
         # Beside the main answer, `max_extra` more; with none (a question back), one more than that.
         room = self.component_config["max_extra"] + (own is None)
-        # A part the condition's own answer says (`_part_reading`) is read too.
-        said_by_condition = any(
-            topic == CONDITIONS_TOPIC and CONDITIONS_TOPIC in already
-            for (_, already), (topic, _) in zip(readings[: len(parts)], topics)
-        )
-        read = bool(found) or said_by_condition
-        every_part_read = own is None and len(parts) > 1 and read and len(found) <= room and not unread
+        every_part_read = own is None and len(parts) > 1 and 0 < len(found) <= room and not unread
         return found[:room], staff_asked or unread, every_part_read
 
     def _top_topics(self, texts: List[str]) -> List[Tuple[Tuple[str, float], Tuple[str, float]]]:
