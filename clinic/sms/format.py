@@ -23,10 +23,21 @@ def options_sentence(options: Sequence[Option]) -> str:
     return f"Reply {choices}."
 
 
+def _sentences(text: str) -> List[str]:
+    """The text's sentences, a one-word one ("Yes.") kept with the sentence after it, which it answers."""
+    sentences: List[str] = []
+    for sentence in _SENTENCE_END.split(text.strip()):
+        if sentences and " " not in sentences[-1]:
+            sentences[-1] = f"{sentences[-1]} {sentence}"
+        else:
+            sentences.append(sentence)
+    return sentences
+
+
 def split(text: str, limit: int = MAX_SMS_CHARS) -> List[str]:
     """Packs whole sentences into messages of at most `limit` characters."""
     pieces: List[str] = []
-    for sentence in _SENTENCE_END.split(text.strip()):
+    for sentence in _sentences(text):
         while len(sentence) > limit:  # a sentence longer than one SMS: cut at a space
             cut = sentence.rfind(" ", 0, limit) if " " in sentence[:limit] else limit
             pieces.append(sentence[:cut].strip())

@@ -15,6 +15,15 @@ def test_long_text_splits_at_sentence_ends():
     assert " ".join(messages) == (sentence * 20).strip()
 
 
+def test_a_one_word_answer_stays_with_the_sentence_it_answers():
+    # Texted, "Yes." ended the message before and "Post-traumatic stress disorder ..." began the next.
+    first = "It's designed to work within a few hours. " * 6
+    condition = "Post-traumatic stress disorder (PTSD) is one of the conditions our information lists."
+    messages = split(f"{first}Yes. {condition}")
+    assert messages[-1] == f"Yes. {condition}"
+    assert " ".join(messages) == f"{first}Yes. {condition}"
+
+
 def test_a_sentence_longer_than_one_sms_is_cut_between_words():
     messages = split("word " * 200)
     assert all(len(m) <= MAX_SMS_CHARS for m in messages)
