@@ -24,15 +24,14 @@ class ActionAnswerMore(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         own = (tracker.latest_message.get("intent") or {}).get("name")
         topics = answer_topics(dispatcher, tracker)
-        said = list(topics)
-        if own != ASK_CONDITION:
-            list_said = CONDITIONS_TOPIC in [retrieval_intent(tracker.latest_message), *topics]
-            if answer_conditions(dispatcher, tracker, list_said=list_said):
-                said.append(CONDITIONS_TOPIC)  # not offered again as a choice
+        # What the reply says, none of it offered again as a choice (as in actions/clarify.py).
+        answered = [retrieval_intent(tracker.latest_message), *topics]
+        if own != ASK_CONDITION and answer_conditions(dispatcher, tracker, list_said=CONDITIONS_TOPIC in answered):
+            answered.append(CONDITIONS_TOPIC)
         alternatives = [
             TOPICS[key]
             for key in dict.fromkeys(tracker.get_latest_entity_values(ALTERNATIVE_ENTITY))
-            if key in TOPICS and key not in said
+            if key in TOPICS and key not in answered
         ]
         if alternatives:
             buttons = [{"title": topic.title, "payload": topic.question} for topic in alternatives]
