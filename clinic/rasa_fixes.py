@@ -21,6 +21,13 @@ Each fix keeps Rasa's behaviour and only removes wasted work; docs/performance.m
   after another in the calling thread. `SequentialGraphRunner` runs the same nodes with the same
   inputs one after another too, in an order worked out once per set of targets (the standard
   library's `graphlib`), and returns what dask returned.
+- A message that names its intent ("/affirm", `/change_field{"booking_field": "contact_name"}`: the
+  buttons' payloads) runs the whole NLU graph all the same, spaCy and the sentence encoder included,
+  and its last node, `RegexMessageHandler`, then replaces everything the graph found with the intent
+  and entities the message names. The fix gives that node's result without running the rest: the
+  same function (`YAMLStoryReader.unpack_regex_message`) on the message as the graph's first node
+  builds it, with the same domain; a message it does not unpack (typed text, an intent the domain
+  does not have) runs the graph as before.
 """
 
 import copy
@@ -32,10 +39,17 @@ import fastjsonschema
 import jsonschema
 import rasa.core.processor
 from rasa.core.actions.action import RemoteAction
+from rasa.core.channels.channel import UserMessage
+from rasa.core.processor import MessageProcessor
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.graph_components.converters.nlu_message_converter import NLUMessageConverter
+from rasa.nlu.classifiers.regex_message_handler import RegexMessageHandler
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.utils.common import all_subclasses
 
 
@@ -147,8 +161,31 @@ class SequentialGraphRunner(DaskGraphRunner):
         return self._orders[targets]
 
 
+_original_parse_message_with_graph = MessageProcessor._parse_message_with_graph
+
+
+def _parse_message_with_graph(
+    self: MessageProcessor, message: UserMessage, tracker: DialogueStateTracker, only_output_properties: bool = True
+) -> Dict[Text, Any]:
+    """`MessageProcessor._parse_message_with_graph`, without the graph for a message naming its intent."""
+    converted = NLUMessageConverter().convert_user_message([message])[0]
+    named = YAMLStoryReader.unpack_regex_message(
+        converted, self.domain, entity_extractor_name=RegexMessageHandler.__name__
+    )
+    if named is converted:  # not a message naming a known intent: the graph reads it
+        return _original_parse_message_with_graph(self, message, tracker, only_output_properties)
+    parse_data: Dict[Text, Any] = {
+        TEXT: "",
+        INTENT: {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0},
+        ENTITIES: [],
+    }
+    parse_data.update(named.as_dict(only_output_properties=only_output_properties))
+    return parse_data
+
+
 def apply() -> None:
     _compiled_action_response_checks()  # compiled at start-up (50 ms), not in the first action's turn
     RemoteAction._validate_action_result = _validate_action_result
     Event.resolve_by_type = staticmethod(_resolve_by_type)
     rasa.core.processor.DaskGraphRunner = SequentialGraphRunner  # the runner a served model is loaded with
+    MessageProcessor._parse_message_with_graph = _parse_message_with_graph

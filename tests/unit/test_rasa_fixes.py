@@ -2,17 +2,23 @@
 
 import asyncio
 import uuid
+from pathlib import Path
 
 import jsonschema
 import pytest
 import rasa.core.processor
+import yaml
 from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import UserMessage
+from rasa.core.processor import MessageProcessor
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.events import ActiveLoop, BotUttered, Event, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 
+from actions.clarify import SOMETHING_ELSE
 from clinic import rasa_fixes
+from clinic.channels.rest import EMPTY_MESSAGE_PAYLOAD
 
 ACTION = RemoteAction("validate_booking_form", None)
 
@@ -22,7 +28,8 @@ def _fixes_applied():
     """Rasa patched for this module's tests only, then given back its own methods."""
     originals = [(owner, name, vars(owner)[name])
                  for owner, name in ((RemoteAction, "_validate_action_result"), (Event, "resolve_by_type"),
-                                     (rasa.core.processor, "DaskGraphRunner"))]
+                                     (rasa.core.processor, "DaskGraphRunner"),
+                                     (MessageProcessor, "_parse_message_with_graph"))]
     rasa_fixes.apply()
     yield
     for owner, name, original in originals:
@@ -154,3 +161,49 @@ def test_the_served_model_runs_without_dask_and_gives_dasks_results(model_path):
         assert parse == dask_parse and parse["intent"]["name"]
         dask_prediction, prediction = both(predicted, text)
         assert prediction == dask_prediction and prediction[2]
+
+
+def _button_payloads_naming_an_intent() -> list:
+    """Every payload the bot's buttons send that names an intent, as the person's widget sends it (the
+    domain doubles a payload's braces, which its templating turns back into one)."""
+    domain = yaml.safe_load(Path("domain.yml").read_text())
+    payloads = {
+        button["payload"].replace("{{", "{").replace("}}", "}")
+        for variations in domain["responses"].values()
+        for variation in variations
+        for button in variation.get("buttons", [])
+        if button["payload"].startswith("/")
+    }
+    return sorted(payloads | {SOMETHING_ELSE["payload"], EMPTY_MESSAGE_PAYLOAD})
+
+
+# Typed text, and what only looks like a payload: the graph reads these as before.
+NOT_NAMING_AN_INTENT = ["yes", "/", "/no_such_intent", "hello /affirm", "/affirm please", "how long is an infusion?"]
+
+
+@pytest.fixture(scope="module")
+def processor(model_path):
+    return Agent.load(model_path).processor
+
+
+def test_a_message_naming_its_intent_gets_what_the_whole_nlu_graph_gives(processor):
+    payloads = _button_payloads_naming_an_intent()
+    assert {"/affirm", "/deny", "/cancel", "/something_else"} <= set(payloads) and any("{" in p for p in payloads)
+    typed = ["  /affirm ", "/affirm@0.7", '/change_field{"booking_field": "contact_time"}', "/greet"]
+    tracker = DialogueStateTracker.from_events("s", [])
+    for text in payloads + typed + NOT_NAMING_AN_INTENT:
+        graph = rasa_fixes._original_parse_message_with_graph(processor, UserMessage(text), tracker)
+        assert processor._parse_message_with_graph(UserMessage(text), tracker) == graph, text
+
+
+def test_a_button_press_is_answered_without_running_the_nlu_graph(processor, monkeypatch):
+    def graph_run(*args, **kwargs):
+        raise AssertionError("the NLU graph ran")
+
+    monkeypatch.setattr(processor.graph_runner, "run", graph_run)
+    parsed = asyncio.run(processor.parse_message(UserMessage('/change_field{"booking_field": "contact_name"}')))
+    assert parsed["intent"] == {"name": "change_field", "confidence": 1.0}
+    assert [(e["entity"], e["value"]) for e in parsed["entities"]] == [("booking_field", "contact_name")]
+    for text in NOT_NAMING_AN_INTENT:
+        with pytest.raises(AssertionError, match="the NLU graph ran"):
+            asyncio.run(processor.parse_message(UserMessage(text)))

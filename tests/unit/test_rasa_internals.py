@@ -19,8 +19,12 @@ from rasa.core.lock_store import LockStore, RedisLockStore
 from rasa.core.processor import MessageProcessor
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.engine.graph import GraphComponent, GraphNode, GraphSchema
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.graph_components.converters.nlu_message_converter import NLUMessageConverter
+from rasa.nlu.classifiers.regex_message_handler import RegexMessageHandler
 from rasa.shared.core.events import Event
+from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils import common as rasa_common
 from rasa_sdk import endpoint
@@ -36,6 +40,11 @@ EXPECTED = [
     (DaskGraphRunner, "run", ["self", "inputs", "targets"]),
     (GraphSchema, "minimal_graph_schema", ["self", "targets"]),
     (GraphNode, "__call__", ["self", "inputs_from_previous_nodes"]),
+    # ... and parses a message naming its intent as the NLU graph's first and last nodes would.
+    (MessageProcessor, "_parse_message_with_graph", ["self", "message", "tracker", "only_output_properties"]),
+    (NLUMessageConverter, "convert_user_message", ["self", "messages"]),
+    (RegexMessageHandler, "process", ["self", "messages", "domain"]),
+    (YAMLStoryReader, "unpack_regex_message", ["message", "domain", "entity_extractor_name"]),
     # clinic/cors.py replaces Rasa's CORS set-up; clinic/action_auth.py wraps rasa-sdk's app factory.
     (rasa_server, "configure_cors", ["app", "cors_origins"]),
     (endpoint, "create_app", ["action_package_name", "cors_origins", "auto_reload"]),
@@ -102,6 +111,13 @@ def test_the_processor_still_loads_its_model_with_the_runner_the_fixes_replace()
     assert "DaskGraphRunner," in inspect.getsource(MessageProcessor._load_model)
     source = inspect.getsource(DaskGraphRunner)
     assert "self._instantiated_nodes" in source and "self._graph_schema" in source
+
+
+def test_the_nlu_graph_still_ends_by_replacing_a_message_naming_its_intent():
+    """clinic/rasa_fixes.py gives a message naming its intent what the graph's last node gives it: that
+    node still unpacks the message itself, and a served model's NLU target is still that node."""
+    assert "unpack_regex_message" in inspect.getsource(RegexMessageHandler.process)
+    assert 'nlu_target=f"run_{RegexMessageHandler.__name__}"' in inspect.getsource(DefaultV1Recipe)
 
 
 def test_the_sql_tracker_store_still_has_the_events_table_the_core_queries_use():
