@@ -49,7 +49,6 @@ from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.utils.common import all_subclasses
 
 
@@ -174,13 +173,8 @@ def _parse_message_with_graph(
     )
     if named is converted:  # not a message naming a known intent: the graph reads it
         return _original_parse_message_with_graph(self, message, tracker, only_output_properties)
-    parse_data: Dict[Text, Any] = {
-        TEXT: "",
-        INTENT: {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0},
-        ENTITIES: [],
-    }
-    parse_data.update(named.as_dict(only_output_properties=only_output_properties))
-    return parse_data
+    # Its text, intent, ranking and entities: every key the original's defaults would fill.
+    return named.as_dict(only_output_properties=only_output_properties)
 
 
 def apply() -> None:

@@ -2,12 +2,10 @@
 
 import asyncio
 import uuid
-from pathlib import Path
 
 import jsonschema
 import pytest
 import rasa.core.processor
-import yaml
 from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import UserMessage
@@ -19,6 +17,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from actions.clarify import SOMETHING_ELSE
 from clinic import rasa_fixes
 from clinic.channels.rest import EMPTY_MESSAGE_PAYLOAD
+from tests.support.database import DOMAIN
 
 ACTION = RemoteAction("validate_booking_form", None)
 
@@ -165,11 +164,10 @@ def test_the_served_model_runs_without_dask_and_gives_dasks_results(model_path):
 
 def _button_payloads_naming_an_intent() -> list:
     """Every payload the bot's buttons send that names an intent, as the person's widget sends it (the
-    domain doubles a payload's braces, which its templating turns back into one)."""
-    domain = yaml.safe_load(Path("domain.yml").read_text())
+    domain the server runs with doubles a payload's braces, which its templating turns back into one)."""
     payloads = {
         button["payload"].replace("{{", "{").replace("}}", "}")
-        for variations in domain["responses"].values()
+        for variations in DOMAIN.responses.values()
         for variation in variations
         for button in variation.get("buttons", [])
         if button["payload"].startswith("/")
