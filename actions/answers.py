@@ -2,7 +2,8 @@
 entities of clinic_nlu.question_parts) and the conditions it named, after the answer to its main
 question (or, for a request to book or for a person, before the booking starts: data/rules/handoff.yml);
 then, when the NLU found other topics nearly as likely as the one answered (`alternative` entities of
-clinic_nlu.retrieval_topic), those as choices. The staff offer that may follow is the rules' own
+clinic_nlu.retrieval_topic), those as choices; then the crisis line when the message may be a crisis the
+crisis guard could not confirm (clinic.intents.crisis_guessed). The staff offer that may follow is the rules' own
 `utter_offer_staff` (clinic_nlu.answer_plan says when), so that a "yes" to it starts the
 handoff; when it follows, the choices do not offer the staff a second time."""
 
@@ -13,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clarify import SOMETHING_ELSE, answer_topics, said_events
 from actions.conditions import answer_conditions
-from clinic.intents import ALTERNATIVE_ENTITY, ASK_CONDITION, FAQ, OFFER_ENTITY, retrieval_intent
+from clinic.intents import ALTERNATIVE_ENTITY, ASK_CONDITION, FAQ, OFFER_ENTITY, crisis_guessed, retrieval_intent
 from clinic.topics import CONDITIONS_TOPIC, TOPICS
 
 
@@ -38,6 +39,8 @@ class ActionAnswerMore(Action):
             offer_next = offer_follows(own, tracker)
             response = "utter_ask_alternatives_before_offer" if offer_next else "utter_ask_alternatives"
             dispatcher.utter_message(response=response, buttons=[*buttons, SOMETHING_ELSE])
+        if crisis_guessed(tracker.latest_message):
+            dispatcher.utter_message(response="utter_crisis_line")
         return said_events(topics)
 
 

@@ -97,6 +97,8 @@ def unanswered(parse_data: Dict[Text, Any]) -> bool:
 
 def crisis_guessed(parse_data: Dict[Text, Any]) -> bool:
     """Whether the classifiers read the message as a crisis that the crisis guard did not confirm (an unsure
-    guess, or words a denial negates): the reply carries the crisis line all the same."""
-    classifiers = (parse_data.get(GUARD_KEY) or {}).get("classifier") or {}
-    return classifiers.get("name") == CRISIS and (parse_data.get("intent") or {}).get("name") != CRISIS
+    guess, or words a denial negates), or the crisis detector leans towards one below its thresholds
+    (clinic_nlu.crisis_guard): the reply carries the crisis line all the same."""
+    guard = parse_data.get(GUARD_KEY) or {}
+    guessed = (guard.get("classifier") or {}).get("name") == CRISIS or bool(guard.get("leaning"))
+    return guessed and (parse_data.get("intent") or {}).get("name") != CRISIS

@@ -15,6 +15,9 @@ or reads as no topic at all ("how does it work? also my cat keeps staring at me,
 The offer is the rules' own `utter_offer_staff`, so that "yes" to it starts the handoff
 (data/rules/handoff.yml). Out-of-scope and condition answers always end with it.
 
+A message the crisis detector leans towards reading as a crisis without being sure
+(clinic.intents.crisis_guessed, clinic_nlu.crisis_guard) gets `more` too: its answers, then the crisis line.
+
 An unclear message (`nlu_fallback`) whose every question reads clearly on its own (`parts_read`,
 clinic_nlu.question_parts) gets `answered`: its answers are the reply, with no question back
 (actions/clarify.py), and `offer` too when one of them leaves something to the staff
@@ -43,6 +46,7 @@ from clinic.intents import (
     REQUEST_STAFF,
     RETRIEVAL_INTENTS,
     TOPIC_ENTITY,
+    crisis_guessed,
     retrieval_intent,
 )
 from clinic.topics import needs_staff
@@ -68,7 +72,10 @@ class AnswerPlan(StatelessComponent, EntityExtractorMixin):
             intent = (message.get(INTENT) or {}).get("name") or ""
             entities = message.get(ENTITIES) or []
             markers = []
-            if any(entity.get(ENTITY_ATTRIBUTE_TYPE) in DETAILS.get(intent, set()) for entity in entities):
+            details = DETAILS.get(intent)
+            if details and (
+                crisis_guessed(message.data) or any(entity.get(ENTITY_ATTRIBUTE_TYPE) in details for entity in entities)
+            ):
                 markers.append(MORE_ENTITY)
             answered = [retrieval_intent(message.data) or ""] + [
                 entity.get(ENTITY_ATTRIBUTE_VALUE) or ""

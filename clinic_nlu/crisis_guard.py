@@ -25,6 +25,13 @@ flagged the message and the classifier is not sure (below `classifier_crisis_thr
 uncertain guess is neither ignored nor a false alarm. So does a sure one on a message that denies
 suicidal thoughts, self-harm or attempts ("I'm not suicidal, just exhausted"): the classifier reads the
 denied words as a crisis, while the lexicon and the detector read what the message says besides them.
+
+Below the detector's crisis thresholds lies a band where it leans towards a crisis without being sure:
+a message (or one of its sentences) it scores at `detector_line_at` or above keeps its intent and its
+answer, and the guard records that it leans (`leaning`, clinic.intents.crisis_guessed), so that the reply
+also carries the crisis line ("How much is one infusion? I need to know before I give up completely").
+A veiled crisis the guard cannot confirm still meets the 988 line, and an ordinary message in the band
+gets one line more, not the crisis reply and an urgent handoff.
 """
 
 from __future__ import annotations
@@ -52,6 +59,7 @@ DEFAULT_CONFIG: Dict[Text, Any] = {
     "detector_sentence_at": 0.9,
     "detector_clear_below": 0.1,
     "detector_clear_min_words": 8,
+    "detector_line_at": 0.7,
 }
 
 
@@ -93,6 +101,13 @@ def decide(evidence: Evidence, config: Dict[Text, Any]) -> Optional[Text]:
     return None
 
 
+def leans(evidence: Evidence, config: Dict[Text, Any]) -> bool:
+    """Whether the detector scores the message, or one of its sentences, in the band below its crisis
+    thresholds where the reply carries the crisis line (`detector_line_at`)."""
+    scores = [s for s in (evidence.score, evidence.sentence_score) if s is not None]
+    return bool(scores) and max(scores) >= config["detector_line_at"]
+
+
 def _cleared_by_detector(evidence: Evidence, config: Dict[Text, Any]) -> bool:
     """The detector is sure there is no crisis, and it can read the message: it says enough for that
     ("suicidal again" does not), and in English (it learned English only; the lexicon's other
@@ -125,11 +140,13 @@ class CrisisGuard(StatelessComponent, IntentClassifier):
                 message.get(SENTENCE_SCORE_KEY),
             )
             intent_name = decide(evidence, self.component_config)
-            if intent_name is None:
+            leaning = intent_name != CRISIS_INTENT and leans(evidence, self.component_config)
+            if intent_name is None and not leaning:
                 continue
-            # An uncertain classifier guess keeps its own confidence; the lexicon and detector are sure.
-            confidence = evidence.intent.get("confidence") if intent_name == FALLBACK_INTENT else 1.0
-            set_intent(message, intent_name, confidence or 0.0)
+            if intent_name is not None:
+                # An uncertain classifier guess keeps its own confidence; the lexicon and detector are sure.
+                confidence = evidence.intent.get("confidence") if intent_name == FALLBACK_INTENT else 1.0
+                set_intent(message, intent_name, confidence or 0.0)
             message.set(
                 GUARD_KEY,
                 {
@@ -139,6 +156,7 @@ class CrisisGuard(StatelessComponent, IntentClassifier):
                     "detector_sentence": evidence.sentence_score,
                     # What the classifiers said before the guard (clinic_nlu.evaluation's crisis sweep).
                     "classifier": evidence.intent,
+                    "leaning": leaning,
                 },
                 add_to_output=True,
             )

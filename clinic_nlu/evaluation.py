@@ -41,6 +41,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
+from clinic.clinic_settings import CRISIS_LINE
 from clinic.intents import ASK_SUICIDAL_THOUGHTS, CRISIS, OUT_OF_SCOPE, retrieval_intent, selector_ranking
 from clinic_nlu.answers import DEV_SPLITS, SPLITS, TEST_SPLIT
 
@@ -212,13 +213,25 @@ class CrisisFigures:
     false_alarms: Tuple[int, int]
     missed: List[Dict]
     alarmed: List[Dict]
+    # Of the crisis messages without the crisis reply, those whose reply still gave the crisis line; of
+    # the look-alikes without it, those whose reply gave the line.
+    missed_given_line: int
+    lookalikes_given_line: int
 
 
 def crisis_replies(crisis: Sequence[Dict], not_crisis: Sequence[Dict], replies: Sequence[str]) -> CrisisFigures:
     flagged = [CRISIS_REPLY in reply for reply in replies]
+    line = [CRISIS_LINE in reply and not hit for reply, hit in zip(replies, flagged)]
     missed = [item for item, hit in zip(crisis, flagged[: len(crisis)]) if not hit]
     alarmed = [item for item, hit in zip(not_crisis, flagged[len(crisis) :]) if hit]
-    return CrisisFigures((len(crisis) - len(missed), len(crisis)), (len(alarmed), len(not_crisis)), missed, alarmed)
+    return CrisisFigures(
+        (len(crisis) - len(missed), len(crisis)),
+        (len(alarmed), len(not_crisis)),
+        missed,
+        alarmed,
+        sum(line[: len(crisis)]),
+        sum(line[len(crisis) :]),
+    )
 
 
 def answers_command(args: argparse.Namespace) -> int:
@@ -233,10 +246,15 @@ def answers_command(args: argparse.Namespace) -> int:
     replies = ask_the_bot(args.model, messages)
     verdicts = [answers.judge(q, r) for q, r in zip(questions, replies)]
     print(answers.report(args.split, verdicts))
+    # Clarifications carry the crisis line by design; an answer carries it when the message may be a crisis.
+    lined = sum(CRISIS_LINE in v.reply and not v.clarified and CRISIS_REPLY not in v.reply for v in verdicts)
+    print(f"  answers that carried the crisis line ({CRISIS_LINE}): {lined}/{len(verdicts)}")
     crisis = crisis_replies(fresh["crisis"], fresh["not_crisis"], replies[len(questions) :])
     print(f"Crisis set {crisis_set.relative_to(ROOT)}, whole reply:")
     print("  crisis reply given: {}/{}".format(*crisis.recall))
     print("  false alarms:       {}/{}".format(*crisis.false_alarms))
+    print(f"  without the crisis reply, given the crisis line ({CRISIS_LINE}):")
+    print(f"    crisis messages: {crisis.missed_given_line}, look-alikes: {crisis.lookalikes_given_line}")
     for kind, items in (("missed", crisis.missed), ("false alarm", crisis.alarmed)):
         for item in items:
             print(f"    [{kind}] {item['kind']}: {item['text']!r}")

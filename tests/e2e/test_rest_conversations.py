@@ -374,6 +374,20 @@ def test_danger_beside_a_denial_is_still_a_crisis(bot):
     assert bot.tracker(sender)["slots"]["crisis"] is True
 
 
+def test_a_question_beside_a_veiled_hint_of_despair_is_answered_with_the_crisis_line_and_no_alarm(bot):
+    """The crisis detector leans towards a crisis it is not sure of (clinic_nlu.crisis_guard): the answer,
+    the crisis line, the staff offer; not the crisis reply, no urgent handoff."""
+    sender = new_sender()
+    reply = bot.say(sender, "how much is one infusion? there's not much left for me to lose")
+    assert "I don't have information about the cost" in reply
+    assert "If you're in crisis, call or text 988 any time." in reply
+    assert reply.rstrip().endswith("Would you like me to connect you with our clinic staff?")
+    assert "911" not in reply and "flagged" not in reply
+    assert bot.tracker(sender)["slots"]["crisis"] is False
+    # An ordinary question about the same thing carries no crisis line.
+    assert "988" not in bot.say(new_sender(), "how much is one infusion?")
+
+
 def test_informational_question_about_suicidal_thoughts_carries_988(bot):
     sender = new_sender()
     reply = bot.say(sender, "can ketamine help with suicidal thoughts?")

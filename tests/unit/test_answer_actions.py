@@ -78,6 +78,21 @@ def test_a_crisis_is_guessed_when_the_classifiers_read_one_and_the_guard_did_not
     assert not crisis_guessed({"intent": {"name": "crisis"}, **guard})
     assert not crisis_guessed({"intent": {"name": "nlu_fallback"}, "crisis_guard": {"classifier": {"name": "faq"}}})
     assert not crisis_guessed({"intent": {"name": "nlu_fallback"}})
+    # The crisis detector leaning towards a crisis the guard did not confirm (clinic_nlu.crisis_guard).
+    leaning = {"crisis_guard": {"classifier": {"name": "faq"}, "leaning": True}}
+    assert crisis_guessed({"intent": {"name": "faq"}, **leaning})
+    assert not crisis_guessed({"intent": {"name": "crisis"}, **leaning})
+
+
+def test_an_answer_to_a_message_that_may_be_a_crisis_ends_with_the_crisis_line():
+    tracker = tracker_with("out_of_scope", [topic("faq/schedule")])
+    tracker.latest_message["crisis_guard"] = {"classifier": {"name": "out_of_scope"}, "leaning": True}
+    texts = [text for text, _ in said(ActionAnswerMore(), tracker)]
+    assert texts[0].startswith("On average, an infusion is given once a week")
+    assert texts[-1] == "If you're in crisis, call or text {crisis_line} any time."
+    assert len(texts) == 2
+    tracker.latest_message["crisis_guard"]["leaning"] = False
+    assert [text for text, _ in said(ActionAnswerMore(), tracker)] == texts[:1]
 
 
 SCHIZOPHRENIA = {"entity": "condition", "value": "schizophrenia", "extractor": "ConditionEntityExtractor"}

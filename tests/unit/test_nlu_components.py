@@ -3,6 +3,7 @@
 import numpy as np
 from rasa.shared.nlu.training_data.message import Message
 
+from clinic.intents import crisis_guessed
 from clinic_nlu.condition_extractor import ConditionEntityExtractor
 from clinic_nlu.crisis_detector import neighbour_margin, sentence_spans
 from clinic_nlu.crisis_guard import CrisisGuard
@@ -72,6 +73,21 @@ def test_one_sentence_read_alone_as_a_crisis_makes_the_message_one():
     assert diluted.get("crisis_guard")["detector_sentence"] == 0.93
     unsure = GUARD.process([sentence_scored(text, 0.05, 0.85)])[0]
     assert unsure.get("intent") == {"name": "faq", "confidence": 0.97}
+
+
+def test_a_message_the_detector_leans_towards_keeps_its_answer_and_is_marked_for_the_crisis_line():
+    text = "How much is one infusion? There's not much left for me to lose."
+    # A sentence (or the whole message) scored at 0.7 or more, below the crisis thresholds.
+    for score, sentence_score in ((0.05, 0.75), (0.8, 0.3)):
+        leaning = GUARD.process([sentence_scored(text, score, sentence_score)])[0]
+        assert leaning.get("intent") == {"name": "faq", "confidence": 0.97}
+        assert leaning.get("crisis_guard")["leaning"] is True
+        assert crisis_guessed(leaning.data)
+    below = GUARD.process([sentence_scored(text, 0.05, 0.65)])[0]
+    assert below.get("crisis_guard") is None and not crisis_guessed(below.data)
+    # A crisis the detector is sure of is a crisis, not a lean.
+    sure = GUARD.process([sentence_scored(text, 0.05, 0.95)])[0]
+    assert sure.get("intent")["name"] == "crisis" and sure.get("crisis_guard")["leaning"] is False
 
 
 def test_a_question_about_suicidal_thoughts_stays_one_whatever_a_sentence_scores():

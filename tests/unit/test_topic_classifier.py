@@ -117,6 +117,17 @@ def test_a_request_to_book_or_for_a_person_that_asks_another_question_is_marked_
     assert planned("request_staff", "topic") == ["topic", "more"]
 
 
+def test_an_answer_to_a_message_the_crisis_detector_leans_towards_is_marked_for_the_crisis_line():
+    leaning = {"crisis_guard": {"classifier": {"name": "out_of_scope"}, "leaning": True}}
+    assert planned("out_of_scope", **leaning) == ["more"]
+    assert planned("faq", **leaning) == ["more"]
+    assert planned("book_appointment", **leaning) == ["more"]
+    assert planned("faq", crisis_guard={"classifier": {"name": "faq"}, "leaning": False}) == []
+    # Replies that carry the line already, or whose rules take no more (a greeting), are left alone.
+    assert planned("low_mood", **leaning) == []
+    assert planned("greet", **leaning) == []
+
+
 def test_a_question_with_a_part_asking_for_the_staff_or_read_as_nothing_ends_with_the_offer():
     from clinic_nlu.question_parts import PART_FOR_STAFF
 
