@@ -21,7 +21,7 @@ from clinic.channels import CHANNEL_CHOICES, channel_of, text_of  # noqa: F401  
 from clinic.feedback import ratings
 from clinic.feedback.models import ConversationRating
 from clinic.handoffs.models import Handoff
-from clinic.intents import CRISIS, OUT_OF_SCOPE, UNANSWERED_INTENTS, full_intent, unanswered
+from clinic.intents import CRISIS, GUARD_KEY, OUT_OF_SCOPE, UNANSWERED_INTENTS, crisis_guessed, full_intent, unanswered
 
 EVENTS = sa.Table(
     "events",
@@ -37,7 +37,7 @@ EVENTS = sa.Table(
 E = EVENTS.c
 
 FALLBACK_ACTION = "action_default_fallback"
-FLAGS = ("crisis", "handoff", "unanswered")
+FLAGS = ("crisis", "possible_crisis", "handoff", "unanswered")
 LIST_LIMIT = 300
 
 
@@ -75,6 +75,9 @@ class ConversationSummary:
     unanswered: bool
     handoff: bool
     channel: str = "unknown"
+    # A message that may have been a crisis the crisis guard did not confirm (clinic.intents.crisis_guessed):
+    # its reply carried the crisis line, not the crisis reply; staff may want to check on the person.
+    possible_crisis: bool = False
     first_message: str = ""
 
 
@@ -119,6 +122,7 @@ def list_conversations(
             query = query.having(aggregate == 1)
     rows = session.execute(query).all()
     unanswered_senders = {message.sender_id for message in unanswered_messages(session)}
+    possible_crisis = possible_crisis_senders(session)
     first_events = _event_data(session, [row.first_user_event for row in rows if row.first_user_event])
     summaries = []
     for row in rows:
@@ -133,13 +137,28 @@ def list_conversations(
             handoff=bool(row.handoff),
             channel=channel_of(first) if first else "unknown",
             first_message=text_of(first),
+            possible_crisis=row.sender_id in possible_crisis,
         )
         if (channel and summary.channel != channel) or ("unanswered" in flags and not summary.unanswered):
+            continue
+        if "possible_crisis" in flags and not summary.possible_crisis:
             continue
         summaries.append(summary)
         if len(summaries) >= limit:
             break
     return summaries
+
+
+def possible_crisis_senders(session: Session) -> Set[str]:
+    """Conversations with a message that may have been a crisis the crisis guard did not confirm. Only a
+    message the guard looked at closely has its record (clinic.intents.GUARD_KEY) in the parse data."""
+    rows = session.execute(
+        sa.select(E.sender_id, E.data)
+        .where(E.type_name == "user")
+        .where(sa.or_(E.intent_name.is_(None), E.intent_name != CRISIS))
+        .where(E.data.contains(f'"{GUARD_KEY}"'))
+    )
+    return {row.sender_id for row in rows if crisis_guessed(json.loads(row.data or "{}").get("parse_data") or {})}
 
 
 def _event_data(session: Session, ids: List[int]) -> Dict[int, Dict]:
@@ -163,6 +182,7 @@ class TranscriptEntry:
     staff: Optional[str] = None  # a staff member's message during a takeover (clinic.takeover): their name
     unanswered: bool = False
     crisis: bool = False
+    possible_crisis: bool = False
     form_answer: bool = False
     rating: Optional[int] = None  # a texter's "Reply 1-5", recorded as a rating (clinic.feedback.ratings)
 
@@ -254,6 +274,7 @@ def _events(session: Session, sender_id: str) -> List[TranscriptEntry]:
                 confidence=intent.get("confidence"),
                 channel=channel_of(data),
                 crisis=intent.get("name") == CRISIS,
+                possible_crisis=crisis_guessed(parse_data),
                 form_answer=in_form,
             )
             last_user.unanswered = is_unanswered(parse_data, in_form)

@@ -217,6 +217,7 @@ def conversations_page():
         end=end,
         channel=channel,
         flags=flags,
+        flag_names=conversations.FLAGS,
         limit=conversations.LIST_LIMIT,
     )
 
