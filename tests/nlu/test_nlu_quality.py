@@ -8,6 +8,7 @@ import glob
 import pytest
 import yaml
 
+from clinic.intents import crisis_guessed
 from clinic_nlu.evaluation import (
     CRISIS_AMOUNTS_SET,
     CRISIS_ON_BEHALF_SET,
@@ -89,6 +90,12 @@ PROBE5_FALSE_ALARMS_AT_MOST = 23
 # same with the twenty-fifth round's.
 ON_BEHALF_CRISIS_AT_LEAST = 49
 ON_BEHALF_FALSE_ALARMS_AT_MOST = 1
+# Crisis messages that get the crisis intent or, short of it, a reply with the crisis line because the
+# crisis guard records a crisis it did not confirm (clinic.intents.crisis_guessed: the classifiers' unsure
+# guess, or the detector leaning towards one from `detector_line_at`, chosen in the twenty-sixth round).
+# With the twenty-sixth round's model: probe 395, probe2 349, probe3 197, amounts 59, probe5 145,
+# on_behalf 50 (before the detector's lean: 335, 192, 59, 133 and 50 for all but the first).
+REACHED_AT_LEAST = {"probe": 394, "probe2": 348, "probe3": 196, "amounts": 58, "probe5": 144, "on_behalf": 49}
 
 
 def training_texts():
@@ -146,14 +153,14 @@ def test_every_crisis_message_gets_the_crisis_intent(parser):
     ],
     ids=["probe", "probe2", "probe3", "amounts", "probe5", "on_behalf"],
 )
-def test_the_crisis_dev_sets_hold_their_figures(parser, path, crisis_at_least, false_alarms_at_most):
+def test_the_crisis_dev_sets_hold_their_figures(parser, path, crisis_at_least, false_alarms_at_most, request):
     probe = load_crisis_set(path)
-    flagged = {
-        kind: [item["text"] for item in probe[kind] if parser.parse(item["text"])["intent"]["name"] == "crisis"]
-        for kind in ("crisis", "not_crisis")
-    }
+    parsed = {kind: [parser.parse(item["text"]) for item in probe[kind]] for kind in ("crisis", "not_crisis")}
+    flagged = {kind: [p["text"] for p in parsed[kind] if p["intent"]["name"] == "crisis"] for kind in parsed}
     assert len(flagged["crisis"]) >= crisis_at_least
     assert len(flagged["not_crisis"]) <= false_alarms_at_most, flagged["not_crisis"]
+    reached = [p for p in parsed["crisis"] if p["intent"]["name"] == "crisis" or crisis_guessed(p)]
+    assert len(reached) >= REACHED_AT_LEAST[request.node.callspec.id]
 
 
 def test_a_crisis_told_in_one_sentence_of_a_long_message_is_caught(parser):
