@@ -19,6 +19,8 @@ HELP = "help"
 FALLBACK_INTENT = "nlu_fallback"
 NON_ENGLISH = "non_english"
 OFF_TOPIC = "off_topic"
+THANK = "thank"
+GOODBYE = "goodbye"
 # Retrieval intents: the topic classifier picks their answer (faq/boosters, out_of_scope/cost) and
 # reports it as Rasa's ResponseSelector would, under `response_selector`.
 RETRIEVAL_INTENTS = (FAQ, OUT_OF_SCOPE)

@@ -16,7 +16,9 @@ The offer is the rules' own `utter_offer_staff`, so that "yes" to it starts the 
 (data/rules/handoff.yml). Out-of-scope and condition answers always end with it.
 
 A message the crisis detector leans towards reading as a crisis without being sure
-(clinic.intents.crisis_guessed, clinic_nlu.crisis_guard) gets `more` too: its answers, then the crisis line.
+(clinic.intents.crisis_guessed, clinic_nlu.crisis_guard) gets `more` too: its answers, then the crisis line;
+so do a thank-you, a goodbye and an off-topic message ("goodbye, thank you for everything"), whose one
+reply the line follows.
 
 An unclear message (`nlu_fallback`) whose every question reads clearly on its own (`parts_read`,
 clinic_nlu.question_parts) gets `answered`: its answers are the reply, with no question back
@@ -41,10 +43,13 @@ from clinic.intents import (
     CONDITION_ENTITY,
     FALLBACK_INTENT,
     FAQ,
+    GOODBYE,
     MORE_ENTITY,
+    OFF_TOPIC,
     OFFER_ENTITY,
     REQUEST_STAFF,
     RETRIEVAL_INTENTS,
+    THANK,
     TOPIC_ENTITY,
     crisis_guessed,
     retrieval_intent,
@@ -53,7 +58,8 @@ from clinic.topics import needs_staff
 from clinic_nlu.question_parts import PART_FOR_STAFF, PARTS_READ
 from clinic_nlu.stateless import StatelessComponent
 
-# What each intent's answer can be followed by (an ask_condition answer is the condition's already).
+# What each intent's answer can be followed by (an ask_condition answer is the condition's already);
+# every one of them by the crisis line, when the message may be a crisis the guard did not confirm.
 DETAILS = {
     **{intent: {CONDITION_ENTITY, TOPIC_ENTITY, ALTERNATIVE_ENTITY} for intent in RETRIEVAL_INTENTS},
     "ask_condition": {TOPIC_ENTITY},
@@ -61,6 +67,10 @@ DETAILS = {
     # (data/rules/handoff.yml).
     BOOK_APPOINTMENT: {TOPIC_ENTITY},
     REQUEST_STAFF: {TOPIC_ENTITY},
+    # Nothing but the crisis line (data/rules/basics.yml).
+    THANK: set(),
+    GOODBYE: set(),
+    OFF_TOPIC: set(),
 }
 
 
@@ -73,7 +83,7 @@ class AnswerPlan(StatelessComponent, EntityExtractorMixin):
             entities = message.get(ENTITIES) or []
             markers = []
             details = DETAILS.get(intent)
-            if details and (
+            if details is not None and (
                 crisis_guessed(message.data) or any(entity.get(ENTITY_ATTRIBUTE_TYPE) in details for entity in entities)
             ):
                 markers.append(MORE_ENTITY)

@@ -388,6 +388,14 @@ def test_a_question_beside_a_veiled_hint_of_despair_is_answered_with_the_crisis_
     assert "988" not in bot.say(new_sender(), "how much is one infusion?")
 
 
+def test_a_thank_you_that_may_be_a_goodbye_gets_the_crisis_line_after_the_reply(bot):
+    sender = new_sender()
+    reply = bot.say(sender, "thank you for being kind to me")
+    assert reply.startswith("You're welcome") and reply.rstrip().endswith("call or text 988 any time.")
+    assert bot.tracker(sender)["slots"]["crisis"] is False
+    assert "988" not in bot.say(new_sender(), "thank you so much, this was really helpful")
+
+
 def test_informational_question_about_suicidal_thoughts_carries_988(bot):
     sender = new_sender()
     reply = bot.say(sender, "can ketamine help with suicidal thoughts?")

@@ -93,6 +93,9 @@ def test_an_answer_to_a_message_that_may_be_a_crisis_ends_with_the_crisis_line()
     assert len(texts) == 2
     tracker.latest_message["crisis_guard"]["leaning"] = False
     assert [text for text, _ in said(ActionAnswerMore(), tracker)] == texts[:1]
+    # After a thank-you's reply (data/rules/basics.yml), the line alone.
+    thanks = tracker_with("thank", crisis_guard={"classifier": {"name": "thank"}, "leaning": True})
+    assert [text for text, _ in said(ActionAnswerMore(), thanks)] == [texts[-1]]
 
 
 SCHIZOPHRENIA = {"entity": "condition", "value": "schizophrenia", "extractor": "ConditionEntityExtractor"}

@@ -123,6 +123,11 @@ def test_an_answer_to_a_message_the_crisis_detector_leans_towards_is_marked_for_
     assert planned("faq", **leaning) == ["more"]
     assert planned("book_appointment", **leaning) == ["more"]
     assert planned("faq", crisis_guard={"classifier": {"name": "faq"}, "leaning": False}) == []
+    # A thank-you, a goodbye, an off-topic message: their one reply, then the line (data/rules/basics.yml).
+    assert planned("thank", **leaning) == ["more"]
+    assert planned("goodbye", **leaning) == ["more"]
+    assert planned("off_topic", **leaning) == ["more"]
+    assert planned("thank") == []
     # Replies that carry the line already, or whose rules take no more (a greeting), are left alone.
     assert planned("low_mood", **leaning) == []
     assert planned("greet", **leaning) == []
