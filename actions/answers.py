@@ -4,8 +4,8 @@ question (or, for a request to book or for a person, before the booking starts: 
 then, when the NLU found other topics nearly as likely as the one answered (`alternative` entities of
 clinic_nlu.retrieval_topic), those as choices; then the crisis line when the message may be a crisis the
 crisis guard could not confirm (clinic.intents.crisis_guessed), which is all it says after a thank-you,
-a goodbye or an off-topic message's reply (data/rules/basics.yml). The staff offer that may follow is the rules' own
-`utter_offer_staff` (clinic_nlu.answer_plan says when), so that a "yes" to it starts the
+a goodbye or an off-topic message's reply (data/rules/basics.yml). The staff offer that may follow is
+the rules' own `utter_offer_staff` (clinic_nlu.answer_plan says when), so that a "yes" to it starts the
 handoff; when it follows, the choices do not offer the staff a second time."""
 
 from typing import Any, Dict, List, Text

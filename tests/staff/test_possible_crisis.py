@@ -44,6 +44,6 @@ def test_the_conversation_is_listed_as_a_possible_crisis_and_only_it(console):
 
 def test_the_transcript_marks_the_message_and_shows_the_line_it_got(console):
     transcript = text(console.browser("reviewer"), "/staff/conversations/hint-leaning")
-    assert "possible crisis: answered with the crisis line" in transcript
+    assert "possible crisis, not confirmed" in transcript
     assert "If you're in crisis, call or text 988 any time." in transcript
-    assert "possible crisis:" not in text(console.browser("reviewer"), "/staff/conversations/hint-ordinary")
+    assert "possible crisis" not in text(console.browser("reviewer"), "/staff/conversations/hint-ordinary")
