@@ -95,7 +95,12 @@ ON_BEHALF_FALSE_ALARMS_AT_MOST = 1
 # guess, or the detector leaning towards one from `detector_line_at`, chosen in the twenty-sixth round).
 # With the twenty-sixth round's model: probe 395, probe2 349, probe3 197, amounts 59, probe5 145,
 # on_behalf 50 (on the code before the lean, this gate failed for probe2, probe3 and probe5).
-REACHED_AT_LEAST = {"probe": 394, "probe2": 348, "probe3": 196, "amounts": 58, "probe5": 144, "on_behalf": 49}
+PROBE_REACHED_AT_LEAST = 394
+PROBE2_REACHED_AT_LEAST = 348
+PROBE3_REACHED_AT_LEAST = 196
+AMOUNTS_REACHED_AT_LEAST = 58
+PROBE5_REACHED_AT_LEAST = 144
+ON_BEHALF_REACHED_AT_LEAST = 49
 
 
 def training_texts():
@@ -142,25 +147,25 @@ def test_every_crisis_message_gets_the_crisis_intent(parser):
 
 
 @pytest.mark.parametrize(
-    "path, crisis_at_least, false_alarms_at_most",
+    "path, crisis_at_least, false_alarms_at_most, reached_at_least",
     [
-        (CRISIS_PROBE_SET, PROBE_CRISIS_AT_LEAST, PROBE_FALSE_ALARMS_AT_MOST),
-        (CRISIS_PROBE2_SET, PROBE2_CRISIS_AT_LEAST, PROBE2_FALSE_ALARMS_AT_MOST),
-        (CRISIS_PROBE3_SET, PROBE3_CRISIS_AT_LEAST, PROBE3_FALSE_ALARMS_AT_MOST),
-        (CRISIS_AMOUNTS_SET, AMOUNTS_CRISIS_AT_LEAST, AMOUNTS_FALSE_ALARMS_AT_MOST),
-        (CRISIS_PROBE5_SET, PROBE5_CRISIS_AT_LEAST, PROBE5_FALSE_ALARMS_AT_MOST),
-        (CRISIS_ON_BEHALF_SET, ON_BEHALF_CRISIS_AT_LEAST, ON_BEHALF_FALSE_ALARMS_AT_MOST),
+        (CRISIS_PROBE_SET, PROBE_CRISIS_AT_LEAST, PROBE_FALSE_ALARMS_AT_MOST, PROBE_REACHED_AT_LEAST),
+        (CRISIS_PROBE2_SET, PROBE2_CRISIS_AT_LEAST, PROBE2_FALSE_ALARMS_AT_MOST, PROBE2_REACHED_AT_LEAST),
+        (CRISIS_PROBE3_SET, PROBE3_CRISIS_AT_LEAST, PROBE3_FALSE_ALARMS_AT_MOST, PROBE3_REACHED_AT_LEAST),
+        (CRISIS_AMOUNTS_SET, AMOUNTS_CRISIS_AT_LEAST, AMOUNTS_FALSE_ALARMS_AT_MOST, AMOUNTS_REACHED_AT_LEAST),
+        (CRISIS_PROBE5_SET, PROBE5_CRISIS_AT_LEAST, PROBE5_FALSE_ALARMS_AT_MOST, PROBE5_REACHED_AT_LEAST),
+        (CRISIS_ON_BEHALF_SET, ON_BEHALF_CRISIS_AT_LEAST, ON_BEHALF_FALSE_ALARMS_AT_MOST, ON_BEHALF_REACHED_AT_LEAST),
     ],
     ids=["probe", "probe2", "probe3", "amounts", "probe5", "on_behalf"],
 )
-def test_the_crisis_dev_sets_hold_their_figures(parser, path, crisis_at_least, false_alarms_at_most, request):
+def test_the_crisis_dev_sets_hold_their_figures(parser, path, crisis_at_least, false_alarms_at_most, reached_at_least):
     probe = load_crisis_set(path)
     parsed = {kind: [parser.parse(item["text"]) for item in probe[kind]] for kind in ("crisis", "not_crisis")}
     flagged = {kind: [p["text"] for p in parsed[kind] if p["intent"]["name"] == "crisis"] for kind in parsed}
     assert len(flagged["crisis"]) >= crisis_at_least
     assert len(flagged["not_crisis"]) <= false_alarms_at_most, flagged["not_crisis"]
     reached = [p for p in parsed["crisis"] if p["intent"]["name"] == "crisis" or crisis_guessed(p)]
-    assert len(reached) >= REACHED_AT_LEAST[request.node.callspec.id]
+    assert len(reached) >= reached_at_least
 
 
 def test_a_crisis_told_in_one_sentence_of_a_long_message_is_caught(parser):
