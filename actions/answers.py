@@ -4,7 +4,8 @@ question (or, for a request to book or for a person, before the booking starts: 
 then, when the NLU found other topics nearly as likely as the one answered (`alternative` entities of
 clinic_nlu.retrieval_topic), those as choices; then the crisis line when the message may be a crisis the
 crisis guard could not confirm (clinic.intents.crisis_guessed), which is all it says after a thank-you,
-a goodbye or an off-topic message's reply (data/rules/basics.yml). The staff offer that may follow is
+a goodbye or an off-topic message's reply (data/rules/basics.yml), and a handoff asking staff to read the
+conversation (actions/crisis_handoffs.py). The staff offer that may follow is
 the rules' own `utter_offer_staff` (clinic_nlu.answer_plan says when), so that a "yes" to it starts the
 handoff; when it follows, the choices do not offer the staff a second time."""
 
@@ -15,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clarify import SOMETHING_ELSE, answer_topics, said_events
 from actions.conditions import answer_conditions
+from actions.crisis_handoffs import record_possible_crisis
 from clinic.intents import ALTERNATIVE_ENTITY, ASK_CONDITION, FAQ, OFFER_ENTITY, crisis_guessed, retrieval_intent
 from clinic.topics import CONDITIONS_TOPIC, TOPICS
 
@@ -42,6 +44,7 @@ class ActionAnswerMore(Action):
             dispatcher.utter_message(response=response, buttons=[*buttons, SOMETHING_ELSE])
         if crisis_guessed(tracker.latest_message):
             dispatcher.utter_message(response="utter_crisis_line")
+            record_possible_crisis(tracker)
         return said_events(topics)
 
 

@@ -9,7 +9,8 @@ fibromyalgia?": whether the article lists it), as actions/conditions.py says it;
 nothing ("I'm not suicidal, just exhausted by this depression") gets no condition answer. A message of
 several questions each of which reads clearly (the `answered` marker of clinic_nlu.answer_plan) is not
 asked back: its answers are the reply, with the crisis line when the classifiers guessed a crisis that the
-crisis guard did not confirm (the question back would have carried it)."""
+crisis guard did not confirm (the question back would have carried it). Such a guess also asks staff to read
+the conversation (actions/crisis_handoffs.py), as after an answer (actions/answers.py)."""
 
 from typing import Any, Dict, List, Text
 
@@ -18,6 +19,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conditions import answer_conditions
+from actions.crisis_handoffs import record_possible_crisis
 from clinic.intents import ANSWERED_ENTITY, BOOK_APPOINTMENT, TOPIC_CHOICES_KEY, TOPIC_ENTITY, crisis_guessed
 from clinic.questions import asks
 from clinic.topics import CONDITIONS_TOPIC, TOPICS
@@ -50,6 +52,9 @@ class ActionClarify(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         answered = answer_topics(dispatcher, tracker)
         said = said_events(answered)
+        if crisis_guessed(tracker.latest_message):
+            # Whether the line is said below or the question back carries it (domain.yml).
+            record_possible_crisis(tracker)
         if asks(tracker.latest_message.get("text") or ""):
             if answer_conditions(dispatcher, tracker, list_said=CONDITIONS_TOPIC in answered):
                 answered.append(CONDITIONS_TOPIC)

@@ -7,11 +7,8 @@ from rasa_sdk.events import ActiveLoop, EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import history
 from actions.booking import reset_booking
-from clinic.handoffs.service import HandoffRequest, record_handoff
-
-REASON = "Crisis message: crisis resources (988, 911) were given. Follow up urgently."
+from actions.crisis_handoffs import record_crisis
 
 
 class ActionEscalateCrisis(Action):
@@ -19,20 +16,7 @@ class ActionEscalateCrisis(Action):
         return "action_escalate_crisis"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        record_handoff(
-            HandoffRequest(
-                # One urgent handoff per conversation session, however many crisis messages.
-                idempotency_key=f"crisis:{tracker.sender_id}:{history.session_started_at(tracker)}",
-                channel=tracker.get_latest_input_channel() or "unknown",
-                sender_id=tracker.sender_id,
-                reason=REASON,
-                topics=history.topics_asked(tracker),
-                urgent=True,
-                name=tracker.get_slot("contact_name"),
-                phone=tracker.get_slot("contact_phone"),
-                email=tracker.get_slot("contact_email"),
-            )
-        )
+        record_crisis(tracker)
         # A crisis ends any booking in progress (rules expect the loop closed either way).
         if tracker.active_loop.get("name"):
             return [ActiveLoop(None), *reset_booking()]

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from clinic.channels import CHANNEL_CHOICES, channel_of, text_of  # noqa: F401  (CHANNEL_CHOICES: the pages')
 from clinic.feedback import ratings
 from clinic.feedback.models import ConversationRating
+from clinic.handoffs import kinds
 from clinic.handoffs.models import Handoff
 from clinic.intents import CRISIS, GUARD_KEY, OUT_OF_SCOPE, UNANSWERED_INTENTS, crisis_guessed, full_intent, unanswered
 
@@ -94,7 +95,8 @@ def list_conversations(
     if not has_events(session):
         return []
     is_user = E.type_name == "user"
-    handoff_senders = sa.select(Handoff.sender_id)
+    # A possible crisis's handoff is the `possible_crisis` flag's, not a handoff the person asked for.
+    handoff_senders = sa.select(Handoff.sender_id).where(Handoff.kind != kinds.POSSIBLE_CRISIS)
     urgent_senders = sa.select(Handoff.sender_id).where(Handoff.urgent.is_(True))
     crisis = sa.func.max(sa.case((sa.or_(E.intent_name == CRISIS, E.sender_id.in_(urgent_senders)), 1), else_=0))
     handoff = sa.func.max(sa.case((E.sender_id.in_(handoff_senders), 1), else_=0))

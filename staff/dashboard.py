@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from clinic.channels import CHANNEL_CHOICES, channel_of
 from clinic.feedback.models import AnswerFeedback, ConversationRating
+from clinic.handoffs import kinds
 from clinic.handoffs.models import Handoff
 from clinic.intents import CRISIS, FALLBACK_INTENT, OUT_OF_SCOPE, RETRIEVAL_INTENTS, is_faq_answer, retrieval_intent
 from staff import review
@@ -153,8 +154,9 @@ def figures(session: Session, start: date, end: date, channel: Optional[str] = N
                 talk.booking_started = talk.booking_started or row.action_name == BOOKING_FORM
             elif row.type_name in ("session_started", "restart"):
                 talk.form_open = False
+    # A possible crisis asks staff to read the conversation: no one asked for them, and no booking was made.
     handoffs = session.query(Handoff.sender_id, Handoff.urgent).filter(
-        Handoff.created_at >= since, Handoff.created_at < until
+        Handoff.created_at >= since, Handoff.created_at < until, Handoff.kind != kinds.POSSIBLE_CRISIS
     )
     for sender_id, urgent in handoffs:
         talk = conversations.get(sender_id)

@@ -15,6 +15,7 @@ HANDOFF_COLUMNS = [
     "reference",
     "created_at",
     "urgent",
+    "kind",
     "status",
     "status_changed_by",
     "status_changed_at",

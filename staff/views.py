@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length
 from clinic import clinic_settings, office_hours
 from clinic.alerts import outbox as alert_outbox
 from clinic.db import session_scope
-from clinic.handoffs import spool, statuses
+from clinic.handoffs import kinds, spool, statuses
 from clinic.handoffs.contact import display_phone, parse_phone
 from clinic.handoffs.models import Handoff
 from clinic.sms.store import sender_id_for
@@ -71,7 +71,13 @@ def no_caching(response: Response) -> Response:
 
 @blueprint.app_context_processor
 def shared_template_values():
-    return {"action_form": ActionForm(), "status_labels": statuses.LABELS, "display_phone": _phone}
+    return {
+        "action_form": ActionForm(),
+        "status_labels": statuses.LABELS,
+        "kinds": kinds,
+        "kind_labels": kinds.LABELS,
+        "display_phone": _phone,
+    }
 
 
 def _phone(value: Optional[str]) -> str:

@@ -113,6 +113,7 @@ def _deliver(row_id: int, now: datetime, url: Optional[str]) -> int:
                 event=event,
                 reference=handoff.reference,
                 urgent=handoff.urgent,
+                kind=handoff.kind,
                 topics=[topic for topic in (handoff.topics or "").split(",") if topic],
                 created_at=handoff.created_at.isoformat(sep=" ", timespec="minutes"),
                 console_url=f"{config.console_url()}/queue#handoff-{handoff.reference}",

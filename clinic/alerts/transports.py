@@ -12,6 +12,7 @@ from typing import List
 
 from clinic.alerts import config
 from clinic.alerts.models import ESCALATION
+from clinic.handoffs.kinds import POSSIBLE_CRISIS
 
 TIMEOUT_SECONDS = 15
 # The only servers a password may be sent to without TLS: this machine.
@@ -25,6 +26,7 @@ class Alert:
     event: str
     reference: str
     urgent: bool
+    kind: str
     topics: List[str]
     created_at: str  # ISO 8601, UTC
     console_url: str
@@ -36,6 +38,8 @@ class Alert:
             return f"URGENT, unclaimed for {self.escalate_minutes:g} min: crisis handoff {self.reference}"
         if self.urgent:
             return f"URGENT: crisis handoff {self.reference} - call back now"
+        if self.kind == POSSIBLE_CRISIS:
+            return f"Possible crisis, not confirmed: handoff {self.reference} - please read the conversation"
         return f"New handoff {self.reference}"
 
     @property
@@ -43,6 +47,11 @@ class Alert:
         lines = [self.subject, ""]
         if self.urgent:
             lines.append("A patient showed signs of crisis and was given 988 and 911. Follow up urgently.")
+        elif self.kind == POSSIBLE_CRISIS:
+            lines.append(
+                "A patient's message may be a sign of crisis; the assistant was not sure. Its reply ended with "
+                "the crisis line (988). Please read the conversation."
+            )
         else:
             lines.append("A patient asked for the clinic's staff to get in touch.")
         lines += [
@@ -60,6 +69,7 @@ class Alert:
             "event": self.event,
             "reference": self.reference,
             "urgent": self.urgent,
+            "kind": self.kind,
             "topics": self.topics,
             "created_at": self.created_at,
             "console_url": self.console_url,

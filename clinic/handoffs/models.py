@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from clinic.db import Base, utc_now
+from clinic.handoffs.kinds import KINDS, REQUEST
 from clinic.handoffs.statuses import NEW, STATUSES
 
 
@@ -24,6 +25,7 @@ class Handoff(Base):
     reason = sa.Column(sa.Text, nullable=False)
     topics = sa.Column(sa.Text, nullable=False, default="")
     urgent = sa.Column(sa.Boolean, nullable=False, default=False)
+    kind = sa.Column(sa.String(16), nullable=False, default=REQUEST, server_default=REQUEST)
     consent = sa.Column(sa.Boolean, nullable=False, default=False)
     status = sa.Column(sa.String(16), nullable=False, default=NEW, index=True)
     status_changed_by = sa.Column(sa.String(100))
@@ -36,4 +38,5 @@ class Handoff(Base):
         sa.CheckConstraint(
             "status IN (" + ", ".join(f"'{status}'" for status in STATUSES) + ")", name="ck_handoffs_status"
         ),
+        sa.CheckConstraint("kind IN (" + ", ".join(f"'{kind}'" for kind in KINDS) + ")", name="ck_handoffs_kind"),
     )

@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from clinic.alerts import outbox as alert_outbox
 from clinic.db import session_scope, utc_now
 from clinic.db_retry import is_unreachable
-from clinic.handoffs import spool, statuses
+from clinic.handoffs import kinds, spool, statuses
 from clinic.handoffs.models import Handoff
 from clinic.handoffs.reference import new_reference
 from clinic.periodic import Periodic
@@ -50,6 +50,7 @@ class HandoffRequest:
     reason: str
     topics: List[str] = field(default_factory=list)
     urgent: bool = False
+    kind: str = kinds.REQUEST
     consent: bool = False
     name: Optional[str] = None
     phone: Optional[str] = None
@@ -108,6 +109,13 @@ def clean(record: Dict) -> Tuple[Dict, List[str]]:
         if not isinstance(value, bool):
             changes.append(f"{flag} was not true/false: read as {bool(value)}")
         cleaned[flag] = bool(value)
+    kind = record.get("kind")
+    if kind not in kinds.KINDS:
+        if kind is not None:
+            changes.append(f"kind was not one of {', '.join(kinds.KINDS)}: read from urgent")
+        # A spool file written before handoffs had kinds: only the crisis reply's handoff was urgent.
+        kind = kinds.CRISIS if cleaned["urgent"] else kinds.REQUEST
+    cleaned["kind"] = kind
     try:
         created = datetime.fromisoformat(record.get("created_at"))  # type: ignore[arg-type]  # None: TypeError
     except (TypeError, ValueError):
@@ -179,6 +187,7 @@ def update_open(
                 "created_at": handoff.created_at.isoformat(),
                 "topics": [topic for topic in (handoff.topics or "").split(",") if topic],
                 "urgent": handoff.urgent,
+                "kind": handoff.kind,
                 "consent": handoff.consent,
                 **{name: getattr(handoff, name) for name in TEXT_FIELDS},
             }
@@ -287,7 +296,8 @@ def _write(record: Dict, url: Optional[str]) -> str:
     existing = _reference_for_key(record["idempotency_key"], url)
     if existing:
         return existing
-    values = {name: record[name] for name in ("idempotency_key", "reference", *TEXT_FIELDS, "urgent", "consent")}
+    columns = ("idempotency_key", "reference", *TEXT_FIELDS, "urgent", "kind", "consent")
+    values = {name: record[name] for name in columns}
     values["topics"] = ",".join(record["topics"])
     values["created_at"] = datetime.fromisoformat(record["created_at"])
     try:

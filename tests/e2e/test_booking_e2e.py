@@ -5,8 +5,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import sqlalchemy as sa
 
+from tests.support.database import handoff_rows
 from tests.support.servers import BotServers
 from tests.handoff_db import fresh_postgres_database
 
@@ -24,16 +24,6 @@ def bot(model_path, tmp_path_factory, database):
     workdir = tmp_path_factory.mktemp("booking")
     with BotServers(model_path, workdir, database) as servers:
         yield servers
-
-
-def handoff_rows(url, sender):
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as connection:
-            return [dict(row._mapping) for row in connection.execute(
-                sa.text("SELECT * FROM handoffs WHERE sender_id = :s ORDER BY id"), {"s": sender})]
-    finally:
-        engine.dispose()
 
 
 def book(bot, sender, phone="415 555 2671"):

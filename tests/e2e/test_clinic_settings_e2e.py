@@ -1,7 +1,8 @@
 """The clinic's settings and alerts through the real servers: a phone number changed in the settings file
 reaches the next reply with the same model (no retraining, no restart); out of hours the booking
 confirmation says when the clinic opens; the action server's own sender emails and posts each new
-handoff to real receivers, the crisis one urgent, and the crisis reply itself is the same as ever."""
+handoff to real receivers, the crisis one urgent, a possible crisis's saying so, and the crisis reply itself is
+the same as ever."""
 
 import re
 import uuid
@@ -94,3 +95,17 @@ def test_the_crisis_reply_is_unchanged_out_of_hours_and_the_crisis_alert_is_urge
     assert "988" in reply and "911" in reply and "closed" not in reply
     mails = smtp.wait_for(already + 1)[already:]
     assert len(mails) == 1 and mails[0].subject.startswith("URGENT: crisis handoff")
+
+
+def test_a_message_that_may_be_a_crisis_alerts_staff_to_read_the_conversation_without_urgency(bot, receivers):
+    servers, _ = bot
+    smtp, webhook = receivers
+    mailed, posted = len(smtp.mails), len(webhook.posts)
+    reply = servers.say(sender(), "how much is one infusion? there's not much left for me to lose")
+    assert "If you're in crisis, call or text 988 any time." in reply and "911" not in reply
+    [mail] = smtp.wait_for(mailed + 1)[mailed:]
+    assert mail.subject.startswith("Possible crisis, not confirmed: handoff ")
+    assert mail.subject.endswith(" - please read the conversation") and mail.message["X-Priority"] is None
+    [post] = webhook.wait_for(posted + 1)[posted:]
+    assert post.signature_ok and (post.json["kind"], post.json["urgent"]) == ("possible_crisis", False)
+    assert "infusion" not in mail.raw.decode() and "lose" not in post.body.decode()  # nothing the patient wrote

@@ -6,6 +6,8 @@ import uuid
 import pytest
 import requests
 
+from tests.support.database import handoff_rows
+
 STAFF_OFFER = "connect you with our clinic staff"
 
 
@@ -376,7 +378,8 @@ def test_danger_beside_a_denial_is_still_a_crisis(bot):
 
 def test_a_question_beside_a_veiled_hint_of_despair_is_answered_with_the_crisis_line_and_no_alarm(bot):
     """The crisis detector leans towards a crisis it is not sure of (clinic_nlu.crisis_guard): the answer,
-    the crisis line, the staff offer; not the crisis reply, no urgent handoff."""
+    the crisis line, the staff offer; not the crisis reply, and a handoff asking staff to read the
+    conversation, not an urgent one."""
     sender = new_sender()
     reply = bot.say(sender, "how much is one infusion? there's not much left for me to lose")
     assert "I don't have information about the cost" in reply
@@ -384,8 +387,13 @@ def test_a_question_beside_a_veiled_hint_of_despair_is_answered_with_the_crisis_
     assert reply.rstrip().endswith("Would you like me to connect you with our clinic staff?")
     assert "911" not in reply and "flagged" not in reply
     assert bot.tracker(sender)["slots"]["crisis"] is False
-    # An ordinary question about the same thing carries no crisis line.
-    assert "988" not in bot.say(new_sender(), "how much is one infusion?")
+    [handoff] = handoff_rows(bot.database_url, sender)
+    assert (handoff["kind"], handoff["urgent"], handoff["status"]) == ("possible_crisis", False, "new")
+    assert handoff["reason"].startswith("Possible crisis, not confirmed")
+    # An ordinary question about the same thing carries no crisis line, and asks nothing of the staff.
+    ordinary = new_sender()
+    assert "988" not in bot.say(ordinary, "how much is one infusion?")
+    assert handoff_rows(bot.database_url, ordinary) == []
 
 
 def test_a_thank_you_that_may_be_a_goodbye_gets_the_crisis_line_after_the_reply(bot):

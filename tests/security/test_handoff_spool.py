@@ -16,15 +16,15 @@ from tests.support.staff_console import csrf_token
 LONG_SESSION_ID = "s" * 300  # an over-long socket.io session id
 
 
-def crisis(sender_id="visitor-1", channel="socketio", key=None) -> HandoffRequest:
+def crisis(sender_id="visitor-1", channel="socketio", key=None, kind="crisis") -> HandoffRequest:
     return HandoffRequest(idempotency_key=key or f"crisis:{sender_id}:1764650000.0", channel=channel,
                           sender_id=sender_id, reason="Crisis message: follow up urgently.", urgent=True,
-                          name="Sam Lee", phone="+14155552671")
+                          kind=kind, name="Sam Lee", phone="+14155552671")
 
 
 def rows(url):
     with session_scope(url) as session:
-        return {h.reference: (h.channel, h.sender_id, h.idempotency_key, h.urgent, h.name)
+        return {h.reference: (h.channel, h.sender_id, h.idempotency_key, h.urgent, h.name, h.kind)
                 for h in session.query(Handoff)}
 
 
@@ -35,23 +35,26 @@ def test_a_bad_field_is_cut_or_replaced_logged_as_an_error_and_the_handoff_lands
         nul = record_handoff(HandoffRequest(idempotency_key="booking:visitor-3:m1", channel="rest",
                                             sender_id="visitor-3", reason="Asked to book", name="Sam\x00Lee",
                                             consent=True), console.url)
-    assert listed.stored and long_id.stored and nul.stored  # in the database, not "spooled"
+        unknown_kind = record_handoff(crisis(sender_id="visitor-4", kind="vip"), console.url)
+    assert listed.stored and long_id.stored and nul.stored and unknown_kind.stored  # in the database, not "spooled"
     stored = rows(console.url)
     assert stored[listed.reference][0] == "unknown"
-    channel, sender, key, urgent, _ = stored[long_id.reference]
+    channel, sender, key, urgent, _, _ = stored[long_id.reference]
     assert channel == "c" * 32 and sender == LONG_SESSION_ID[:255] and urgent
     assert key.startswith("sha256:") and len(key) <= 200
     assert stored[nul.reference][4] == "SamLee"
+    assert stored[unknown_kind.reference][5] == "crisis"  # read from urgent
     assert list(spool.pending()) == [] and spool.dead_letters() == []
     errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
-    assert len(errors) == 3
+    assert len(errors) == 4
     assert "channel was a list, not text: replaced" in errors[0]
     assert "sender_id longer than 255 characters: cut" in errors[1] and "idempotency_key too long" in errors[1]
+    assert "kind was not one of request, crisis, possible_crisis: read from urgent" in errors[3]
     assert all("+14155552671" not in e and "Sam" not in e for e in errors)  # never contact details
     # Retried (Rasa retries an action): the same row, not a second one.
     assert record_handoff(crisis(sender_id=LONG_SESSION_ID, channel="c" * 100), console.url).reference == \
         long_id.reference
-    assert len(rows(console.url)) == 3
+    assert len(rows(console.url)) == 4
 
 
 def test_a_record_the_database_refuses_is_dead_lettered_and_shown_to_staff(console, caplog, monkeypatch):
@@ -94,6 +97,8 @@ def test_the_spool_flush_goes_past_a_bad_record_to_the_urgent_one_behind_it(cons
     assert flush_spool(console.url) == 2
     stored = rows(console.url)
     assert stored["AAA-AAA"][0] == "unknown" and stored["URG-ENT"][3] is True
+    # Spooled before handoffs had kinds: the urgent one was the crisis reply's.
+    assert (stored["AAA-AAA"][5], stored["URG-ENT"][5]) == ("request", "crisis")
     assert list(spool.pending()) == []
     letters = spool.dead_letters()
     assert len(letters) == 2

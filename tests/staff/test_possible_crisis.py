@@ -47,3 +47,23 @@ def test_the_transcript_marks_the_message_and_shows_the_line_it_got(console):
     assert "possible crisis, not confirmed" in transcript
     assert "If you're in crisis, call or text 988 any time." in transcript
     assert "possible crisis" not in text(console.browser("reviewer"), "/staff/conversations/hint-ordinary")
+
+
+def queue_row(page, sender):
+    [row] = [row for row in page.split("<tr")[1:] if f"/staff/conversations/{sender}" in row]
+    return row
+
+
+def test_the_queue_asks_staff_to_read_the_conversation_and_the_handoff_flag_leaves_it_out(console):
+    browser = console.browser("reviewer")
+    queue = text(browser, "/staff/queue?view=all")
+    leaning = queue_row(queue, "hint-leaning")
+    assert '<span class="badge possible-crisis">Possible crisis, not confirmed</span>' in leaning
+    assert "Possible crisis, not confirmed: a message may be a sign of crisis" in leaning
+    assert "URGENT" not in leaning and "no consent recorded" not in leaning
+    assert "URGENT: crisis" in queue_row(queue, "hint-crisis")
+    assert "hint-ordinary" not in queue
+    listed = text(browser, "/staff/conversations?flag=handoff")
+    assert "hint-crisis" in listed and "hint-leaning" not in listed
+    transcript = text(browser, "/staff/conversations/hint-leaning")
+    assert re.search(r"Handoff <strong>[A-Z0-9]{3}-[A-Z0-9]{3}</strong> \(possible crisis, not confirmed\):", transcript)

@@ -61,6 +61,9 @@ SCRIPT = {
                 "yes"], "your reference is", "handed_off"),
     "abandoned": (["I'd like to book a consultation", "Maria Lopez"], "phone number or email", "abandoned"),
     "crisis": (["i dont want to live anymore"], "988", "crisis"),
+    # A thank-you the crisis detector leans on: the crisis line and a handoff for staff to read the
+    # conversation, which is neither a crisis nor a handoff the patient asked for.
+    "leaning": (["thank you for being kind to me"], "988", "other"),
     "phone": ([PHONE_QUESTION], "", "unanswered"),
     "email": ([EMAIL_QUESTION], "", "unanswered"),
     "name": ([NAME_QUESTION], "", "unanswered"),

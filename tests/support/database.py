@@ -5,7 +5,7 @@ import asyncio
 import json
 import time
 from datetime import timedelta
-from typing import List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
@@ -55,6 +55,17 @@ def add_handoff(url: str, reference: str, days_ago: float, status: str, sender_i
                             reason="Accepted the staff offer after: is it safe with my meds?", topics="faq/dose",
                             urgent=urgent, consent=True, status=status,
                             created_at=utc_now() - timedelta(days=days_ago)))
+
+
+def handoff_rows(url: str, sender: str) -> List[Dict[str, Any]]:
+    """A conversation's handoffs, oldest first, each a dict of its columns."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(
+                sa.text("SELECT * FROM handoffs WHERE sender_id = :s ORDER BY id"), {"s": sender})]
+    finally:
+        engine.dispose()
 
 
 def stored_events(url: str, sender: str) -> List[sa.engine.Row]:

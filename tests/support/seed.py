@@ -37,9 +37,10 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from actions.booking import BOOKING_SLOTS, FORM, REASONS
-from actions.crisis import REASON as CRISIS_REASON
+from actions.crisis_handoffs import REASON as CRISIS_REASON
 from clinic.channels.sms import twiml
 from clinic.db import engine_for, forget_engines, session_scope
+from clinic.handoffs import kinds
 from clinic.handoffs.service import HandoffRequest, record_handoff
 from clinic.intents import AFFIRM, BOOK_APPOINTMENT, CRISIS, FALLBACK_INTENT, FAQ, OFFER_ENTITY, OUT_OF_SCOPE
 from clinic.responses import ClinicResponses
@@ -233,7 +234,7 @@ def crisis(sender_id: str, url: str) -> str:
     c.act("action_escalate_crisis")
     receipt = record_handoff(HandoffRequest(
         idempotency_key=f"crisis:{sender_id}:{session_started_at}", channel=c.channel, sender_id=sender_id,
-        reason=CRISIS_REASON, urgent=True), url)
+        reason=CRISIS_REASON, urgent=True, kind=kinds.CRISIS), url)
     c.add(ActiveLoop(None))
     c.listen()
     c.save(url)

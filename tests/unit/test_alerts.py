@@ -11,6 +11,7 @@ import pytest
 from clinic.alerts import outbox
 from clinic.alerts.models import AlertOutbox
 from clinic.db import session_scope, utc_now
+from clinic.handoffs import kinds
 from clinic.handoffs.models import Handoff
 from clinic.handoffs.service import HandoffRequest, record_handoff
 from clinic.takeover import claims
@@ -56,11 +57,11 @@ def alerting(monkeypatch, smtp, webhook):
     return smtp, webhook
 
 
-def handoff(key: str, urgent: bool = False) -> str:
+def handoff(key: str, urgent: bool = False, kind: str = kinds.REQUEST) -> str:
     return HandoffRequest(
         idempotency_key=key, channel="rest", sender_id=f"sender-{key}", topics=["faq/boosters", "out_of_scope/cost"],
         reason=f"Asked to book a consultation; unanswered question: can I come, I'm {NAME}?", urgent=urgent,
-        consent=True, name=NAME, phone=PHONE, email=EMAIL, preferred_time=PREFERRED)
+        kind=kind, consent=True, name=NAME, phone=PHONE, email=EMAIL, preferred_time=PREFERRED)
 
 
 def outbox_rows(url):
@@ -75,7 +76,7 @@ def assert_nothing_personal(text: str) -> None:
 
 def test_each_new_handoff_alerts_once_by_email_and_signed_webhook(migrated_database, alerting):
     smtp, webhook = alerting
-    crisis = record_handoff(handoff("crisis:s1", urgent=True), migrated_database).reference
+    crisis = record_handoff(handoff("crisis:s1", urgent=True, kind=kinds.CRISIS), migrated_database).reference
     booking = record_handoff(handoff("booking:s2"), migrated_database).reference
     # Written with the handoffs, before anyone was told: the escalation waits for its time.
     assert sorted(outbox_rows(migrated_database)) == sorted(
@@ -106,6 +107,22 @@ def test_each_new_handoff_alerts_once_by_email_and_signed_webhook(migrated_datab
     assert bodies[booking]["topics"] == ["faq/boosters", "out_of_scope/cost"]
     for text in [mail.raw.decode() for mail in smtp.mails] + [post.body.decode() for post in webhook.posts]:
         assert_nothing_personal(text)
+
+
+def test_a_possible_crisis_alerts_once_saying_so_never_urgent_and_never_escalated(migrated_database, alerting):
+    smtp, webhook = alerting
+    reference = record_handoff(handoff("possible_crisis:s3", kind=kinds.POSSIBLE_CRISIS), migrated_database).reference
+    assert sorted(outbox_rows(migrated_database)) == [("new_handoff", "email", "pending"),
+                                                     ("new_handoff", "webhook", "pending")]
+    assert outbox.send_due(migrated_database) == 2
+    [mail] = smtp.mails
+    assert mail.subject == f"Possible crisis, not confirmed: handoff {reference} - please read the conversation"
+    assert mail.message["X-Priority"] is None
+    assert "may be a sign of crisis" in mail.body and "crisis line (988)" in mail.body
+    assert "asked for the clinic's staff" not in mail.body
+    [post] = webhook.posts
+    assert post.signature_ok and (post.json["kind"], post.json["urgent"]) == ("possible_crisis", False)
+    assert_nothing_personal(mail.raw.decode() + post.body.decode())
 
 
 def test_a_failed_email_is_retried_with_backoff_shown_on_the_queue_page_and_sent_once(migrated_database, alerting):

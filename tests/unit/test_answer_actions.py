@@ -7,12 +7,27 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswerMore
 from actions.clarify import ActionClarify
+from actions.crisis_handoffs import POSSIBLE_REASON
+from clinic.db import session_scope
+from clinic.handoffs.models import Handoff
 from clinic.intents import crisis_guessed
 from clinic.questions import asked_parts, asks, questions_asked, segments
 from clinic_nlu.question_parts import answered_topic
 from tests.unit.test_actions import RESPONSES, ROOT, load_tracker
 
 ALL_RESPONSES = {**RESPONSES, **yaml.safe_load((ROOT / "data" / "responses" / "out_of_scope.yml").read_text())["responses"]}
+
+
+@pytest.fixture(autouse=True)
+def database(migrated_sqlite, tmp_path, monkeypatch):
+    """The handoff log a possible crisis writes to (actions/crisis_handoffs.py)."""
+    monkeypatch.setenv("DATABASE_URL", migrated_sqlite)
+    monkeypatch.setenv("HANDOFF_SPOOL_DIR", str(tmp_path / "spool"))
+
+
+def handoffs():
+    with session_scope() as session:
+        return [(h.kind, h.urgent, h.status, h.reason, h.sender_id) for h in session.query(Handoff).order_by(Handoff.id)]
 
 
 def said(action, tracker):
@@ -96,6 +111,28 @@ def test_an_answer_to_a_message_that_may_be_a_crisis_ends_with_the_crisis_line()
     # After a thank-you's reply (data/rules/basics.yml), the line alone.
     thanks = tracker_with("thank", crisis_guard={"classifier": {"name": "thank"}, "leaning": True})
     assert [text for text, _ in said(ActionAnswerMore(), thanks)] == [texts[-1]]
+
+
+def test_a_message_that_may_be_a_crisis_asks_staff_to_read_the_conversation_once_per_session():
+    tracker = tracker_with("faq", crisis_guard={"classifier": {"name": "faq"}, "leaning": True})
+    said(ActionAnswerMore(), tracker)
+    said(ActionAnswerMore(), tracker)  # the same session leans again, or the action is retried
+    assert handoffs() == [("possible_crisis", False, "new", POSSIBLE_REASON, tracker.sender_id)]
+    # None after an ordinary answer, nor once the crisis reply has been given (its urgent handoff stands).
+    ordinary = tracker_with("faq", crisis_guard={"classifier": {"name": "faq"}})
+    ordinary.sender_id = "another-visitor"
+    said(ActionAnswerMore(), ordinary)
+    after_crisis = tracker_with("faq", crisis_guard={"classifier": {"name": "faq"}, "leaning": True})
+    after_crisis.sender_id, after_crisis.slots["crisis"] = "a-third-visitor", True
+    said(ActionAnswerMore(), after_crisis)
+    assert len(handoffs()) == 1
+
+
+def test_an_unclear_message_with_a_crisis_guessed_asks_staff_to_read_the_conversation():
+    tracker = tracker_with("nlu_fallback", topic_choices=["faq/schedule"],
+                           crisis_guard={"classifier": {"name": "crisis", "confidence": 0.43}})
+    said(ActionClarify(), tracker)
+    assert handoffs() == [("possible_crisis", False, "new", POSSIBLE_REASON, tracker.sender_id)]
 
 
 SCHIZOPHRENIA = {"entity": "condition", "value": "schizophrenia", "extractor": "ConditionEntityExtractor"}
