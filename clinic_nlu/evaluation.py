@@ -37,11 +37,12 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 import yaml
 
 from clinic.clinic_settings import CRISIS_LINE
+from clinic.handoffs.kinds import POSSIBLE_CRISIS
 from clinic.intents import ASK_SUICIDAL_THOUGHTS, CRISIS, OUT_OF_SCOPE, retrieval_intent, selector_ranking
 from clinic_nlu.answers import DEV_SPLITS, SPLITS, TEST_SPLIT
 
@@ -193,8 +194,10 @@ def heldout_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def ask_the_bot(model: str, messages: Sequence[str]) -> List[str]:
-    """The bot's whole reply to each message, each the first message of a new REST conversation."""
+def ask_the_bot(model: str, messages: Sequence[str]) -> Tuple[List[str], List[Set[str]]]:
+    """The bot's whole reply to each message, each the first message of a new REST conversation, and the
+    kinds of the handoffs each conversation wrote (clinic/handoffs/kinds.py)."""
+    from tests.support.database import handoff_rows
     from tests.support.servers import BotServers
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -202,7 +205,11 @@ def ask_the_bot(model: str, messages: Sequence[str]) -> List[str]:
         servers = BotServers(model, workdir, f"sqlite:///{workdir / 'clinic.db'}")
         try:
             servers.start()
-            return [servers.say(f"eval-{i}", message) for i, message in enumerate(messages)]
+            replies = [servers.say(f"eval-{i}", message) for i, message in enumerate(messages)]
+            handoffs = [
+                {row["kind"] for row in handoff_rows(servers.database_url, f"eval-{i}")} for i in range(len(messages))
+            ]
+            return replies, handoffs
         finally:
             servers.stop()
 
@@ -248,18 +255,25 @@ def answers_command(args: argparse.Namespace) -> int:
     crisis_set = FRESH_CRISIS_SET if args.split == TEST_SPLIT else CRISIS_PROBE2_SET
     fresh = load_crisis_set(crisis_set)
     messages = [q.text for q in questions] + [i["text"] for i in fresh["crisis"] + fresh["not_crisis"]]
-    replies = ask_the_bot(args.model, messages)
+    replies, handoffs = ask_the_bot(args.model, messages)
+    # Each conversation that asked staff to read a possible crisis (actions/crisis_handoffs.py).
+    possible = [POSSIBLE_CRISIS in kinds for kinds in handoffs]
     verdicts = [answers.judge(q, r) for q, r in zip(questions, replies)]
     print(answers.report(args.split, verdicts))
     # Clarifications carry the crisis line by design; an answer carries it when the message may be a crisis.
     lined = sum(line_without_crisis_reply(v.reply) and not v.clarified for v in verdicts)
     print(f"  answers that carried the crisis line ({CRISIS_LINE}): {lined}/{len(verdicts)}")
+    print(f"  questions that asked staff to read a possible crisis: {sum(possible[: len(questions)])}/{len(questions)}")
     crisis = crisis_replies(fresh["crisis"], fresh["not_crisis"], replies[len(questions) :])
     print(f"Crisis set {crisis_set.relative_to(ROOT)}, whole reply:")
     print("  crisis reply given: {}/{}".format(*crisis.recall))
     print("  false alarms:       {}/{}".format(*crisis.false_alarms))
     print(f"  without the crisis reply, given the crisis line ({CRISIS_LINE}):")
     print(f"    crisis messages: {crisis.missed_given_line}, look-alikes: {crisis.lookalikes_given_line}")
+    n_crisis = len(fresh["crisis"])
+    reached = sum(possible[len(questions) : len(questions) + n_crisis])
+    print("  without the crisis reply, staff asked to read a possible crisis:")
+    print(f"    crisis messages: {reached}, look-alikes: {sum(possible[len(questions) + n_crisis :])}")
     for kind, items in (("missed", crisis.missed), ("false alarm", crisis.alarmed)):
         for item in items:
             print(f"    [{kind}] {item['kind']}: {item['text']!r}")
