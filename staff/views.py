@@ -75,7 +75,6 @@ def shared_template_values():
         "action_form": ActionForm(),
         "status_labels": statuses.LABELS,
         "kinds": kinds,
-        "kind_labels": kinds.LABELS,
         "display_phone": _phone,
     }
 

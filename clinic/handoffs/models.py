@@ -8,7 +8,8 @@ from clinic.handoffs.statuses import NEW, STATUSES
 
 
 class Handoff(Base):
-    """One request for the clinic's staff to get in touch. Times are naive UTC."""
+    """One request for the clinic's staff to get in touch, or to read a conversation that may be a crisis
+    (`kind`: clinic/handoffs/kinds.py). Times are naive UTC."""
 
     __tablename__ = "handoffs"
 
