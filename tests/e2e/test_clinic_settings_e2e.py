@@ -13,6 +13,8 @@ import pytest
 
 from clinic import clinic_settings, office_hours
 from tests.support.alerts import SmtpServer, WebhookReceiver
+from tests.support.database import handoff_rows
+from tests.support.processes import wait_until
 from tests.support.servers import BotServers
 
 REFERENCE = re.compile(r"your reference is ([A-Z0-9]{3}-[A-Z0-9]{3})")
@@ -100,12 +102,16 @@ def test_the_crisis_reply_is_unchanged_out_of_hours_and_the_crisis_alert_is_urge
 def test_a_message_that_may_be_a_crisis_alerts_staff_to_read_the_conversation_without_urgency(bot, receivers):
     servers, _ = bot
     smtp, webhook = receivers
-    mailed, posted = len(smtp.mails), len(webhook.posts)
-    reply = servers.say(sender(), "how much is one infusion? there's not much left for me to lose")
+    who = sender()
+    reply = servers.say(who, "how much is one infusion? there's not much left for me to lose")
     assert "If you're in crisis, call or text 988 any time." in reply and "911" not in reply
-    [mail] = smtp.wait_for(mailed + 1)[mailed:]
-    assert mail.subject.startswith("Possible crisis, not confirmed: handoff ")
-    assert mail.subject.endswith(" - please read the conversation") and mail.message["X-Priority"] is None
-    [post] = webhook.wait_for(posted + 1)[posted:]
+    [handoff] = handoff_rows(servers.database_url, who)
+    reference = handoff["reference"]
+    # Other tests' alerts may still be arriving: this handoff's are found by its reference.
+    mails = wait_until(lambda: [m for m in smtp.mails if reference in m.subject], 30, "the alert email")
+    posts = wait_until(lambda: [p for p in webhook.posts if p.json["reference"] == reference], 30, "the webhook")
+    [mail], [post] = mails, posts
+    assert mail.subject == f"Possible crisis, not confirmed: handoff {reference} - please read the conversation"
+    assert mail.message["X-Priority"] is None
     assert post.signature_ok and (post.json["kind"], post.json["urgent"]) == ("possible_crisis", False)
     assert "infusion" not in mail.raw.decode() and "lose" not in post.body.decode()  # nothing the patient wrote
