@@ -1,4 +1,5 @@
-"""The handoff queue: urgent first, then newest; staff move each one new -> contacted -> booked / closed."""
+"""The handoff queue: urgent first, then possible crises, then newest; staff move each one new -> contacted ->
+booked / closed."""
 
 from typing import Dict, List, Optional
 
@@ -6,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from clinic.db import utc_now
+from clinic.handoffs import kinds
 from clinic.handoffs.models import Handoff
 from clinic.handoffs.statuses import CLOSED, NEXT_STATUSES, OPEN
 from staff.accounts import audit
@@ -35,7 +37,13 @@ def queue(session: Session, view: str = "open") -> List[Handoff]:
     return (
         session.query(Handoff)
         .filter(Handoff.status.in_(statuses))
-        .order_by(Handoff.urgent.desc(), Handoff.created_at.desc(), Handoff.id.desc())
+        .order_by(
+            Handoff.urgent.desc(),
+            # A possible crisis waits for someone to read it before the requests to get in touch.
+            sa.case((Handoff.kind == kinds.POSSIBLE_CRISIS, 0), else_=1),
+            Handoff.created_at.desc(),
+            Handoff.id.desc(),
+        )
         .all()
     )
 

@@ -12,12 +12,13 @@ from tests.support.staff_console import Console
 LEANING = "how much is one infusion? there's not much left for me to lose"
 ORDINARY = "how much is one infusion?"
 CRISIS = "how much does it cost? honestly i want to end my life"
+REQUEST = "i want to talk to a person"
 
 
 @pytest.fixture(scope="module")
 def console(bot_servers, tmp_path_factory):
     def play(bot, _):
-        for sender, message in (("leaning", LEANING), ("ordinary", ORDINARY), ("crisis", CRISIS)):
+        for sender, message in (("crisis", CRISIS), ("leaning", LEANING), ("ordinary", ORDINARY), ("request", REQUEST)):
             bot.say(f"hint-{sender}", message)
 
     _, url = played_alone(bot_servers, tmp_path_factory.mktemp("possible-crisis"), play)
@@ -62,6 +63,9 @@ def test_the_queue_asks_staff_to_read_the_conversation_and_the_handoff_flag_leav
     assert "Possible crisis, not confirmed: a message may be a sign of crisis" in leaning
     assert "URGENT" not in leaning and "no consent recorded" not in leaning
     assert "URGENT: crisis" in queue_row(queue, "hint-crisis")
+    # Urgent first, then the possible crisis, then the request to get in touch made after it.
+    order = [queue.index(f"/staff/conversations/hint-{name}") for name in ("crisis", "leaning", "request")]
+    assert order == sorted(order)
     assert "hint-ordinary" not in queue
     listed = text(browser, "/staff/conversations?flag=handoff")
     assert "hint-crisis" in listed and "hint-leaning" not in listed
