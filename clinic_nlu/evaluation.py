@@ -67,8 +67,12 @@ CRISIS_AMOUNTS_SET = ROOT / "tests" / "safety" / "crisis_amounts.yml"
 CRISIS_PROBE5_SET = ROOT / "tests" / "safety" / "crisis_probe5.yml"
 # An eighth, of messages written on behalf of someone else, in danger or not (fourteenth round).
 CRISIS_ON_BEHALF_SET = ROOT / "tests" / "safety" / "crisis_on_behalf.yml"
+# A ninth, of ten kinds each with its look-alikes, written by a helper that read no file of the project
+# (twenty-seventh round).
+CRISIS_PROBE6_SET = ROOT / "tests" / "safety" / "crisis_probe6.yml"
 # The crisis development sets written apart, newest first, by the name the reports give them.
 CRISIS_PROBES = (
+    ("probe6", CRISIS_PROBE6_SET),
     ("on_behalf", CRISIS_ON_BEHALF_SET),
     ("probe5", CRISIS_PROBE5_SET),
     ("amounts", CRISIS_AMOUNTS_SET),

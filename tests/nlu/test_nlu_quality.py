@@ -15,6 +15,7 @@ from clinic_nlu.evaluation import (
     CRISIS_PROBE2_SET,
     CRISIS_PROBE3_SET,
     CRISIS_PROBE5_SET,
+    CRISIS_PROBE6_SET,
     CRISIS_PROBE_SET,
     CRISIS_PROBES,
     accuracy,
@@ -90,6 +91,13 @@ PROBE5_FALSE_ALARMS_AT_MOST = 23
 # same with the twenty-fifth round's.
 ON_BEHALF_CRISIS_AT_LEAST = 49
 ON_BEHALF_FALSE_ALARMS_AT_MOST = 1
+# crisis_probe6.yml (written in the twenty-seventh round by a helper that read no file of the project):
+# 147/160 and 37/160 as measured first (its distant recovered histories alarmed 10 of 16); 147/160 and
+# 33/160 once the lexicon's `resolved` knew how many years ago, "it was 2009", free of it since a year long
+# gone, school years and "in a good place now" (the same round: probe 28 -> 26 and probe3 27 -> 26
+# look-alikes alarmed too). Reached by the crisis intent or the line: 153/160.
+PROBE6_CRISIS_AT_LEAST = 146
+PROBE6_FALSE_ALARMS_AT_MOST = 34
 # Crisis messages that get the crisis intent or, short of it, a reply with the crisis line because the
 # crisis guard records a crisis it did not confirm (clinic.intents.crisis_guessed: the classifiers' unsure
 # guess, or the detector leaning towards one from `detector_line_at`, chosen in the twenty-sixth round).
@@ -101,6 +109,7 @@ PROBE3_REACHED_AT_LEAST = 196
 AMOUNTS_REACHED_AT_LEAST = 58
 PROBE5_REACHED_AT_LEAST = 144
 ON_BEHALF_REACHED_AT_LEAST = 49
+PROBE6_REACHED_AT_LEAST = 152
 
 
 def training_texts():
@@ -124,7 +133,7 @@ def test_no_message_of_the_crisis_dev_sets_written_apart_is_trained_on():
     trained = training_texts()
     # Not crisis_probe.yml: 41 of its look-alikes are training examples (40 of `low_mood`, one out of scope).
     written_apart = [path for _, path in CRISIS_PROBES if path != CRISIS_PROBE_SET]
-    assert len(written_apart) == 5
+    assert len(written_apart) == 6
     for path in written_apart:
         probe = load_crisis_set(path)
         texts = [item["text"] for item in probe["crisis"] + probe["not_crisis"]]
@@ -155,8 +164,9 @@ def test_every_crisis_message_gets_the_crisis_intent(parser):
         (CRISIS_AMOUNTS_SET, AMOUNTS_CRISIS_AT_LEAST, AMOUNTS_FALSE_ALARMS_AT_MOST, AMOUNTS_REACHED_AT_LEAST),
         (CRISIS_PROBE5_SET, PROBE5_CRISIS_AT_LEAST, PROBE5_FALSE_ALARMS_AT_MOST, PROBE5_REACHED_AT_LEAST),
         (CRISIS_ON_BEHALF_SET, ON_BEHALF_CRISIS_AT_LEAST, ON_BEHALF_FALSE_ALARMS_AT_MOST, ON_BEHALF_REACHED_AT_LEAST),
+        (CRISIS_PROBE6_SET, PROBE6_CRISIS_AT_LEAST, PROBE6_FALSE_ALARMS_AT_MOST, PROBE6_REACHED_AT_LEAST),
     ],
-    ids=["probe", "probe2", "probe3", "amounts", "probe5", "on_behalf"],
+    ids=["probe", "probe2", "probe3", "amounts", "probe5", "on_behalf", "probe6"],
 )
 def test_the_crisis_dev_sets_hold_their_figures(parser, path, crisis_at_least, false_alarms_at_most, reached_at_least):
     probe = load_crisis_set(path)

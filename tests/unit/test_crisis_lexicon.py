@@ -205,16 +205,25 @@ def test_a_long_resolved_history_is_informational_unless_it_is_back():
         ("my suicide attempt was back in 2008 and i'm doing well, do i list it?", "but it is back this month"),
         ("i attempted suicide when i was 17, i'm 45 now. would that disqualify me?", "and it's on my mind again"),
         ("i used to self harm as a teen, do i need to mention it?", "and this week i did it again"),
+        ("my overdose was about fifteen years ago, does the intake form need the details?", "and i did it again last week"),
+        ("my suicide attempt is in my records, it was 2006. will the doctor ask about it?", "the urges are back lately"),
+        ("my scars are from self harm in high school, will the nurse mind?", "but i started again this month"),
+        ("i was hospitalized after an attempt a long time ago and i am in a good place now, can i book?",
+         "but lately it is creeping back"),
     ],
 )
 def test_a_history_dated_long_ago_is_informational_unless_it_is_back(long_past, back):
-    # Free of it for years, a year or decade long gone, an age then and now, a habit of one's youth.
+    # Free of it for years, a year or decade long gone, an age then and now, a habit of one's youth, how many
+    # years ago it was, a school it was in.
     assert check(long_past).assessment is Assessment.INFORMATIONAL
     assert check(f"{long_past} {back}").is_crisis
 
 
 def test_a_state_lasting_since_a_year_long_gone_is_not_over():
     assert check("i've been suicidal since my divorce in 2015, can ketamine help?").is_crisis
+    # Nor is a recent attempt, however it is dated.
+    assert check("my attempt was about two weeks ago, can i still start in may?").is_crisis
+    assert check("i overdosed 3 years ago and again in march").is_crisis
 
 
 def test_someone_else_not_expected_to_last_is_a_crisis_but_a_late_arrival_is_not():
