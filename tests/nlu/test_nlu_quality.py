@@ -95,8 +95,9 @@ ON_BEHALF_FALSE_ALARMS_AT_MOST = 1
 # 147/160 and 37/160 as measured first (its distant recovered histories alarmed 10 of 16); 147/160 and
 # 33/160 once the lexicon's `resolved` knew how many years ago, "it was 2009", free of it since a year long
 # gone, school years and "in a good place now" (the same round: probe 28 -> 26 and probe3 27 -> 26
-# look-alikes alarmed too). Reached by the crisis intent or the line: 153/160.
-PROBE6_CRISIS_AT_LEAST = 146
+# look-alikes alarmed too). Reached by the crisis intent or the line: 153/160. A fall named before what it
+# would do ("would a fall from the Harbor Bridge kill you") became a lexicon pattern: 148/160.
+PROBE6_CRISIS_AT_LEAST = 147
 PROBE6_FALSE_ALARMS_AT_MOST = 34
 # Crisis messages that get the crisis intent or, short of it, a reply with the crisis line because the
 # crisis guard records a crisis it did not confirm (clinic.intents.crisis_guessed: the classifiers' unsure

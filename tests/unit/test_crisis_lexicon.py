@@ -468,10 +468,15 @@ def test_an_attempt_to_book_or_an_overdose_kit_is_not(message):
         "swallowed three bottles of tylenol",
         "Ojalá nunca despierte",
         "mi hermano se quiere quitar la vida",
+        "would a jump off the parking structure downtown kill you",
     ],
 )
 def test_means_plans_threats_and_passing_self_harm_in_general_words_are_a_crisis(message):
     assert check(message).is_crisis
+
+
+def test_a_fall_that_would_hurt_is_not_a_fall_that_would_kill():
+    assert not check("would a fall from the exam chair hurt my back? it seems high").is_crisis
 
 
 @pytest.mark.parametrize(
