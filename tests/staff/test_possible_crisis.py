@@ -1,5 +1,6 @@
 """A message the crisis detector leaned on without calling it a crisis (clinic_nlu.crisis_guard) reaches the
-staff console: its conversation listed under "possible crisis", the message marked in the transcript."""
+staff console: its conversation listed under "possible crisis", the message marked in the transcript, and a
+handoff in the queue asking staff to read it (actions/crisis_handoffs.py)."""
 
 import html as html_module
 import re
