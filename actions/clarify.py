@@ -52,7 +52,8 @@ class ActionClarify(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         answered = answer_topics(dispatcher, tracker)
         said = said_events(answered)
-        if crisis_guessed(tracker.latest_message):
+        guessed = crisis_guessed(tracker.latest_message)
+        if guessed:
             # Whether the line is said below or the question back carries it (domain.yml).
             record_possible_crisis(tracker)
         if asks(tracker.latest_message.get("text") or ""):
@@ -61,7 +62,7 @@ class ActionClarify(Action):
         if list(tracker.get_latest_entity_values(ANSWERED_ENTITY)):
             # Every question was answered (the staff offer may follow: data/rules/fallback.yml); the crisis
             # line that the question back would have carried is said when a crisis was guessed.
-            if crisis_guessed(tracker.latest_message):
+            if guessed:
                 dispatcher.utter_message(response="utter_crisis_line")
             return said
         choices = [

@@ -201,7 +201,8 @@ def heldout_command(args: argparse.Namespace) -> int:
 def ask_the_bot(model: str, messages: Sequence[str]) -> Tuple[List[str], List[Set[str]]]:
     """The bot's whole reply to each message, each the first message of a new REST conversation, and the
     kinds of the handoffs each conversation wrote (clinic/handoffs/kinds.py)."""
-    from tests.support.database import handoff_rows
+    from clinic.db import session_scope
+    from clinic.handoffs.models import Handoff
     from tests.support.servers import BotServers
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -210,10 +211,12 @@ def ask_the_bot(model: str, messages: Sequence[str]) -> Tuple[List[str], List[Se
         try:
             servers.start()
             replies = [servers.say(f"eval-{i}", message) for i, message in enumerate(messages)]
-            handoffs = [
-                {row["kind"] for row in handoff_rows(servers.database_url, f"eval-{i}")} for i in range(len(messages))
-            ]
-            return replies, handoffs
+            # Every handoff of the run in one query, not one per conversation.
+            kinds: Dict[str, Set[str]] = {}
+            with session_scope(servers.database_url) as session:
+                for sender_id, kind in session.query(Handoff.sender_id, Handoff.kind):
+                    kinds.setdefault(sender_id, set()).add(kind)
+            return replies, [kinds.get(f"eval-{i}", set()) for i in range(len(messages))]
         finally:
             servers.stop()
 
