@@ -15,6 +15,16 @@ It only scores, and clinic_nlu.crisis_guard decides with the lexicon:
   what the pipeline would give it alone: the encoder's embedding of its text, and the sum of the
   character n-gram counts of its tokens (the count featurizer's sentence row is that sum).
 
+Sentences are read by a reading of their own: a second regression, neighbours and calibration, learned
+from the same examples and, besides them, each sentence (read alone as above) of every example of
+several sentences that is not a crisis, as one more example that is not. Trained on whole messages only,
+the detector read a sentence of ordinary low mood taken out of its message as a crisis ("I just want my
+life back.", 0.96, in a question about how long the relief lasts). The crisis examples' sentences are not
+learned (most sentences of a crisis message are not a crisis alone), and the whole message keeps the
+reading of whole messages: learned by one reading, the sentences moved every message's score too, and
+ordinary messages over the threshold with them. Measured on the crisis dev sets (docs/nlu-evaluation.md,
+twenty-eighth round).
+
 A denial is read around: where the lexicon finds one ("I'm not suicidal, just exhausted":
 clinic.crisis.CrisisLexicon.denials, read at run time, so the lexicon's `denied` entries apply without
 training), the message and each of its sentences are scored without it, as a message of what is left
@@ -53,6 +63,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from clinic import crisis
 from clinic.intents import CRISIS
+from clinic_nlu import linear_model
 from clinic_nlu.linear_component import LinearComponent, feature_row
 from clinic_nlu.sentence_encoder import load_encoder
 
@@ -62,6 +73,8 @@ _SENTENCE = re.compile(r"[^\s.!?;][^\n.!?;]*[.!?;]*")
 # The stored arrays beside the regression's weights: the training examples' embeddings by class, and the
 # one-feature regression that turns the combined evidence into a probability.
 CRISIS_EXAMPLES, OTHER_EXAMPLES, SCALE, BIAS = "crisis_examples", "other_examples", "scale", "bias"
+# The prefix of the sentences' reading's arrays (its regression's too), stored beside the whole messages'.
+SENTENCE_READING = "sentence_"
 _FOLDS = 5
 
 
@@ -114,13 +127,30 @@ class CrisisDetector(LinearComponent):
         labels = np.array([m.get(INTENT) == CRISIS for m in examples])
         if labels.all() or not labels.any():
             return self._resource
+        features = self._features(examples)
         embeddings = np.vstack([_embedding(m) for m in examples])
+        arrays, regression = self._learn(features, embeddings, labels)
+        sentences = self._sentences_of_others(examples, labels)
+        if sentences is not None:
+            sentence_arrays, sentence_regression = self._learn(
+                np.vstack([features, sentences[0]]),
+                np.vstack([embeddings, sentences[1]]),
+                np.concatenate([labels, np.zeros(len(sentences[0]), dtype=bool)]),
+            )
+            sentence_arrays.update(linear_model.arrays(sentence_regression))
+            arrays.update({SENTENCE_READING + name: array for name, array in sentence_arrays.items()})
+        return self._store(regression, arrays)
+
+    def _learn(
+        self, features: np.ndarray, embeddings: np.ndarray, labels: np.ndarray
+    ) -> Tuple[Dict[Text, np.ndarray], LogisticRegression]:
+        """One reading: the regression, and beside it the examples' embeddings by class and the calibration."""
         crisis, other = embeddings[labels], embeddings[~labels]
         # Held-out evidence for every training example: the regression's from the folds it was not in,
         # the neighbour margin without the example itself.
         held_out = cross_val_predict(
             self._regression(class_weight="balanced"),
-            self._features(examples),
+            features,
             labels,
             cv=StratifiedKFold(_FOLDS, shuffle=True, random_state=0),
             method="predict_proba",
@@ -137,7 +167,22 @@ class CrisisDetector(LinearComponent):
             SCALE: calibration.coef_.reshape(()),
             BIAS: calibration.intercept_.reshape(()),
         }
-        return self._fit(examples, labels, arrays, class_weight="balanced")
+        return arrays, self._regression(class_weight="balanced").fit(features, labels)
+
+    def _sentences_of_others(
+        self, examples: List[Message], labels: np.ndarray
+    ) -> Optional[Tuple[np.ndarray, np.ndarray]]:
+        """Each sentence of the examples of several sentences that are not a crisis, read alone as
+        process() reads a message's sentences: features and embeddings."""
+        min_words = self.component_config["sentence_min_words"]
+        features, embeddings = [], []
+        for message, label in zip(examples, labels):
+            spans = [] if label else sentence_spans(message.get(TEXT) or "", min_words)
+            read = self._read(message, spans, [], min_words) if spans else None
+            if read is not None:
+                features.append(read[0])
+                embeddings.append(read[1])
+        return (np.vstack(features), np.vstack(embeddings)) if features else None
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self._classifier is None or not messages:
@@ -157,17 +202,23 @@ class CrisisDetector(LinearComponent):
             spans = sentence_spans(text, self.component_config["sentence_min_words"])
             sentences = self._read(message, spans, denials, self.component_config["sentence_min_words"])
             if sentences is not None:
-                message.set(SENTENCE_SCORE_KEY, float(self._scores(*sentences).max()), add_to_output=True)
+                score = self._scores(*sentences, reading=SENTENCE_READING).max()
+                message.set(SENTENCE_SCORE_KEY, float(score), add_to_output=True)
         return messages
 
-    def _scores(self, features: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
-        """The crisis probability of each row: the regression's log-odds and the neighbour margin, calibrated."""
+    def _scores(self, features: np.ndarray, embeddings: np.ndarray, reading: Text = "") -> np.ndarray:
+        """The crisis probability of each row: the regression's log-odds and the neighbour margin, calibrated;
+        by the whole messages' reading, or the sentences' (SENTENCE_READING) where one was trained."""
         assert self._classifier is not None  # process() asks only a trained component
-        crisis_column = list(self._classifier.classes_).index(True)
-        regression = self._classifier.predict_proba(features)[:, crisis_column]
-        crisis, other = self._arrays[CRISIS_EXAMPLES], self._arrays[OTHER_EXAMPLES]
+        classifier, arrays = self._classifier, self._arrays
+        if reading and reading + "coef" in self._arrays:
+            arrays = {name[len(reading) :]: a for name, a in self._arrays.items() if name.startswith(reading)}
+            classifier = linear_model.from_arrays(arrays)
+        crisis_column = list(classifier.classes_).index(True)
+        regression = classifier.predict_proba(features)[:, crisis_column]
+        crisis, other = arrays[CRISIS_EXAMPLES], arrays[OTHER_EXAMPLES]
         margin = neighbour_margin(embeddings, crisis, other, int(self.component_config["neighbours"]))
-        return expit(self._arrays[SCALE] * self._evidence(regression, margin) + self._arrays[BIAS])
+        return expit(arrays[SCALE] * self._evidence(regression, margin) + arrays[BIAS])
 
     def _evidence(self, regression: np.ndarray, margins: np.ndarray) -> np.ndarray:
         """The regression's log-odds, weighted, plus the neighbour margin."""

@@ -117,8 +117,12 @@ class LinearComponent(GraphComponent):
         self, messages: List[Message], labels: Any, arrays: Optional[Dict[Text, np.ndarray]] = None, **options: Any
     ) -> Resource:
         """Trains the regression on the messages' features and stores its weights, with `arrays` beside them."""
-        self._classifier = self._regression(**options).fit(self._features(messages), labels)
-        self._arrays = {**(arrays or {}), **linear_model.arrays(self._classifier)}
+        return self._store(self._regression(**options).fit(self._features(messages), labels), arrays)
+
+    def _store(self, classifier: LogisticRegression, arrays: Optional[Dict[Text, np.ndarray]] = None) -> Resource:
+        """Keeps the trained regression and stores its weights, with `arrays` beside them."""
+        self._classifier = classifier
+        self._arrays = {**(arrays or {}), **linear_model.arrays(classifier)}
         with self._storage.write_to(self._resource) as directory:
             np.savez(directory / WEIGHTS_FILE, **self._arrays)
         return self._resource

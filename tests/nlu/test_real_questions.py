@@ -37,11 +37,15 @@ TEST_SPLIT_SHA256 = "5ffec65638f349c4a18c8205d55de98934215a264c59e136a4edc9e940e
 # gave 174/180 and 10/180. The twenty-fourth round's veiled crises and literal look-alikes (chosen on the
 # crisis dev sets) gave 174/180 and 9/180; the twenty-fifth round's hopeless crises and ordinary sentences
 # of low mood (chosen on the crisis dev sets: 9 fewer look-alikes alarmed for as many crisis messages) gave
-# 174/180 and 10/180.
+# 174/180 and 10/180. The twenty-eighth round: the detector reading sentences with the whole messages'
+# regression trained on their sentences too gave 173/180 and 12/180 (a drop this gate refused; the
+# choice was not kept); sentences read by a reading of their own (chosen on the crisis dev sets, where
+# the first's whole-message scores had risen) and the lexicon's patterns of that round gave 174/180 and
+# 9/180.
 ANSWERED_AT_LEAST = 92 / 112
 CONFIDENTLY_WRONG_AT_MOST = 4 / 112
 CRISIS_RECALL_AT_LEAST = 173
-CRISIS_FALSE_ALARMS_AT_MOST = 11
+CRISIS_FALSE_ALARMS_AT_MOST = 10
 
 
 def test_the_test_split_is_frozen():

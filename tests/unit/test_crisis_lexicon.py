@@ -605,3 +605,53 @@ def test_the_english_kinds_told_in_spanish_are_a_crisis(message):
 )
 def test_their_everyday_spanish_twins_are_not(message):
     assert not check(message).is_crisis
+
+
+# A supply counted in months or weeks, taken at once (the amounts set's "my whole month supply of prozac"
+# was the detector's alone, at its threshold); a supply picked up or refilled is not.
+@pytest.mark.parametrize(
+    "message",
+    ["just swallowed my entire 90 day supply of lexapro", "took the whole month's prescription an hour ago"],
+)
+def test_a_supply_of_months_taken_is_a_crisis(message):
+    assert check(message).assessment is Assessment.CRISIS
+
+
+def test_a_supply_of_months_picked_up_is_not():
+    assert check("I picked up my whole month supply of lexapro at the pharmacy").assessment is not Assessment.CRISIS
+
+
+# Someone spared finding the body (probe's "so she doesn't have to find me"); someone who will not find
+# the writer, an ex fled, is not that.
+def test_someone_spared_finding_me_is_a_crisis_but_an_ex_who_will_not_find_me_is_not():
+    assert check("I'll wait till my roommate moves out so he won't have to find me").assessment is Assessment.CRISIS
+    assert check("I moved across the state so my ex won't find me. Do you have evening slots?").assessment is not (
+        Assessment.CRISIS
+    )
+
+
+# A life-keeping thing refused until death, pills hoarded or found hidden: a crisis; sweets found hidden,
+# a shortage blamed on hoarding, a diet, an insulin pump paused by a nurse are not.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my grandma says she will refuse her heart medication until she dies",
+        "my roommate has been hoarding sleeping pills in his closet",
+        "caught my daughter stashing her antidepressants in a shoebox",
+    ],
+)
+def test_a_life_keeping_thing_refused_or_pills_hoarded_is_a_crisis(message):
+    assert check(message).assessment is Assessment.CRISIS
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I found my son hiding candy under his bed again, is sugar a problem before an infusion?",
+        "my pharmacy is out of sertraline again, people must be hoarding it",
+        "I stopped eating after 8pm for my diet, is that ok before an infusion?",
+        "the nurse paused my insulin pump during the infusion, is that normal?",
+    ],
+)
+def test_sweets_hidden_a_shortage_or_a_diet_is_not(message):
+    assert check(message).assessment is not Assessment.CRISIS
