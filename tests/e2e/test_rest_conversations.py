@@ -450,11 +450,17 @@ def test_bad_input_never_gets_a_5xx_or_an_empty_reply(bot, message):
     assert all("<script>" not in m["text"] for m in messages)
 
 
-def test_non_english_message_gets_english_only_the_staff_phone_and_the_crisis_line(bot):
-    # Whatever a message the bot cannot read says, the person gets the crisis line in Spanish too.
-    reply = bot.say(new_sender(), "¿Cuánto cuesta el tratamiento con ketamina?")
+def test_non_english_message_gets_english_only_the_staff_phone_the_crisis_line_and_reaches_staff(bot):
+    # Whatever a message the bot cannot read says, the person gets the crisis line in Spanish too, and the
+    # staff are asked to read it: once per conversation session, not urgent.
+    sender = new_sender()
+    reply = bot.say(sender, "¿Cuánto cuesta el tratamiento con ketamina?")
     assert "only answer in English" in reply and "(555) 010-0199" in reply
     assert "llame al 988 y oprima 2" in reply and "call 911" in reply
+    bot.say(sender, "¿Tienen citas los sábados?")  # the same session: still one
+    [handoff] = handoff_rows(bot.database_url, sender)
+    assert (handoff["kind"], handoff["urgent"], handoff["status"]) == ("request", False, "new")
+    assert handoff["reason"].startswith("Wrote in a language the assistant does not answer")
 
 
 @pytest.mark.parametrize(
