@@ -1,4 +1,7 @@
-"""After the crisis reply: an urgent handoff so staff see the conversation first."""
+"""After the crisis reply: an urgent handoff so staff see the conversation first. After a reply that
+carries the crisis line by itself (the low-mood reply, the answer about suicidal thoughts): the handoff
+asking staff to read a possible crisis, when the message may be one the crisis guard could not confirm
+(clinic.intents.crisis_guessed), as after an answer (actions/answers.py)."""
 
 from typing import List, Text
 
@@ -8,7 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.booking import reset_booking
-from actions.crisis_handoffs import record_crisis
+from actions.crisis_handoffs import record_crisis, record_possible_crisis
+from clinic.intents import crisis_guessed
 
 
 class ActionEscalateCrisis(Action):
@@ -21,3 +25,13 @@ class ActionEscalateCrisis(Action):
         if tracker.active_loop.get("name"):
             return [ActiveLoop(None), *reset_booking()]
         return [ActiveLoop(None)]
+
+
+class ActionNotePossibleCrisis(Action):
+    def name(self) -> Text:
+        return "action_note_possible_crisis"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if crisis_guessed(tracker.latest_message):
+            record_possible_crisis(tracker)
+        return []

@@ -1,7 +1,8 @@
 """The handoffs a crisis writes, once per conversation session: urgent after the crisis reply
 (actions/crisis.py), and one asking staff to read the conversation after a reply that carried only the
 crisis line, when the message may be a crisis the crisis guard could not confirm (clinic.intents.crisis_guessed:
-actions/answers.py, actions/clarify.py)."""
+actions/answers.py, actions/clarify.py, and actions/crisis.py after the low-mood reply or the answer about
+suicidal thoughts)."""
 
 from rasa_sdk import Tracker
 

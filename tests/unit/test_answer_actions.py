@@ -7,6 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswerMore
 from actions.clarify import ActionClarify
+from actions.crisis import ActionNotePossibleCrisis
 from actions.crisis_handoffs import POSSIBLE_REASON
 from clinic.db import session_scope
 from clinic.handoffs.models import Handoff
@@ -133,6 +134,17 @@ def test_an_unclear_message_with_a_crisis_guessed_asks_staff_to_read_the_convers
                            crisis_guard={"classifier": {"name": "crisis", "confidence": 0.43}})
     said(ActionClarify(), tracker)
     assert handoffs() == [("possible_crisis", False, "new", POSSIBLE_REASON, tracker.sender_id)]
+
+
+def test_the_low_mood_reply_or_the_suicidal_thoughts_answer_to_a_possible_crisis_asks_staff_to_read_it():
+    # Those replies carry the crisis line by themselves (data/rules/basics.yml, safety.yml): the handoff
+    # comes after them when the guard leans, and not otherwise.
+    low = tracker_with("low_mood", crisis_guard={"classifier": {"name": "low_mood"}, "leaning": True})
+    assert said(ActionNotePossibleCrisis(), low) == []
+    asked = tracker_with("ask_suicidal_thoughts")
+    asked.sender_id = "another-visitor"
+    said(ActionNotePossibleCrisis(), asked)
+    assert handoffs() == [("possible_crisis", False, "new", POSSIBLE_REASON, low.sender_id)]
 
 
 SCHIZOPHRENIA = {"entity": "condition", "value": "schizophrenia", "extractor": "ConditionEntityExtractor"}
