@@ -48,6 +48,7 @@ recall reads those paraphrases (measured on the crisis dev sets, docs/nlu-evalua
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 import numpy as np
@@ -202,23 +203,31 @@ class CrisisDetector(LinearComponent):
             spans = sentence_spans(text, self.component_config["sentence_min_words"])
             sentences = self._read(message, spans, denials, self.component_config["sentence_min_words"])
             if sentences is not None:
-                score = self._scores(*sentences, reading=SENTENCE_READING).max()
+                score = self._scores(*sentences, by_sentence=True).max()
                 message.set(SENTENCE_SCORE_KEY, float(score), add_to_output=True)
         return messages
 
-    def _scores(self, features: np.ndarray, embeddings: np.ndarray, reading: Text = "") -> np.ndarray:
+    def _scores(self, features: np.ndarray, embeddings: np.ndarray, by_sentence: bool = False) -> np.ndarray:
         """The crisis probability of each row: the regression's log-odds and the neighbour margin, calibrated;
-        by the whole messages' reading, or the sentences' (SENTENCE_READING) where one was trained."""
+        by the whole messages' reading, or the sentences'."""
         assert self._classifier is not None  # process() asks only a trained component
-        classifier, arrays = self._classifier, self._arrays
-        if reading and reading + "coef" in self._arrays:
-            arrays = {name[len(reading) :]: a for name, a in self._arrays.items() if name.startswith(reading)}
-            classifier = linear_model.from_arrays(arrays)
+        classifier, arrays = self._sentence_reading if by_sentence else (self._classifier, self._arrays)
         crisis_column = list(classifier.classes_).index(True)
         regression = classifier.predict_proba(features)[:, crisis_column]
         crisis, other = arrays[CRISIS_EXAMPLES], arrays[OTHER_EXAMPLES]
         margin = neighbour_margin(embeddings, crisis, other, int(self.component_config["neighbours"]))
         return expit(arrays[SCALE] * self._evidence(regression, margin) + arrays[BIAS])
+
+    @cached_property
+    def _sentence_reading(self) -> Tuple[LogisticRegression, Dict[Text, np.ndarray]]:
+        """The sentences' regression and arrays, rebuilt once from the stored ones; the whole messages' where
+        none was trained (no example of several sentences)."""
+        assert self._classifier is not None
+        if SENTENCE_READING + "coef" not in self._arrays:
+            return self._classifier, self._arrays
+        prefix = len(SENTENCE_READING)
+        arrays = {name[prefix:]: a for name, a in self._arrays.items() if name.startswith(SENTENCE_READING)}
+        return linear_model.from_arrays(arrays), arrays
 
     def _evidence(self, regression: np.ndarray, margins: np.ndarray) -> np.ndarray:
         """The regression's log-odds, weighted, plus the neighbour margin."""
