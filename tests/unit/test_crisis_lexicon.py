@@ -655,3 +655,64 @@ def test_a_life_keeping_thing_refused_or_pills_hoarded_is_a_crisis(message):
 )
 def test_sweets_hidden_a_shortage_or_a_diet_is_not(message):
     assert check(message).assessment is not Assessment.CRISIS
+
+
+# An attempt told in passing by what was done (a jump survived, wrists cut, a body thrown in front of a
+# train), or a psychiatric hold just left: a crisis; a childhood dare into a pool, a bus jumped off, a hold
+# years ago, a haircut or being on hold with an office are not.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Quick one about parking. For context I jumped off a bridge in March and I'm still on crutches.",
+        "my brother stepped in front of a train last spring and lived, would ketamine help him?",
+        "She cut her wrists two weeks ago, can she start infusions?",
+        "they just released me from a 72-hour hold, how soon can I book?",
+        "I was on a psychiatric hold last week, do you take Medicaid?",
+    ],
+)
+def test_an_attempt_told_by_what_was_done_or_a_hold_just_left_is_a_crisis(message):
+    assert check(message).assessment is Assessment.CRISIS
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "we jumped off the roof into the pool as kids, I'm fearless now, is the IV scary?",
+        "I jumped off the bus and ran in, sorry I was late for my consult",
+        "I was on a 72-hour hold back in college. Does that disqualify me?",
+        "I was on hold with the psych office for an hour, can I book here instead?",
+        "She cut her hair short before the infusion, is that silly?",
+    ],
+)
+def test_a_dare_a_bus_an_old_hold_or_a_phone_hold_is_not(message):
+    assert check(message).assessment is not Assessment.CRISIS
+
+
+# Means asked as an amount or a way of dying, even of ketamine and even "just curious": the amount that
+# would stop a person's heart, a whole supply at once "enough to kill", whether drowning hurts, envy of the
+# dead; a patient's worry about their own heart, or about an infusion's dose, is not.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "how many mg of ketamine to stop a person's heart? just curious",
+        "if someone took their whole prescription at once would that be enough to kill them",
+        "does hanging hurt or is it quick",
+        "i keep feeling envious of people who die in their sleep",
+        "I want to stop my heart, how do I do it",
+    ],
+)
+def test_a_lethal_amount_or_a_way_of_dying_asked_is_a_crisis(message):
+    assert check(message).assessment is Assessment.CRISIS
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "how much ketamine would stop my heart if I have a heart condition?",
+        "Is the infusion dose enough to kill the depression for good?",
+        "does the IV hurt or is it quick",
+        "I'm jealous of people who get better after one infusion",
+    ],
+)
+def test_a_worry_about_ones_own_heart_or_the_dose_is_not(message):
+    assert check(message).assessment is not Assessment.CRISIS
