@@ -716,3 +716,13 @@ def test_a_lethal_amount_or_a_way_of_dying_asked_is_a_crisis(message):
 )
 def test_a_worry_about_ones_own_heart_or_the_dose_is_not(message):
     assert check(message).assessment is not Assessment.CRISIS
+
+
+# A number of pills named, then said to be taken already: an overdose in progress; the same pills taken to
+# the pharmacy, or milligrams, are not.
+def test_pills_counted_then_already_taken_are_a_crisis_but_not_pills_taken_to_the_pharmacy():
+    assert check("how fast do 30 benadryl work, already took them").assessment is Assessment.CRISIS
+    assert check("my 30 pills of sertraline came, I already took them to the pharmacy").assessment is not (
+        Assessment.CRISIS
+    )
+    assert check("is 10 mg melatonin ok the night before? already took it").assessment is not Assessment.CRISIS
