@@ -39,9 +39,10 @@ class CrisisCheck:
     # Not a crisis by the lexicon, and the message names an everyday thing being vented about (the
     # insurance, a bill, being on hold): the learned detector alone needs to be surer to call it one.
     vents: bool = False
-    # The message denies suicidal thoughts, self-harm or attempts (the lexicon's `denied`): a classifier
-    # that reads the denied words as a crisis is not to be trusted on it (clinic_nlu.crisis_guard).
-    denied: bool = False
+    # The message denies suicidal thoughts, self-harm or attempts (the lexicon's `denied`), or uses a crisis
+    # word in a figure of speech (`figurative`: "I'd kill for a coffee"): a classifier that reads those words
+    # as a crisis is not to be trusted on it (clinic_nlu.crisis_guard).
+    set_aside: bool = False
 
     @property
     def is_crisis(self) -> bool:
@@ -60,6 +61,7 @@ class CrisisLexicon:
     bereavement: List[Pattern] = field(default_factory=list)
     discussed: List[Pattern] = field(default_factory=list)
     denied: List[Pattern] = field(default_factory=list)
+    figurative: List[Pattern] = field(default_factory=list)
     resolved: List[Pattern] = field(default_factory=list)
     recurring: List[Pattern] = field(default_factory=list)
     # Danger in a script the normalisation drops, matched on the text as written (no word boundaries).
@@ -85,6 +87,7 @@ class CrisisLexicon:
             bereavement=compile_all("bereavement"),
             discussed=compile_all("discussed"),
             denied=compile_all("denied"),
+            figurative=compile_all("figurative"),
             resolved=compile_all("resolved"),
             recurring=compile_all("recurring"),
             other_scripts=[re.compile(pattern) for pattern in raw.get("other_scripts") or []],
@@ -96,11 +99,12 @@ class CrisisLexicon:
         other_scripts = [p.pattern for p in self.other_scripts if p.search(written)]
         if other_scripts:
             return CrisisCheck(Assessment.CRISIS, other_scripts)
-        # A denial ("i am not suicidal", "no history of self harm") is taken out before anything is
-        # matched: what is left still has to say nothing of danger.
+        # A denial ("i am not suicidal", "no history of self harm") and a figure of speech ("i would kill
+        # for a coffee") are taken out before anything is matched: what is left still has to say nothing
+        # of danger.
         corrected = self.typos.correct(normalise(text))
-        words = _without(corrected, self.denied)
-        return replace(self._assess(words), denied=words != corrected)
+        words = _without(_without(corrected, self.denied), self.figurative)
+        return replace(self._assess(words), set_aside=words != corrected)
 
     def _assess(self, words: str) -> CrisisCheck:
         danger = [p.pattern for p in self.danger if p.search(words)]
@@ -133,6 +137,14 @@ class CrisisLexicon:
     def denials(self, text: str) -> List[Tuple[int, int]]:
         """Where the message denies suicidal thoughts, self-harm or attempts, as (start, end) spans of the
         text as written: what the learned detector reads around (clinic_nlu.crisis_detector)."""
+        return self._spans(text, self.denied)
+
+    def figures_of_speech(self, text: str) -> List[Tuple[int, int]]:
+        """Where the message uses a crisis word in a figure of speech ("i'd kill for a coffee", "the death of
+        me"), as (start, end) spans of the text as written: what the detector may read around."""
+        return self._spans(text, self.figurative)
+
+    def _spans(self, text: str, patterns: List[Pattern]) -> List[Tuple[int, int]]:
         words = [(self.typos.correct(word), start, end) for word, start, end in normalised_words(text)]
         starts, offset = [], 0
         for word, _, _ in words:
@@ -140,12 +152,12 @@ class CrisisLexicon:
             offset += len(word) + 1
         joined = " ".join(word for word, _, _ in words)
         spans = []
-        for pattern in self.denied:
+        for pattern in patterns:
             for match in pattern.finditer(joined):
                 first, last = bisect_right(starts, match.start()) - 1, bisect_right(starts, match.end() - 1) - 1
                 spans.append((words[first][1], words[last][2]))
         merged: List[Tuple[int, int]] = []
-        for start, end in sorted(spans):  # two patterns may find the same denial
+        for start, end in sorted(spans):  # two patterns may find the same words
             if merged and start <= merged[-1][1]:
                 merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
             else:

@@ -31,6 +31,12 @@ training), the message and each of its sentences are scored without it, as a mes
 would be (nothing left scores 0). The regression and the neighbours read "suicidal" whatever "not"
 says before it.
 
+A figure of speech that uses a crisis word for something else ("I'd kill for a coffee", "my boss will be
+the death of me", "jump at the chance": the lexicon's `figurative`) is read around the same way, but only
+ever lowers the score: the message and its sentences are scored with and without it and the lower kept.
+What is left of a short message can read as a crisis by itself ("tell her thanks", a farewell's words,
+after "I nearly died laughing at the nurse's joke"), and a figure of speech is no reason to score higher.
+
 The score is not the regression's alone. A regression draws one boundary through the whole space of
 meanings; a crisis paraphrase often sits close to a few crisis examples yet on the wrong side of that
 boundary. So the score also weighs how near the message's embedding is to its nearest crisis examples
@@ -199,13 +205,28 @@ class CrisisDetector(LinearComponent):
                     score = float(self._scores(*rest).max())
                 elif not _cut(text, 0, len(text), denials):
                     score = 0.0  # the message is nothing but its denials
+            figures = crisis.default_lexicon().figures_of_speech(text)
+            if figures:
+                # Read without its figures of speech too, and the lower score kept (see the docstring).
+                rest = self._read(message, [(0, len(text))], denials + figures, min_words=1)
+                if rest is not None:
+                    score = min(score, float(self._scores(*rest).max()))
             message.set(SCORE_KEY, float(score), add_to_output=True)
-            spans = sentence_spans(text, self.component_config["sentence_min_words"])
-            sentences = self._read(message, spans, denials, self.component_config["sentence_min_words"])
-            if sentences is not None:
-                score = self._scores(*sentences, by_sentence=True).max()
-                message.set(SENTENCE_SCORE_KEY, float(score), add_to_output=True)
+            sentence_score = self._sentence_score(message, denials)
+            without_figures = self._sentence_score(message, denials + figures) if figures else None
+            if sentence_score is not None and without_figures is not None:
+                sentence_score = min(sentence_score, without_figures)
+            if sentence_score is not None:
+                message.set(SENTENCE_SCORE_KEY, sentence_score, add_to_output=True)
         return messages
+
+    def _sentence_score(self, message: Message, left_out: List[Tuple[int, int]]) -> Optional[float]:
+        """The highest score of the message's sentences, each read alone without the parts `left_out`;
+        None for a message with no sentence long enough to read."""
+        min_words = self.component_config["sentence_min_words"]
+        spans = sentence_spans(message.get(TEXT) or "", min_words)
+        sentences = self._read(message, spans, left_out, min_words)
+        return None if sentences is None else float(self._scores(*sentences, by_sentence=True).max())
 
     def _scores(self, features: np.ndarray, embeddings: np.ndarray, by_sentence: bool = False) -> np.ndarray:
         """The crisis probability of each row: the regression's log-odds and the neighbour margin, calibrated;
