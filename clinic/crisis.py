@@ -40,8 +40,8 @@ class CrisisCheck:
     # insurance, a bill, being on hold): the learned detector alone needs to be surer to call it one.
     vents: bool = False
     # The message denies suicidal thoughts, self-harm or attempts (the lexicon's `denied`), or uses a crisis
-    # word in a figure of speech (`figurative`: "I'd kill for a coffee"): a classifier that reads those words
-    # as a crisis is not to be trusted on it (clinic_nlu.crisis_guard).
+    # word in another sense (`other_senses`: "I'd kill for a coffee", "my dog died"): a classifier that reads
+    # those words as a crisis is not to be trusted on it (clinic_nlu.crisis_guard).
     set_aside: bool = False
 
     @property
@@ -61,7 +61,7 @@ class CrisisLexicon:
     bereavement: List[Pattern] = field(default_factory=list)
     discussed: List[Pattern] = field(default_factory=list)
     denied: List[Pattern] = field(default_factory=list)
-    figurative: List[Pattern] = field(default_factory=list)
+    other_senses: List[Pattern] = field(default_factory=list)
     resolved: List[Pattern] = field(default_factory=list)
     recurring: List[Pattern] = field(default_factory=list)
     # Danger in a script the normalisation drops, matched on the text as written (no word boundaries).
@@ -87,7 +87,7 @@ class CrisisLexicon:
             bereavement=compile_all("bereavement"),
             discussed=compile_all("discussed"),
             denied=compile_all("denied"),
-            figurative=compile_all("figurative"),
+            other_senses=compile_all("other_senses"),
             resolved=compile_all("resolved"),
             recurring=compile_all("recurring"),
             other_scripts=[re.compile(pattern) for pattern in raw.get("other_scripts") or []],
@@ -99,11 +99,11 @@ class CrisisLexicon:
         other_scripts = [p.pattern for p in self.other_scripts if p.search(written)]
         if other_scripts:
             return CrisisCheck(Assessment.CRISIS, other_scripts)
-        # A denial ("i am not suicidal", "no history of self harm") and a figure of speech ("i would kill
-        # for a coffee") are taken out before anything is matched: what is left still has to say nothing
-        # of danger.
+        # A denial ("i am not suicidal", "no history of self harm") and a crisis word in another sense ("i
+        # would kill for a coffee", "my dog died") are taken out before anything is matched: what is left
+        # still has to say nothing of danger.
         corrected = self.typos.correct(normalise(text))
-        words = _without(_without(corrected, self.denied), self.figurative)
+        words = _without(_without(corrected, self.denied), self.other_senses)
         return replace(self._assess(words), set_aside=words != corrected)
 
     def _assess(self, words: str) -> CrisisCheck:
@@ -139,10 +139,11 @@ class CrisisLexicon:
         text as written: what the learned detector reads around (clinic_nlu.crisis_detector)."""
         return self._spans(text, self.denied)
 
-    def figures_of_speech(self, text: str) -> List[Tuple[int, int]]:
-        """Where the message uses a crisis word in a figure of speech ("i'd kill for a coffee", "the death of
-        me"), as (start, end) spans of the text as written: what the detector may read around."""
-        return self._spans(text, self.figurative)
+    def other_sense_spans(self, text: str) -> List[Tuple[int, int]]:
+        """Where the message uses a crisis word in another sense (a figure of speech, "i'd kill for a coffee",
+        "the death of me"; a pet's death), as (start, end) spans of the text as written: what the detector
+        may read around."""
+        return self._spans(text, self.other_senses)
 
     def _spans(self, text: str, patterns: List[Pattern]) -> List[Tuple[int, int]]:
         words = [(self.typos.correct(word), start, end) for word, start, end in normalised_words(text)]

@@ -31,11 +31,11 @@ training), the message and each of its sentences are scored without it, as a mes
 would be (nothing left scores 0). The regression and the neighbours read "suicidal" whatever "not"
 says before it.
 
-A figure of speech that uses a crisis word for something else ("I'd kill for a coffee", "my boss will be
-the death of me", "jump at the chance": the lexicon's `figurative`) is read around the same way, but only
-ever lowers the score: the message and its sentences are scored with and without it and the lower kept.
+A crisis word in another sense, a figure of speech ("I'd kill for a coffee", "my boss will be the death of
+me", "jump at the chance") or a pet's death (the lexicon's `other_senses`), is read around the same way,
+but only ever lowers the score: the message and its sentences are scored with and without it and the lower kept.
 What is left of a short message can read as a crisis by itself ("tell her thanks", a farewell's words,
-after "I nearly died laughing at the nurse's joke"), and a figure of speech is no reason to score higher.
+after "I nearly died laughing at the nurse's joke"), and another sense is no reason to score higher.
 
 The score is not the regression's alone. A regression draws one boundary through the whole space of
 meanings; a crisis paraphrase often sits close to a few crisis examples yet on the wrong side of that
@@ -205,17 +205,17 @@ class CrisisDetector(LinearComponent):
                     score = float(self._scores(*rest).max())
                 elif not _cut(text, 0, len(text), denials):
                     score = 0.0  # the message is nothing but its denials
-            figures = crisis.default_lexicon().figures_of_speech(text)
-            if figures:
-                # Read without its figures of speech too, and the lower score kept (see the docstring).
-                rest = self._read(message, [(0, len(text))], denials + figures, min_words=1)
+            others = crisis.default_lexicon().other_sense_spans(text)
+            if others:
+                # Read without its words in other senses too, and the lower score kept (see the docstring).
+                rest = self._read(message, [(0, len(text))], denials + others, min_words=1)
                 if rest is not None:
                     score = min(score, float(self._scores(*rest).max()))
             message.set(SCORE_KEY, float(score), add_to_output=True)
             sentence_score = self._sentence_score(message, denials)
-            without_figures = self._sentence_score(message, denials + figures) if figures else None
-            if sentence_score is not None and without_figures is not None:
-                sentence_score = min(sentence_score, without_figures)
+            without_others = self._sentence_score(message, denials + others) if others else None
+            if sentence_score is not None and without_others is not None:
+                sentence_score = min(sentence_score, without_others)
             if sentence_score is not None:
                 message.set(SENTENCE_SCORE_KEY, sentence_score, add_to_output=True)
         return messages

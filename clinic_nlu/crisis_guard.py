@@ -96,7 +96,7 @@ def decide(evidence: Evidence, config: Dict[Text, Any]) -> Optional[Text]:
         return CRISIS_INTENT
     # A message that denies ("I'm not suicidal, just exhausted") or speaks in a figure ("I'd kill for a
     # coffee") and that neither the lexicon nor the detector (which reads around those words) calls a
-    # crisis: the classifier read the denied or figurative words.
+    # crisis: the classifier read the denied words, or words in another sense.
     if intent.get("name") == CRISIS_INTENT and ((intent.get("confidence") or 0.0) < sure_at or result.set_aside):
         return FALLBACK_INTENT
     return None

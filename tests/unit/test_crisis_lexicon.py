@@ -728,8 +728,8 @@ def test_pills_counted_then_already_taken_are_a_crisis_but_not_pills_taken_to_th
     assert check("is 10 mg melatonin ok the night before? already took it").assessment is not Assessment.CRISIS
 
 
-# A crisis word in a figure of speech is found where it was written (the detector reads around it) and
-# taken out before matching; what is left must still say nothing of danger.
+# A crisis word in another sense (a figure of speech, a pet's death) is found where it was written (the
+# detector reads around it) and taken out before matching; what is left must still say nothing of danger.
 @pytest.mark.parametrize(
     "message, figure",
     [
@@ -737,13 +737,16 @@ def test_pills_counted_then_already_taken_are_a_crisis_but_not_pills_taken_to_th
         ("My boss is going to be the death of me.", "going to be the death of me"),
         ("I'm hanging in there, thanks", "hanging in there"),
         ("I'd jump at the chance for an earlier slot", "jump at the chance"),
+        ("our old cat was put to sleep on Monday, can I move my infusion?", "our old cat was put to sleep"),
     ],
 )
-def test_a_figure_of_speech_is_found_where_it_was_written(message, figure):
-    assert [message[start:end] for start, end in default_lexicon().figures_of_speech(message)] == [figure]
+def test_a_word_in_another_sense_is_found_where_it_was_written(message, figure):
+    assert [message[start:end] for start, end in default_lexicon().other_sense_spans(message)] == [figure]
 
 
-def test_danger_beside_a_figure_of_speech_is_still_a_crisis():
+def test_danger_beside_a_word_in_another_sense_is_still_a_crisis():
     assert check("hanging in there but i took 30 of my sleeping pills an hour ago").assessment is Assessment.CRISIS
     assert check("I'm dying to know the lethal dose of my meds").assessment is Assessment.CRISIS
-    assert default_lexicon().figures_of_speech("ive wanted to die for months") == []
+    assert check("my dog died last week and now i want to die too").assessment is Assessment.CRISIS
+    assert default_lexicon().other_sense_spans("ive wanted to die for months") == []
+    assert default_lexicon().other_sense_spans("my dad died last year") == []
