@@ -40,8 +40,8 @@ class CrisisCheck:
     # insurance, a bill, being on hold): the learned detector alone needs to be surer to call it one.
     vents: bool = False
     # The message denies suicidal thoughts, self-harm or attempts (the lexicon's `denied`), or uses a crisis
-    # word in another sense (`other_senses`: "I'd kill for a coffee", "my dog died"): a classifier that reads
-    # those words as a crisis is not to be trusted on it (clinic_nlu.crisis_guard).
+    # word in another sense (`other_senses`: "I'd kill for a coffee"): a classifier that reads those words as
+    # a crisis is not to be trusted on it (clinic_nlu.crisis_guard).
     set_aside: bool = False
 
     @property
@@ -100,8 +100,8 @@ class CrisisLexicon:
         if other_scripts:
             return CrisisCheck(Assessment.CRISIS, other_scripts)
         # A denial ("i am not suicidal", "no history of self harm") and a crisis word in another sense ("i
-        # would kill for a coffee", "my dog died") are taken out before anything is matched: what is left
-        # still has to say nothing of danger.
+        # would kill for a coffee") are taken out before anything is matched: what is left still has to say
+        # nothing of danger.
         corrected = self.typos.correct(normalise(text))
         words = _without(_without(corrected, self.denied), self.other_senses)
         return replace(self._assess(words), set_aside=words != corrected)
@@ -140,9 +140,8 @@ class CrisisLexicon:
         return self._spans(text, self.denied)
 
     def other_sense_spans(self, text: str) -> List[Tuple[int, int]]:
-        """Where the message uses a crisis word in another sense (a figure of speech, "i'd kill for a coffee",
-        "the death of me"; a pet's death), as (start, end) spans of the text as written: what the detector
-        may read around."""
+        """Where the message uses a crisis word in another sense, a figure of speech ("i'd kill for a coffee",
+        "the death of me"), as (start, end) spans of the text as written: what the detector may read around."""
         return self._spans(text, self.other_senses)
 
     def _spans(self, text: str, patterns: List[Pattern]) -> List[Tuple[int, int]]:

@@ -32,10 +32,11 @@ would be (nothing left scores 0). The regression and the neighbours read "suicid
 says before it.
 
 A crisis word in another sense, a figure of speech ("I'd kill for a coffee", "my boss will be the death of
-me", "jump at the chance") or a pet's death (the lexicon's `other_senses`), is read around the same way,
-but only ever lowers the score: the message and its sentences are scored with and without it and the lower kept.
-What is left of a short message can read as a crisis by itself ("tell her thanks", a farewell's words,
-after "I nearly died laughing at the nurse's joke"), and another sense is no reason to score higher.
+me", "jump at the chance": the lexicon's `other_senses`), is read around the same way,
+but only ever lowers the score: the message and its sentences are scored with and without it and the
+lower kept. What is left of a short message can read as a crisis by itself ("tell her thanks", a
+farewell's words, after "I nearly died laughing at the nurse's joke"), and another sense is no reason to
+score higher.
 
 The score is not the regression's alone. A regression draws one boundary through the whole space of
 meanings; a crisis paraphrase often sits close to a few crisis examples yet on the wrong side of that

@@ -728,8 +728,8 @@ def test_pills_counted_then_already_taken_are_a_crisis_but_not_pills_taken_to_th
     assert check("is 10 mg melatonin ok the night before? already took it").assessment is not Assessment.CRISIS
 
 
-# A crisis word in another sense (a figure of speech, a pet's death) is found where it was written (the
-# detector reads around it) and taken out before matching; what is left must still say nothing of danger.
+# A crisis word in another sense (a figure of speech) is found where it was written (the detector reads
+# around it) and taken out before matching; what is left must still say nothing of danger.
 @pytest.mark.parametrize(
     "message, figure",
     [
@@ -737,7 +737,6 @@ def test_pills_counted_then_already_taken_are_a_crisis_but_not_pills_taken_to_th
         ("My boss is going to be the death of me.", "going to be the death of me"),
         ("I'm hanging in there, thanks", "hanging in there"),
         ("I'd jump at the chance for an earlier slot", "jump at the chance"),
-        ("our old cat was put to sleep on Monday, can I move my infusion?", "our old cat was put to sleep"),
     ],
 )
 def test_a_word_in_another_sense_is_found_where_it_was_written(message, figure):
@@ -747,6 +746,15 @@ def test_a_word_in_another_sense_is_found_where_it_was_written(message, figure):
 def test_danger_beside_a_word_in_another_sense_is_still_a_crisis():
     assert check("hanging in there but i took 30 of my sleeping pills an hour ago").assessment is Assessment.CRISIS
     assert check("I'm dying to know the lethal dose of my meds").assessment is Assessment.CRISIS
-    assert check("my dog died last week and now i want to die too").assessment is Assessment.CRISIS
     assert default_lexicon().other_sense_spans("ive wanted to die for months") == []
-    assert default_lexicon().other_sense_spans("my dad died last year") == []
+
+
+# Wanting to join the dead, a person or a pet, is a crisis; joining a living wife at her consult, or a
+# husband who passed his exams, is not.
+def test_wanting_to_join_the_dead_is_a_crisis_but_not_joining_the_living():
+    assert check("my cat died and I want to join her").assessment is Assessment.CRISIS
+    assert check("since my mom passed i just want to be with her again").assessment is Assessment.CRISIS
+    assert check("My wife has her consult Tuesday, I want to join her").assessment is not Assessment.CRISIS
+    assert check("my husband passed his exams and I want to be with him at the party").assessment is not (
+        Assessment.CRISIS
+    )
