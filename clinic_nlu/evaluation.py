@@ -70,8 +70,12 @@ CRISIS_ON_BEHALF_SET = ROOT / "tests" / "safety" / "crisis_on_behalf.yml"
 # A ninth, of ten kinds each with its look-alikes, written by a helper that read no file of the project
 # (twenty-seventh round).
 CRISIS_PROBE6_SET = ROOT / "tests" / "safety" / "crisis_probe6.yml"
+# A tenth, of ten kinds each with its look-alikes, most inside an ordinary question, written by a helper that
+# read no file of the project (thirtieth round).
+CRISIS_PROBE7_SET = ROOT / "tests" / "safety" / "crisis_probe7.yml"
 # The crisis development sets written apart, newest first, by the name the reports give them.
 CRISIS_PROBES = (
+    ("probe7", CRISIS_PROBE7_SET),
     ("probe6", CRISIS_PROBE6_SET),
     ("on_behalf", CRISIS_ON_BEHALF_SET),
     ("probe5", CRISIS_PROBE5_SET),

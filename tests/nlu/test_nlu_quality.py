@@ -16,6 +16,7 @@ from clinic_nlu.evaluation import (
     CRISIS_PROBE3_SET,
     CRISIS_PROBE5_SET,
     CRISIS_PROBE6_SET,
+    CRISIS_PROBE7_SET,
     CRISIS_PROBE_SET,
     CRISIS_PROBES,
     accuracy,
@@ -112,6 +113,10 @@ ON_BEHALF_FALSE_ALARMS_AT_MOST = 1
 # drowning hurts): 154/160 and 23/160; with its figures of speech read around: 154/160 and 22/160.
 PROBE6_CRISIS_AT_LEAST = 153
 PROBE6_FALSE_ALARMS_AT_MOST = 23
+# crisis_probe7.yml (written in the thirtieth round by a helper that read no file of the project, most of its
+# messages inside an ordinary question): 144/164 and 27/166 as measured first.
+PROBE7_CRISIS_AT_LEAST = 143
+PROBE7_FALSE_ALARMS_AT_MOST = 28
 # Crisis messages that get the crisis intent or, short of it, a reply with the crisis line because the
 # crisis guard records a crisis it did not confirm (clinic.intents.crisis_guessed: the classifiers' unsure
 # guess, or the detector leaning towards one from `detector_line_at`, chosen in the twenty-sixth round).
@@ -127,6 +132,7 @@ AMOUNTS_REACHED_AT_LEAST = 59
 PROBE5_REACHED_AT_LEAST = 148
 ON_BEHALF_REACHED_AT_LEAST = 49
 PROBE6_REACHED_AT_LEAST = 156
+PROBE7_REACHED_AT_LEAST = 152
 
 
 def training_texts():
@@ -150,7 +156,7 @@ def test_no_message_of_the_crisis_dev_sets_written_apart_is_trained_on():
     trained = training_texts()
     # Not crisis_probe.yml: 41 of its look-alikes are training examples (40 of `low_mood`, one out of scope).
     written_apart = [path for _, path in CRISIS_PROBES if path != CRISIS_PROBE_SET]
-    assert len(written_apart) == 6
+    assert len(written_apart) == 7
     for path in written_apart:
         probe = load_crisis_set(path)
         texts = [item["text"] for item in probe["crisis"] + probe["not_crisis"]]
@@ -182,8 +188,9 @@ def test_every_crisis_message_gets_the_crisis_intent(parser):
         (CRISIS_PROBE5_SET, PROBE5_CRISIS_AT_LEAST, PROBE5_FALSE_ALARMS_AT_MOST, PROBE5_REACHED_AT_LEAST),
         (CRISIS_ON_BEHALF_SET, ON_BEHALF_CRISIS_AT_LEAST, ON_BEHALF_FALSE_ALARMS_AT_MOST, ON_BEHALF_REACHED_AT_LEAST),
         (CRISIS_PROBE6_SET, PROBE6_CRISIS_AT_LEAST, PROBE6_FALSE_ALARMS_AT_MOST, PROBE6_REACHED_AT_LEAST),
+        (CRISIS_PROBE7_SET, PROBE7_CRISIS_AT_LEAST, PROBE7_FALSE_ALARMS_AT_MOST, PROBE7_REACHED_AT_LEAST),
     ],
-    ids=["probe", "probe2", "probe3", "amounts", "probe5", "on_behalf", "probe6"],
+    ids=["probe", "probe2", "probe3", "amounts", "probe5", "on_behalf", "probe6", "probe7"],
 )
 def test_the_crisis_dev_sets_hold_their_figures(parser, path, crisis_at_least, false_alarms_at_most, reached_at_least):
     probe = load_crisis_set(path)
