@@ -758,3 +758,72 @@ def test_wanting_to_join_the_dead_is_a_crisis_but_not_joining_the_living():
     assert check("my husband passed his exams and I want to be with him at the party").assessment is not (
         Assessment.CRISIS
     )
+
+
+# The thirtieth round's kinds (crisis_probe7.yml): a means asked for certainty, an amount after what would
+# kill, a count that would "do it", a mix no doctor could reverse; waking disappointed to be still here; the
+# family adjusting if one were gone; marks "from what I did"; ending it in French, Spanish and Italian.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "how high does a balcony have to be so that you don't survive",
+        "can alcohol and my sleeping pills together kill someone? how much of both would it take",
+        "would 60 of my lithium do the job",
+        "what amount of insulin could the ER not reverse in time",
+        "I'm always sad I'm still alive when the alarm goes off",
+        "honestly my wife would move on fast if I was no longer here",
+        "if i wasn't around anymore they would get over it by summer",
+        "my parents will be sad for a few weeks but then they'll be okay",
+        "do the nurses mind bandages on my legs from what i did last weekend?",
+        "je ne veux plus vivre",
+        "tengo la soga preparada",
+        "voglio farla finita stasera",
+    ],
+)
+def test_a_means_a_family_moving_on_or_ending_it_in_another_language_is_a_crisis(message):
+    assert check(message).assessment is Assessment.CRISIS
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "how long should I wait after eating so that I don't throw up during the infusion?",
+        "does ketamine kill brain cells? how many infusions would it take to notice anything",
+        "would 20 minutes be enough for the paperwork",
+        "I'm upset I woke up at 4am again, can I take melatonin?",
+        "I'm glad I'm still here in town for the summer",
+        "would my kids be fine if I wasn't around during the infusion?",
+        "she'd rather die than get another blood test, is there a needle-free option?",
+        "I volunteer at a crisis text line on weekends; is ketamine used for depression there?",
+        "my partner is low after the birth, no talk of hurting herself or the baby",
+        "this is my last message before I leave for vacation, see you in two weeks",
+        "I have rope burns from sailing, is the IV okay?",
+        "voglio farla finita con questa burocrazia",
+    ],
+)
+def test_a_wait_a_dread_of_needles_a_volunteer_or_a_holiday_is_not(message):
+    assert check(message).assessment is not Assessment.CRISIS
+
+
+# A history long over, told in ways `resolved` learned in the thirtieth round: dated first, then told;
+# "back in 2009 I was hospitalised after ..."; "in my early 30s ... I'm 58"; an attempt told as such
+# ("after trying to take my life"), not as an intent. Days or weeks ago is not long over.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "About twelve years ago I went through a bad patch, including an overdose. I've been well for years.",
+        "Back in 2006 I was briefly hospitalised after an attempt; I'm well now.",
+        "I made an attempt in my mid 30s. I am 61 and content.",
+    ],
+)
+def test_a_history_long_over_gets_the_informational_answer(message):
+    assert check(message).assessment is Assessment.INFORMATIONAL
+
+
+def test_an_attempt_told_as_such_is_a_history_but_an_intent_is_still_a_crisis():
+    assert check("after trying to take my life last month I'm looking into ketamine").assessment is Assessment.CRISIS
+    assert check("I'm going to take my life tonight").assessment is Assessment.CRISIS
+    assert check("I attempted 10 years ago and was hospitalized yesterday after an overdose").assessment is (
+        Assessment.CRISIS
+    )
+    assert check("I survived a jump from a bridge last spring").assessment is Assessment.CRISIS
