@@ -74,9 +74,9 @@ PROBE2_FALSE_ALARMS_AT_MOST = 19
 # The twenty-fourth round's veiled crises and literal look-alikes: 194/200 and 31/200; the twenty-fifth
 # round's: 192/200 and 27/200; the twenty-eighth round's sentences: 192/200 and 23/200; the twenty-ninth
 # round's lexicon (the dose that would stop someone's heart): 193/200; with its figures of speech read
-# around: 193/200 and 22/200.
+# around: 193/200 and 22/200; the thirtieth round's dose taken twice by mistake read around: 193/200 and 21/200.
 PROBE3_CRISIS_AT_LEAST = 192
-PROBE3_FALSE_ALARMS_AT_MOST = 23
+PROBE3_FALSE_ALARMS_AT_MOST = 22
 # crisis_amounts.yml (written apart in the tenth round, after the lexicon's overdose pattern was narrowed
 # to a thing one can overdose on): 58/60 and 10/80; with the pattern as it was, 58/60 and 26/80.
 # "taking" among the overdose's verbs and boxes counted (eleventh round): 59/60 and 10/80.
@@ -111,16 +111,18 @@ ON_BEHALF_FALSE_ALARMS_AT_MOST = 1
 # The twenty-eighth round's sentences and lexicon (food or insulin refused until death): 151/160 and 23/160.
 # The twenty-ninth round's lexicon (an overpass jumped off, a whole bottle "enough to kill you", whether
 # drowning hurts): 154/160 and 23/160; with its figures of speech read around: 154/160 and 22/160.
-# The thirtieth round's lexicon ("back in my early 20s ... now at 45" learned as over): 154/160 and 21/160.
+# The thirtieth round's lexicon ("back in my early 20s ... now at 45" learned as over): 154/160 and 21/160;
+# with a dose taken twice by mistake read around: 20/160.
 PROBE6_CRISIS_AT_LEAST = 153
-PROBE6_FALSE_ALARMS_AT_MOST = 22
+PROBE6_FALSE_ALARMS_AT_MOST = 21
 # crisis_probe7.yml (written in the thirtieth round by a helper that read no file of the project, most of its
 # messages inside an ordinary question): 144/164 and 27/166 as measured first (153 reached by the crisis
 # intent or the line); 154/164 and 20/166 (163 reached) with the thirtieth round's lexicon (means asked for certainty or an amount, a family
 # adjusting, ending it in French, Spanish and Italian; distant histories, a dread of needles, a crisis-line
-# volunteer, a holiday's last message, rope burn).
+# volunteer, a holiday's last message, rope burn); 154/164 and 18/166 with a dose taken twice by mistake and a
+# treatment ended for a plain reason read around.
 PROBE7_CRISIS_AT_LEAST = 153
-PROBE7_FALSE_ALARMS_AT_MOST = 21
+PROBE7_FALSE_ALARMS_AT_MOST = 19
 # Crisis messages that get the crisis intent or, short of it, a reply with the crisis line because the
 # crisis guard records a crisis it did not confirm (clinic.intents.crisis_guessed: the classifiers' unsure
 # guess, or the detector leaning towards one from `detector_line_at`, chosen in the twenty-sixth round).

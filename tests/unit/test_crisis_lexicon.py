@@ -737,6 +737,10 @@ def test_pills_counted_then_already_taken_are_a_crisis_but_not_pills_taken_to_th
         ("My boss is going to be the death of me.", "going to be the death of me"),
         ("I'm hanging in there, thanks", "hanging in there"),
         ("I'd jump at the chance for an earlier slot", "jump at the chance"),
+        # the clinic's ordinary business in a crisis's words: a dose taken twice by mistake, treatment ended
+        ("I mistakenly took my lexapro twice today, is that ok?", "mistakenly took my lexapro twice"),
+        ("took my evening pill twice by accident, still ok for Friday?", "took my evening pill twice by accident"),
+        ("I've chosen to end my treatment with you since I'm moving", "end my treatment with you"),
     ],
 )
 def test_a_word_in_another_sense_is_found_where_it_was_written(message, figure):
@@ -827,3 +831,10 @@ def test_an_attempt_told_as_such_is_a_history_but_an_intent_is_still_a_crisis():
         Assessment.CRISIS
     )
     assert check("I survived a jump from a bridge last spring").assessment is Assessment.CRISIS
+
+
+# A count of pills taken "accidentally" is not read around (the detector weighs it whole), and danger told
+# beside an ended treatment is a crisis.
+def test_a_count_of_pills_is_not_read_around_and_danger_beside_an_ended_treatment_is_a_crisis():
+    assert default_lexicon().other_sense_spans("I accidentally took 30 of my sleeping pills") == []
+    assert check("I'm ending my treatment because I won't be around much longer").assessment is Assessment.CRISIS
