@@ -9,10 +9,11 @@ from typing import List, Tuple
 _QUESTION_WORDS = r"(?:how|what|whats|what's|does|do|is|are|can|could|will|would|when|why|who|should|and is|and do)"
 # The parts of a message: at question marks, sentence ends, line breaks, list numbers and letters ("1) how
 # long is it 2) do i need boosters", "a) is it safe b) does it hurt"), and "and" (or a texter's "n", "&",
-# "+", "plus")/commas before a question word or an "if"; a comma also before "also", "but", "so" or "plus"
-# and a question word ("I want to speak to someone, also do you take insurance").
+# "+", "plus")/commas before a question word or an "if"; a comma also before "whether" ("how many sessions
+# people need, whether the effect wears off") and before "also", "but", "so" or "plus" and a question word
+# ("I want to speak to someone, also do you take insurance").
 _SPLIT = re.compile(
-    rf"[?!.;]+\s*|\s*\n\s*|\s*(?<![\w)])\(?(?:\d|[a-e])\)\s*|,\s*(?=(?:(?:also|but|so|plus)\s+)?{_QUESTION_WORDS}\b)"
+    rf"[?!.;]+\s*|\s*\n\s*|\s*(?<![\w)])\(?(?:\d|[a-e])\)\s*|,\s*(?=(?:(?:also|but|so|plus)\s+)?(?:{_QUESTION_WORDS}|whether)\b)"
     rf"|\s+(?:and|n|&|\+|plus)\s+(?=(?:{_QUESTION_WORDS}|if|whether)\b)",
     re.IGNORECASE,
 )
@@ -24,7 +25,8 @@ _ASKING = re.compile(
     rf"^(?:(?:and|also|so|but|or|ok|okay|hi|hey|then|just|plus|n|&|\+)\W+)*"
     rf"(?:{_QUESTION_WORDS}|where|which|did|am|r|wat|wats|hw|wht|wut|if|whether|tell me|explain"
     rf"|(?:i(?:'m| am) )?(?:wondering|curious)"
-    rf"|(?:i |i'd |i'm )?(?:want|wanted|need|like|would like|trying) to (?:know|ask|understand))\b",
+    rf"|(?:i |i'd |i'm )?(?:also |really |just |still )?(?:want|wanted|need|like|would like|trying)"
+    rf" to (?:know|ask|understand))\b",
     re.IGNORECASE,
 )
 
@@ -39,7 +41,8 @@ _ASKED_AFTER = re.compile(
 # A request to be told, anywhere in the part: "Before I go down this road I'd like to understand what the
 # treatment even is", "my sister was wondering if it helps".
 _ASKED_WITHIN = re.compile(
-    r"\b(?:i(?:'d| would)? like|i want(?:ed)?|i need|i(?:'m| am) (?:trying|hoping))"
+    r"\b(?:i(?:'d| would)?(?: also| really| just| still)? like|i(?: also| really| just| still)? want(?:ed)?"
+    r"|i(?: also| still)? need|i(?:'m| am) (?:trying|hoping))"
     r" to (?:know|ask|understand|find out)\b"
     r"|\b(?:wondering|curious) (?:if|whether|about|what|how|why|when)\b|\bi wonder\b"
     r"|\b(?:can|could) (?:you|someone|anyone) (?:tell|explain)\b",

@@ -290,6 +290,17 @@ def test_a_question_that_depends_on_the_answer_before_it_is_read_without_if_not(
         "do you take insurance", "which plans do you take"]
 
 
+def test_a_request_to_be_told_with_an_also_and_a_whether_after_a_comma_are_questions():
+    # "I'd also like to know ..." asks, as "I'd like to know ..." does; ", whether ..." starts a question.
+    assert questions_asked("How is it different from my SSRI? I'd also like to know if I should keep taking it.") == [
+        "How is it different from my SSRI", "I'd also like to know if I should keep taking it"]
+    assert questions_asked("I'm curious how long a session lasts, whether it hurts, and if I can drive after") == [
+        "I'm curious how long a session lasts", "whether it hurts", "if I can drive after"]
+    # Not a question of its own: "whether" inside a clause, with no comma before it.
+    assert questions_asked("My doctor is unsure whether it suits me. How long is a session?") == [
+        "How long is a session"]
+
+
 def test_two_things_joined_by_and_or_or_are_each_a_question():
     assert questions_asked("Is ketamine addictive or dangerous?") == ["Is ketamine addictive?", "Is ketamine dangerous?"]
     assert questions_asked("I've read a lot. What is the cost and length of treatment?") == [
