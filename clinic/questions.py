@@ -7,14 +7,20 @@ import re
 from typing import List, Tuple
 
 _QUESTION_WORDS = r"(?:how|what|whats|what's|does|do|is|are|can|could|will|would|when|why|who|should|and is|and do)"
+# Not knowing, said of a question: "I have no idea how many weeks it takes", "not sure if I can drive after".
+_UNSURE = (
+    r"(?:i (?:have )?no idea|i(?:'m| am) not sure|i don't know|i do not know) (?:how|what|if|whether|when|why|which)"
+)
 # The parts of a message: at question marks, sentence ends, line breaks, list numbers and letters ("1) how
 # long is it 2) do i need boosters", "a) is it safe b) does it hurt"), and "and" (or a texter's "n", "&",
-# "+", "plus")/commas before a question word or an "if"; a comma also before "whether" ("how many sessions
-# people need, whether the effect wears off") and before "also", "but", "so" or "plus" and a question word
-# ("I want to speak to someone, also do you take insurance").
+# "+", "plus")/commas before a question word or an "if" ("and" also before not knowing: "and I have no idea
+# how long it takes"); a comma also before "whether" ("how many sessions people need, whether the effect
+# wears off") and before "also", "but", "so" or "plus" and a question word ("I want to speak to someone,
+# also do you take insurance").
 _SPLIT = re.compile(
-    rf"[?!.;]+\s*|\s*\n\s*|\s*(?<![\w)])\(?(?:\d|[a-e])\)\s*|,\s*(?=(?:(?:also|but|so|plus)\s+)?(?:{_QUESTION_WORDS}|whether)\b)"
-    rf"|\s+(?:and|n|&|\+|plus)\s+(?=(?:{_QUESTION_WORDS}|if|whether)\b)",
+    rf"[?!.;]+\s*|\s*\n\s*|\s*(?<![\w)])\(?(?:\d|[a-e])\)\s*"
+    rf"|,\s*(?=(?:(?:also|but|so|plus)\s+)?(?:{_QUESTION_WORDS}|whether)\b)"
+    rf"|\s+(?:and|n|&|\+|plus)\s+(?=(?:{_QUESTION_WORDS}|if|whether|{_UNSURE})\b)",
     re.IGNORECASE,
 )
 # A part that asks: it ends with a question mark, or opens (after "and", "also", "hi"...) with a question
@@ -45,7 +51,8 @@ _ASKED_WITHIN = re.compile(
     r"|i(?: also| still)? need|i(?:'m| am) (?:trying|hoping))"
     r" to (?:know|ask|understand|find out)\b"
     r"|\b(?:wondering|curious) (?:if|whether|about|what|how|why|when)\b|\bi wonder\b"
-    r"|\b(?:can|could) (?:you|someone|anyone) (?:tell|explain)\b",
+    r"|\b(?:can|could) (?:you|someone|anyone) (?:tell|explain)\b"
+    rf"|\b{_UNSURE}\b",
     re.IGNORECASE,
 )
 

@@ -296,6 +296,9 @@ def test_a_request_to_be_told_with_an_also_and_a_whether_after_a_comma_are_quest
         "How is it different from my SSRI", "I'd also like to know if I should keep taking it"]
     assert questions_asked("I'm curious how long a session lasts, whether it hurts, and if I can drive after") == [
         "I'm curious how long a session lasts", "whether it hurts", "if I can drive after"]
+    # Not knowing, said of a question after "and": "... and I have no idea how many sessions I'd need".
+    assert questions_asked("I'm wondering how fast it works and I have no idea how many sessions I'd need") == [
+        "I'm wondering how fast it works", "I have no idea how many sessions I'd need"]
     # Not a question of its own: "whether" inside a clause, with no comma before it.
     assert questions_asked("My doctor is unsure whether it suits me. How long is a session?") == [
         "How long is a session"]
