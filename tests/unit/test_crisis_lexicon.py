@@ -838,3 +838,35 @@ def test_an_attempt_told_as_such_is_a_history_but_an_intent_is_still_a_crisis():
 def test_a_count_of_pills_is_not_read_around_and_danger_beside_an_ended_treatment_is_a_crisis():
     assert default_lexicon().other_sense_spans("I accidentally took 30 of my sleeping pills") == []
     assert check("I'm ending my treatment because I won't be around much longer").assessment is Assessment.CRISIS
+
+
+# The edge of a height eyed again and again, a supply asked for "if you know what I mean", new marks where
+# self-harm hides, and in Spanish: leaving this world, letters left for one's children, "tell her it was not
+# her fault", decided and not going on. A pool's edge, stretch marks and a decision to start are not.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "every lunch break I catch myself staring down at the drop from the roof",
+        "can I stock up on my meds before the holidays? want enough to be sure, if you know what I mean",
+        "are there female nurses? I have fresh marks on my thighs",
+        "me quiero ir de este mundo",
+        "ya deje las cartas para mi familia",
+        "dile a mi terapeuta que no fue su culpa",
+        "no voy a seguir con esto, ya tome la decision",
+    ],
+)
+def test_an_edge_eyed_a_wink_new_marks_or_a_goodbye_in_spanish_is_a_crisis(message):
+    assert check(message).assessment is Assessment.CRISIS
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my toddler keeps looking over the edge of the pool, any tips?",
+        "I have new stretch marks on my stomach after the baby, is that normal?",
+        "quiero empezar el tratamiento, ya lo decidi",
+        "escribi una carta para mi medico sobre mis medicamentos",
+    ],
+)
+def test_a_pool_s_edge_stretch_marks_or_a_decision_to_start_is_not(message):
+    assert check(message).assessment is not Assessment.CRISIS
