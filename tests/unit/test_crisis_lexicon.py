@@ -803,6 +803,13 @@ def test_a_means_a_family_moving_on_or_ending_it_in_another_language_is_a_crisis
         "this is my last message before I leave for vacation, see you in two weeks",
         "I have rope burns from sailing, is the IV okay?",
         "voglio farla finita con questa burocrazia",
+        "I have work so I can't make it Friday, can we move it?",
+        "Can ketamine be lethal? How much does it take to feel an effect?",
+        "would 20 minutes do it or should I book an hour?",
+        "If I'm not here by 5 my kids will be fine, right?",
+        "I've been thinking about the drop in my energy after infusions",
+        "ho gia scelto il giorno, martedi va bene?",
+        "ya elegi el dia para la cita",
     ],
 )
 def test_a_wait_a_dread_of_needles_a_volunteer_or_a_holiday_is_not(message):
