@@ -810,6 +810,8 @@ def test_a_means_a_family_moving_on_or_ending_it_in_another_language_is_a_crisis
         "I've been thinking about the drop in my energy after infusions",
         "ho gia scelto il giorno, martedi va bene?",
         "ya elegi el dia para la cita",
+        "I take melatonin so I don't wake up at 3am, is that ok before an infusion?",
+        "can I take something so I don't wake up groggy after?",
     ],
 )
 def test_a_wait_a_dread_of_needles_a_volunteer_or_a_holiday_is_not(message):
