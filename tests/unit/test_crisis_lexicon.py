@@ -840,6 +840,10 @@ def test_an_attempt_told_as_such_is_a_history_but_an_intent_is_still_a_crisis():
         Assessment.CRISIS
     )
     assert check("I survived a jump from a bridge last spring").assessment is Assessment.CRISIS
+    # an age now only a few years past it is not long over
+    assert check("I made an attempt in my late teens. I am 19 and still struggling.").assessment is (
+        Assessment.CRISIS
+    )
 
 
 # A count of pills taken "accidentally" is not read around (the detector weighs it whole), and danger told
