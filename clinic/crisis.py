@@ -134,35 +134,33 @@ class CrisisLexicon:
             return CrisisCheck(Assessment.INFORMATIONAL, topic, vents=vents)
         return CrisisCheck(Assessment.CRISIS, topic, topic_only=True)
 
-    def denials(self, text: str) -> List[Tuple[int, int]]:
-        """Where the message denies suicidal thoughts, self-harm or attempts, as (start, end) spans of the
-        text as written: what the learned detector reads around (clinic_nlu.crisis_detector)."""
-        return self._spans(text, self.denied)
-
-    def other_sense_spans(self, text: str) -> List[Tuple[int, int]]:
-        """Where the message uses a crisis word in another sense, a figure of speech ("i'd kill for a coffee",
-        "the death of me"), as (start, end) spans of the text as written: what the detector may read around."""
-        return self._spans(text, self.other_senses)
-
-    def _spans(self, text: str, patterns: List[Pattern]) -> List[Tuple[int, int]]:
+    def set_aside_spans(self, text: str) -> Tuple[List[Tuple[int, int]], List[Tuple[int, int]]]:
+        """Where the message denies suicidal thoughts, self-harm or attempts, and where it uses a crisis word in
+        another sense ("i'd kill for a coffee", "the death of me"), as (start, end) spans of the text as
+        written: what the learned detector reads around (clinic_nlu.crisis_detector). The text is read once
+        for both."""
         words = [(self.typos.correct(word), start, end) for word, start, end in normalised_words(text)]
         starts, offset = [], 0
         for word, _, _ in words:
             starts.append(offset)
             offset += len(word) + 1
         joined = " ".join(word for word, _, _ in words)
-        spans = []
-        for pattern in patterns:
-            for match in pattern.finditer(joined):
-                first, last = bisect_right(starts, match.start()) - 1, bisect_right(starts, match.end() - 1) - 1
-                spans.append((words[first][1], words[last][2]))
-        merged: List[Tuple[int, int]] = []
-        for start, end in sorted(spans):  # two patterns may find the same words
-            if merged and start <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-            else:
-                merged.append((start, end))
-        return merged
+
+        def spans(patterns: List[Pattern]) -> List[Tuple[int, int]]:
+            found = []
+            for pattern in patterns:
+                for match in pattern.finditer(joined):
+                    first, last = bisect_right(starts, match.start()) - 1, bisect_right(starts, match.end() - 1) - 1
+                    found.append((words[first][1], words[last][2]))
+            merged: List[Tuple[int, int]] = []
+            for start, end in sorted(found):  # two patterns may find the same words
+                if merged and start <= merged[-1][1]:
+                    merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+                else:
+                    merged.append((start, end))
+            return merged
+
+        return spans(self.denied), spans(self.other_senses)
 
     def _despair(self, pattern: Pattern, words: str) -> bool:
         """A despair phrase counts unless what is vented about stands within a few words of it."""

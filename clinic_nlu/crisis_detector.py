@@ -198,7 +198,7 @@ class CrisisDetector(LinearComponent):
         scores = self._scores(self._features(messages), np.vstack([_embedding(m) for m in messages]))
         for message, score in zip(messages, scores):
             text = message.get(TEXT) or ""
-            denials = crisis.default_lexicon().denials(text)
+            denials, others = crisis.default_lexicon().set_aside_spans(text)
             if denials:
                 # What the message says besides its denials (see the module's docstring).
                 rest = self._read(message, [(0, len(text))], denials, min_words=1)
@@ -206,7 +206,6 @@ class CrisisDetector(LinearComponent):
                     score = float(self._scores(*rest).max())
                 elif not _cut(text, 0, len(text), denials):
                     score = 0.0  # the message is nothing but its denials
-            others = crisis.default_lexicon().other_sense_spans(text)
             if others:
                 # Read without its words in other senses too, and the lower score kept (see the docstring).
                 rest = self._read(message, [(0, len(text))], denials + others, min_words=1)

@@ -538,7 +538,7 @@ def test_a_denial_is_not_a_crisis(message):
 )
 def test_a_denial_is_found_in_the_text_as_written(message, denied):
     """Where the learned detector reads around a denial (clinic_nlu.crisis_detector)."""
-    assert [message[start:end] for start, end in default_lexicon().denials(message)] == denied
+    assert [message[start:end] for start, end in default_lexicon().set_aside_spans(message)[0]] == denied
 
 
 def test_normalised_words_keep_where_each_was_written():
@@ -744,13 +744,13 @@ def test_pills_counted_then_already_taken_are_a_crisis_but_not_pills_taken_to_th
     ],
 )
 def test_a_word_in_another_sense_is_found_where_it_was_written(message, figure):
-    assert [message[start:end] for start, end in default_lexicon().other_sense_spans(message)] == [figure]
+    assert [message[start:end] for start, end in default_lexicon().set_aside_spans(message)[1]] == [figure]
 
 
 def test_danger_beside_a_word_in_another_sense_is_still_a_crisis():
     assert check("hanging in there but i took 30 of my sleeping pills an hour ago").assessment is Assessment.CRISIS
     assert check("I'm dying to know the lethal dose of my meds").assessment is Assessment.CRISIS
-    assert default_lexicon().other_sense_spans("ive wanted to die for months") == []
+    assert default_lexicon().set_aside_spans("ive wanted to die for months")[1] == []
 
 
 # Wanting to join the dead, a person or a pet, is a crisis; joining a living wife at her consult, or a
@@ -849,7 +849,7 @@ def test_an_attempt_told_as_such_is_a_history_but_an_intent_is_still_a_crisis():
 # A count of pills taken "accidentally" is not read around (the detector weighs it whole), and danger told
 # beside an ended treatment is a crisis.
 def test_a_count_of_pills_is_not_read_around_and_danger_beside_an_ended_treatment_is_a_crisis():
-    assert default_lexicon().other_sense_spans("I accidentally took 30 of my sleeping pills") == []
+    assert default_lexicon().set_aside_spans("I accidentally took 30 of my sleeping pills")[1] == []
     assert check("I'm ending my treatment because I won't be around much longer").assessment is Assessment.CRISIS
 
 
