@@ -73,8 +73,12 @@ CRISIS_PROBE6_SET = ROOT / "tests" / "safety" / "crisis_probe6.yml"
 # A tenth, of ten kinds each with its look-alikes, most inside an ordinary question, written by a helper that
 # read no file of the project (thirtieth round).
 CRISIS_PROBE7_SET = ROOT / "tests" / "safety" / "crisis_probe7.yml"
+# An eleventh, of ten kinds each with its look-alikes, two in three inside an ordinary question, written by a
+# helper that read no file of the project (thirty-first round).
+CRISIS_PROBE8_SET = ROOT / "tests" / "safety" / "crisis_probe8.yml"
 # The crisis development sets written apart, newest first, by the name the reports give them.
 CRISIS_PROBES = (
+    ("probe8", CRISIS_PROBE8_SET),
     ("probe7", CRISIS_PROBE7_SET),
     ("probe6", CRISIS_PROBE6_SET),
     ("on_behalf", CRISIS_ON_BEHALF_SET),

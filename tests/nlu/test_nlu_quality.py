@@ -17,6 +17,7 @@ from clinic_nlu.evaluation import (
     CRISIS_PROBE5_SET,
     CRISIS_PROBE6_SET,
     CRISIS_PROBE7_SET,
+    CRISIS_PROBE8_SET,
     CRISIS_PROBE_SET,
     CRISIS_PROBES,
     accuracy,
@@ -125,6 +126,11 @@ PROBE6_FALSE_ALARMS_AT_MOST = 21
 # 195/200, probe5 137/150, probe6 157/160 by parse, no look-alike changed.
 PROBE7_CRISIS_AT_LEAST = 153
 PROBE7_FALSE_ALARMS_AT_MOST = 19
+# crisis_probe8.yml (written in the thirty-first round by a helper that read no file of the project, two in
+# three of its messages inside an ordinary question): 144/167 and 29/165 as measured first (153 reached by the
+# crisis intent or the line).
+PROBE8_CRISIS_AT_LEAST = 143
+PROBE8_FALSE_ALARMS_AT_MOST = 30
 # Crisis messages that get the crisis intent or, short of it, a reply with the crisis line because the
 # crisis guard records a crisis it did not confirm (clinic.intents.crisis_guessed: the classifiers' unsure
 # guess, or the detector leaning towards one from `detector_line_at`, chosen in the twenty-sixth round).
@@ -143,6 +149,7 @@ PROBE5_REACHED_AT_LEAST = 149
 ON_BEHALF_REACHED_AT_LEAST = 49
 PROBE6_REACHED_AT_LEAST = 159
 PROBE7_REACHED_AT_LEAST = 162
+PROBE8_REACHED_AT_LEAST = 152
 
 
 def training_texts():
@@ -166,7 +173,7 @@ def test_no_message_of_the_crisis_dev_sets_written_apart_is_trained_on():
     trained = training_texts()
     # Not crisis_probe.yml: 41 of its look-alikes are training examples (40 of `low_mood`, one out of scope).
     written_apart = [path for _, path in CRISIS_PROBES if path != CRISIS_PROBE_SET]
-    assert len(written_apart) == 7
+    assert len(written_apart) == 8
     for path in written_apart:
         probe = load_crisis_set(path)
         texts = [item["text"] for item in probe["crisis"] + probe["not_crisis"]]
@@ -199,8 +206,9 @@ def test_every_crisis_message_gets_the_crisis_intent(parser):
         (CRISIS_ON_BEHALF_SET, ON_BEHALF_CRISIS_AT_LEAST, ON_BEHALF_FALSE_ALARMS_AT_MOST, ON_BEHALF_REACHED_AT_LEAST),
         (CRISIS_PROBE6_SET, PROBE6_CRISIS_AT_LEAST, PROBE6_FALSE_ALARMS_AT_MOST, PROBE6_REACHED_AT_LEAST),
         (CRISIS_PROBE7_SET, PROBE7_CRISIS_AT_LEAST, PROBE7_FALSE_ALARMS_AT_MOST, PROBE7_REACHED_AT_LEAST),
+        (CRISIS_PROBE8_SET, PROBE8_CRISIS_AT_LEAST, PROBE8_FALSE_ALARMS_AT_MOST, PROBE8_REACHED_AT_LEAST),
     ],
-    ids=["probe", "probe2", "probe3", "amounts", "probe5", "on_behalf", "probe6", "probe7"],
+    ids=["probe", "probe2", "probe3", "amounts", "probe5", "on_behalf", "probe6", "probe7", "probe8"],
 )
 def test_the_crisis_dev_sets_hold_their_figures(parser, path, crisis_at_least, false_alarms_at_most, reached_at_least):
     probe = load_crisis_set(path)
