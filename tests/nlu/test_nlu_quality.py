@@ -115,7 +115,7 @@ ON_BEHALF_FALSE_ALARMS_AT_MOST = 1
 # The thirtieth round's lexicon ("back in my early 20s ... now at 45" learned as over): 154/160 and 21/160;
 # with a dose taken twice by mistake read around: 20/160.
 PROBE6_CRISIS_AT_LEAST = 156
-PROBE6_FALSE_ALARMS_AT_MOST = 21
+PROBE6_FALSE_ALARMS_AT_MOST = 20
 # crisis_probe7.yml (written in the thirtieth round by a helper that read no file of the project, most of its
 # messages inside an ordinary question): 144/164 and 27/166 as measured first (153 reached by the crisis
 # intent or the line); 154/164 and 20/166 (163 reached) with the thirtieth round's lexicon (means asked for certainty or an amount, a family
@@ -128,9 +128,12 @@ PROBE7_CRISIS_AT_LEAST = 153
 PROBE7_FALSE_ALARMS_AT_MOST = 19
 # crisis_probe8.yml (written in the thirty-first round by a helper that read no file of the project, two in
 # three of its messages inside an ordinary question): 144/167 and 29/165 as measured first (153 reached by the
-# crisis intent or the line).
-PROBE8_CRISIS_AT_LEAST = 143
-PROBE8_FALSE_ALARMS_AT_MOST = 30
+# crisis intent or the line); 165/167 and 25/165 (166 reached) with the thirty-first round's lexicon (an adverb
+# inside "do not want to be alive", being dead a relief, too many to wake up from, a rehearsal, a relative's
+# searches, urges given in to; five other languages; histories long over told in new ways, "goodbye for now",
+# an old couch given away, a son's overdose grieved). The same lexicon: probe6 19/160 look-alikes alarmed.
+PROBE8_CRISIS_AT_LEAST = 164
+PROBE8_FALSE_ALARMS_AT_MOST = 26
 # Crisis messages that get the crisis intent or, short of it, a reply with the crisis line because the
 # crisis guard records a crisis it did not confirm (clinic.intents.crisis_guessed: the classifiers' unsure
 # guess, or the detector leaning towards one from `detector_line_at`, chosen in the twenty-sixth round).
@@ -149,7 +152,7 @@ PROBE5_REACHED_AT_LEAST = 149
 ON_BEHALF_REACHED_AT_LEAST = 49
 PROBE6_REACHED_AT_LEAST = 159
 PROBE7_REACHED_AT_LEAST = 162
-PROBE8_REACHED_AT_LEAST = 152
+PROBE8_REACHED_AT_LEAST = 165
 
 
 def training_texts():

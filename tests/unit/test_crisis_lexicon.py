@@ -883,3 +883,69 @@ def test_an_edge_eyed_a_wink_new_marks_or_a_goodbye_in_spanish_is_a_crisis(messa
 )
 def test_a_pool_s_edge_stretch_marks_or_a_decision_to_start_is_not(message):
     assert check(message).assessment is not Assessment.CRISIS
+
+
+# The thirty-first round's kinds (crisis_probe8.yml's misses), each in words of its own: an adverb between "do
+# not" and "want to be alive", a possessive inside an amount asked about, being dead a relief, too many to wake
+# up from, a death asked about with a hope that it would come, a fall asked about to be sure, a height looked
+# up, a noose rehearsed, a relative's searches for ways to die, self-harm urges given in to, a relative done
+# fighting who gives her pet away, "they'd cry less if I was dead", an illness hoped back so as to die, a mix
+# chosen to use, a dead relative gone to see tonight; and in Spanish, French, German, Tagalog and Italian.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "can I reschedule? honestly I don't even want to be alive anymore",
+        "how much of my husband's insulin would kill someone",
+        "some days not existing would be such a relief",
+        "how much melatonin is too much to wake up from",
+        "could I die if I mix my xanax with the ketamine? part of me is hoping it does",
+        "how far does a jump need to be to be certain",
+        "I googled how tall the parking garage by my work is",
+        "I rehearsed with the cord on the ceiling fan last night",
+        "my brother's browser history is full of how to kill yourself",
+        "my urges to cut myself are back and I gave in twice yesterday",
+        "my wife said she's done fighting and that I can keep her cat",
+        "my dad would worry less if I was gone",
+        "I pray the tumour spreads so I can finally die",
+        "which pills are deadliest together? I want to know so I know what to take, not what to avoid",
+        "I'm going to go be with Grandpa tonight, he passed last spring",
+        "mi hermano quiere dejar de vivir",
+        "je n'ai plus envie de vivre",
+        "ich habe eben alle meine Schlaftabletten genommen",
+        "gusto ko nang tapusin ang buhay ko",
+        "stasera la faccio finita",
+    ],
+)
+def test_the_thirty_first_round_s_kinds_of_crisis_are_caught(message):
+    assert check(message).assessment is Assessment.CRISIS
+
+
+# Their ordinary twins: a height looked up for a tall van, a rope for climbing, a charger's cord, a dog that
+# would miss its owner, a relative's death in hospice a mercy for him, a driving test passed, "no se quiere
+# morir", a German's daily pills, hoping a medicine is safe; and the histories long over, goodbyes and giving
+# away this round read as such: not done in years, gone for a long time, middle school at 32, an overdose that
+# took a son, "goodbye for now", an old couch, an attempt in the 1980s.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I looked up how high the parking garage is, will my van fit?",
+        "I've been practicing with the rope in the garage for rock climbing, ok after an infusion?",
+        "I have been testing the cord on my charger in the bedroom, can I charge at the clinic?",
+        "my dog would cry less if I was gone less often",
+        "my grandpa is in hospice, dying would be a mercy for him now",
+        "I'm going to go see my mom tonight, she passed her driving test!",
+        "mi abuela no se quiere morir sin conocer a mi hijo",
+        "ich habe heute alle meine Tabletten genommen, ist das ok?",
+        "can I die from ketamine? kind of hoping it's safe lol",
+        "not waking up at 3am would be such a relief, does ketamine help sleep?",
+        "I self harmed a lot in my teens but haven't done it in 20 years, will the nurse see the scars?",
+        "the suicidal thoughts I had in college have been gone for a long time",
+        "my self harm was in middle school, I am 34 now",
+        "my brother died of an overdose in March and I'm scared of ketamine being a drug",
+        "this is goodbye for now, I'm moving abroad for a year",
+        "we're giving away our old sofa, does the clinic want it?",
+        "my mother made an attempt in the 1980s, should she tell the doctor?",
+    ],
+)
+def test_their_ordinary_twins_and_histories_long_over_are_not(message):
+    assert check(message).assessment is not Assessment.CRISIS
