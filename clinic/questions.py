@@ -20,7 +20,7 @@ _UNSURE = (
 _SPLIT = re.compile(
     rf"[?!.;]+\s*|\s*\n\s*|\s*(?<![\w)])\(?(?:\d|[a-e])\)\s*"
     rf"|,\s*(?=(?:(?:also|but|so|plus)\s+)?(?:{_QUESTION_WORDS}|whether)\b)"
-    rf"|\s+(?:and|n|&|\+|plus)\s+(?=(?:{_QUESTION_WORDS}|if|whether|{_UNSURE})\b)",
+    rf"|\s+(?:and|n|&|\+|plus)\s+(?=(?:{_QUESTION_WORDS}|which|if|whether|{_UNSURE})\b)",
     re.IGNORECASE,
 )
 # A part that asks: it ends with a question mark, or opens (after "and", "also", "hi"...) with a question
@@ -30,7 +30,7 @@ _SPLIT = re.compile(
 _ASKING = re.compile(
     rf"^(?:(?:and|also|so|but|or|ok|okay|hi|hey|then|just|plus|n|&|\+)\W+)*"
     rf"(?:{_QUESTION_WORDS}|where|which|did|am|r|wat|wats|hw|wht|wut|if|whether|tell me|explain"
-    rf"|(?:i(?:'m| am) )?(?:wondering|curious)"
+    rf"|(?:i(?:'m| am) )?(?:wondering|curious)|(?:no idea|no clue|dunno) (?:how|what|if|whether|when|which)"
     rf"|(?:i |i'd |i'm )?(?:also |really |just |still )?(?:want|wanted|need|like|would like|trying)"
     rf" to (?:know|ask|understand))\b",
     re.IGNORECASE,
@@ -63,8 +63,10 @@ _ASKED_WITHIN = re.compile(
 # pronoun ("is it", "can u"); at least three words in all.
 _RUN_ON_QUESTION = re.compile(
     r"\b(?:(?:how|hw)(?: (?:long|fast|soon|quickly|many|much|often)(?: \S+){0,2}?)?"
-    r" (?:does|do|is|are|can|will|would|should|r) (?:it|i|u|you|they|there|we|he|she|ketamine|the|my|your|ur)"
+    r" (?:does|do|is|are|can|will|would|should|r) (?:it|i|u|you|they|there|we|he|she|ketamine|the|my|your|ur"
+    r"|results?|effects?|sessions?|infusions?|treatments?|boosters?|people|patients)"
     r"|(?:what|wat|wats|whats|what's) (?:is|are|does|do|should|will|would)"
+    r"|(?:wats|whats|what's) (?:the|a|an|ur|your|my|it|this|that)"
     r"|(?:is|are|does|do|can|could|will|would|should) (?:it|i|u|you|they|there|we|he|she))"
     r"(?= \S)",
     re.IGNORECASE,

@@ -260,6 +260,11 @@ def test_questions_run_together_with_nothing_between_them_are_each_a_part():
     assert asked_parts("how fast does it kick in how long does it last is it covered by bcbs") == [
         "how fast does it kick in", "how long does it last", "is it covered by bcbs"]
     assert asked_parts("is it like an acid trip is it addictive") == ["is it like an acid trip", "is it addictive"]
+    # A clinic word after "how long do", and a texter's "whats" before a noun, open the next question.
+    assert asked_parts("do i need a doctors note how long do effects last") == [
+        "do i need a doctors note", "how long do effects last"]
+    assert asked_parts("can i bring my husband whats the parking like") == [
+        "can i bring my husband", "whats the parking like"]
     assert asked_parts("can i keep taking my zoloft does it work diff than that") == [
         "can i keep taking my zoloft", "does it work diff than that"]
     # "also" (or "but", "so"...) opens the next question with it.
@@ -299,6 +304,11 @@ def test_a_request_to_be_told_with_an_also_and_a_whether_after_a_comma_are_quest
     # Not knowing, said of a question after "and": "... and I have no idea how many sessions I'd need".
     assert questions_asked("I'm wondering how fast it works and I have no idea how many sessions I'd need") == [
         "I'm wondering how fast it works", "I have no idea how many sessions I'd need"]
+    # "and which ..." asks a second question; so does not knowing said without "I" ("no idea how ...").
+    assert questions_asked("Is ketamine safe for seniors and which side effects are most common?") == [
+        "Is ketamine safe for seniors", "which side effects are most common"]
+    assert questions_asked("Had my consult today. no idea what the first infusion feels like. can I drive home?") == [
+        "no idea what the first infusion feels like", "can I drive home"]
     # Not a question of its own: "whether" inside a clause, with no comma before it.
     assert questions_asked("My doctor is unsure whether it suits me. How long is a session?") == [
         "How long is a session"]
