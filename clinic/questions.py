@@ -87,7 +87,10 @@ _RUN_ON_JOINERS = frozenset("also but so plus then".split())
 # A question word with no verb after it yet: what follows is its own question's ("how many infusions do i
 # need", "what age groups do you treat").
 _WH_WORDS = frozenset("how hw what wat which when where why who".split())
-_VERBS = frozenset("is are was were am does do did can could will would should has have had whats what's wats".split())
+# (A texter's "r" is "are": "wat r the benefits".)
+_VERBS = frozenset(
+    "is are was were am r does do did can could will would should has have had whats what's wats".split()
+)
 
 
 def _run_on(part: str) -> List[str]:
@@ -125,6 +128,10 @@ def _about_what_came(text: str, start: int, separator: "re.Match[str]") -> bool:
     )
 
 
+# A heading before the question it titles: "Ketamine for OCD: How Quickly It Works" asks how quickly.
+_HEADED = re.compile(r"^[^:?,]{1,60}:\s+(?=\S)")
+
+
 def segments(text: str, min_words: int = 3) -> List[Tuple[str, bool]]:
     """The message's parts of `min_words` words or more, each with whether it asks something."""
     found, start = [], 0
@@ -136,7 +143,12 @@ def segments(text: str, min_words: int = 3) -> List[Tuple[str, bool]]:
         for number, part in enumerate(pieces, 1):
             if len(part.split()) >= min_words:
                 marked = bool(number == len(pieces) and separator and "?" in separator.group())
-                asking = _ASKING.match(part) or _ASKED_AFTER.search(part) or _ASKED_WITHIN.search(part)
+                asking = (
+                    _ASKING.match(part)
+                    or _ASKING.match(_HEADED.sub("", part))
+                    or _ASKED_AFTER.search(part)
+                    or _ASKED_WITHIN.search(part)
+                )
                 found.append((part, marked or bool(asking)))
         start = separator.end() if separator else end
     return found
@@ -154,8 +166,9 @@ def asked_parts(text: str) -> List[str]:
 
 def asks(text: str) -> bool:
     """Whether any part of the message asks something ("I'm not suicidal, just exhausted by this
-    depression" does not; "can ketamine help with fibromyalgia" does)."""
-    return any(asking for _, asking in segments(text, min_words=1))
+    depression" does not; "can ketamine help with fibromyalgia" does, and so does a heading that lists what it
+    covers, `_listed`)."""
+    return any(asking for _, asking in segments(text, min_words=1)) or bool(_listed(text))
 
 
 # Words that are not a question's subject of their own, so "and" / "or" between them joins clauses or
@@ -184,11 +197,32 @@ def _each_word_alone(part: str) -> List[str]:
 _IF_SO = re.compile(r"^(?:(?:and|but)\s+)?(?:if (?:not|so|yes|no)|otherwise)\b[\s,]*(?=\S)", re.IGNORECASE)
 
 
+# A heading that lists what it covers after its colon ("Ketamine for Social Anxiety: Benefits, Side Effects,
+# and Drug Interactions"): each item is a question, read with the heading's subject. Not a heading whose
+# tail asks one question ("Ketamine for Depression: What You Need to Know"), says one thing, or offers
+# answers to choose from ("speed of relief: hours, days, or weeks?").
+_LISTED = re.compile(r"^(?P<head>[^:?,.;!]{3,60}):\s+(?P<items>[^:?.;!]+?)\??$")
+_LIST_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+", re.IGNORECASE)
+
+
+def _listed(text: str) -> List[str]:
+    listed = _LISTED.match(text.strip())
+    if not listed or _ASKING.match(listed["items"]) or re.search(r"\bor\b", listed["items"], re.IGNORECASE):
+        return []
+    items = [item for item in _LIST_SEPARATOR.split(listed["items"]) if item]
+    if len(items) < 2 or any(len(item.split()) > 6 for item in items):
+        return []
+    return [f"{listed['head']}: {item}" for item in items]
+
+
 def questions_asked(text: str) -> List[str]:
     """Each question of a message read on its own: its asking parts (`asked_parts`) without an opening "if
     not" or "if so", and a part that joins two words with "and" or "or" read with each word alone: "Is
-    ketamine addictive or dangerous?" asks whether it is addictive and whether it is dangerous. None for a
-    message of one plain question."""
+    ketamine addictive or dangerous?" asks whether it is addictive and whether it is dangerous; each item a
+    heading lists after its colon (`_listed`). None for a message of one plain question."""
+    listed = _listed(text)
+    if listed:
+        return listed
     parts = [_IF_SO.sub("", part) for part in asked_parts(text)]
     if parts:
         return [reading for part in parts for reading in _each_word_alone(part)]
