@@ -265,6 +265,9 @@ def test_questions_run_together_with_nothing_between_them_are_each_a_part():
         "do i need a doctors note", "how long do effects last"]
     assert asked_parts("can i bring my husband whats the parking like") == [
         "can i bring my husband", "whats the parking like"]
+    # A texter's "r" is the verb after "wat": "wat r the side effects" is a question of its own.
+    assert asked_parts("wat r the side effects is it covered by aetna") == [
+        "wat r the side effects", "is it covered by aetna"]
     assert asked_parts("can i keep taking my zoloft does it work diff than that") == [
         "can i keep taking my zoloft", "does it work diff than that"]
     # "also" (or "but", "so"...) opens the next question with it.
@@ -309,6 +312,12 @@ def test_a_request_to_be_told_with_an_also_and_a_whether_after_a_comma_are_quest
         "Is ketamine safe for seniors", "which side effects are most common"]
     assert questions_asked("Had my consult today. no idea what the first infusion feels like. can I drive home?") == [
         "no idea what the first infusion feels like", "can I drive home"]
+    # Not a question of its own: "whether" inside a clause, with no comma before it.
+    assert questions_asked("My doctor is unsure whether it suits me. How long is a session?") == [
+        "How long is a session"]
+
+
+def test_a_heading_asks_the_question_after_its_colon_and_about_each_item_it_lists():
     # A heading's question after its colon asks ("Ketamine for Bipolar: How Fast It Helps"), and a heading that
     # lists what it covers asks about each item, with its subject; not a heading of one question.
     assert questions_asked("Ketamine for Bipolar: How Fast It Helps and How Long It Lasts") == [
@@ -316,12 +325,6 @@ def test_a_request_to_be_told_with_an_also_and_a_whether_after_a_comma_are_quest
     assert questions_asked("IV Ketamine for PTSD: Cost, Sessions and Aftercare") == [
         "IV Ketamine for PTSD: Cost", "IV Ketamine for PTSD: Sessions", "IV Ketamine for PTSD: Aftercare"]
     assert questions_asked("Ketamine for Anxiety: What You Should Know") == []
-    # A texter's "r" is the verb after "wat": "wat r the side effects" is a question of its own.
-    assert asked_parts("wat r the side effects is it covered by aetna") == [
-        "wat r the side effects", "is it covered by aetna"]
-    # Not a question of its own: "whether" inside a clause, with no comma before it.
-    assert questions_asked("My doctor is unsure whether it suits me. How long is a session?") == [
-        "How long is a session"]
 
 
 def test_two_things_joined_by_and_or_or_are_each_a_question():
