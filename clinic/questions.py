@@ -128,8 +128,11 @@ def _about_what_came(text: str, start: int, separator: "re.Match[str]") -> bool:
     )
 
 
+# A heading's words before its colon: no sentence or clause ends among them (a part never holds "?", ".", ";"
+# or "!": segments are cut there).
+_HEADING = r"[^:?,.;!]"
 # A heading before the question it titles: "Ketamine for OCD: How Quickly It Works" asks how quickly.
-_HEADED = re.compile(r"^[^:?,]{1,60}:\s+(?=\S)")
+_HEADED = re.compile(rf"^{_HEADING}{{1,60}}:\s+(?=\S)")
 
 
 def segments(text: str, min_words: int = 3) -> List[Tuple[str, bool]]:
@@ -201,7 +204,7 @@ _IF_SO = re.compile(r"^(?:(?:and|but)\s+)?(?:if (?:not|so|yes|no)|otherwise)\b[\
 # and Drug Interactions"): each item is a question, read with the heading's subject. Not a heading whose
 # tail asks one question ("Ketamine for Depression: What You Need to Know"), says one thing, or offers
 # answers to choose from ("speed of relief: hours, days, or weeks?").
-_LISTED = re.compile(r"^(?P<head>[^:?,.;!]{3,60}):\s+(?P<items>[^:?.;!]+?)\??$")
+_LISTED = re.compile(rf"^(?P<head>{_HEADING}{{3,60}}):\s+(?P<items>[^:?.;!]+?)\??$")
 _LIST_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+", re.IGNORECASE)
 
 
