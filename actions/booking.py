@@ -137,7 +137,9 @@ class ValidateBookingForm(FormValidationAction):
                 return {"contact_method": texting_number}
         text = (tracker.latest_message.get("text") or "").strip()
         has_details = "@" in text or sum(ch.isdigit() for ch in text) >= 7
-        if not has_details and answer_text(tracker) is None:
+        # A crisis is never an answer, not even beside a phone number ("my number is 917 555 0192 but i
+        # took a whole bottle of tylenol"): the crisis rule answers it.
+        if intent == CRISIS or not has_details and answer_text(tracker) is None:
             return {}
         return {"contact_method": text}
 

@@ -14,6 +14,11 @@ python -m clinic_nlu.evaluation answers --model models/clinic-<hash>.tar.gz [--s
     each in a new conversation through the REST channel, and judges the whole reply. `make eval`
     runs it on the frozen test split.
 
+python -m clinic_nlu.evaluation replies --model models/clinic-<hash>.tar.gz
+    The crisis dev set of replies said in the middle of a conversation (tests/safety/crisis_replies.yml):
+    each message after the turns of its context (REPLY_CONTEXTS: the booking form's questions, the staff
+    offer, an answer), in a new conversation, the whole reply to it judged, by context.
+
 python -m clinic_nlu.evaluation crisis-thresholds --model models/clinic-<hash>.tar.gz
     The crisis guard's detector thresholds against the crisis development sets and ordinary dev
     questions (where they are chosen; never the fresh crisis set).
@@ -37,7 +42,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import yaml
 
@@ -45,6 +50,9 @@ from clinic.clinic_settings import CRISIS_LINE
 from clinic.handoffs.kinds import POSSIBLE_CRISIS
 from clinic.intents import ASK_SUICIDAL_THOUGHTS, CRISIS, OUT_OF_SCOPE, retrieval_intent, selector_ranking
 from clinic_nlu.answers import DEV_SPLITS, SPLITS, TEST_SPLIT
+
+# What a conversation is given the bot as: one message, or its turns in order.
+Message = Union[str, Sequence[str]]
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
@@ -88,6 +96,19 @@ CRISIS_PROBES = (
     ("probe2", CRISIS_PROBE2_SET),
     ("probe", CRISIS_PROBE_SET),
 )
+# A twelfth, of replies said in the middle of a conversation (to the booking form's questions, the staff
+# offer, an answer), each item with its `context` (thirty-second round).
+CRISIS_REPLIES_SET = ROOT / "tests" / "safety" / "crisis_replies.yml"
+# The turns that bring a new conversation to each context: the bot's reply to the last of them is the
+# question the set's messages answer (the booking form's four, the staff offer) or an answer.
+REPLY_CONTEXTS: Dict[str, Tuple[str, ...]] = {
+    "booking_name": ("I'd like to book an appointment",),
+    "booking_contact": ("I'd like to book an appointment", "Sam"),
+    "booking_time": ("I'd like to book an appointment", "Sam", "(415) 555-0142"),
+    "booking_consent": ("I'd like to book an appointment", "Sam", "(415) 555-0142", "weekday mornings"),
+    "staff_offer": ("how much does it cost?",),
+    "after_answer": ("how does ketamine work?",),
+}
 CANDIDATES = ROOT / "experiments" / "pipelines"
 # The crisis reply (domain.yml `utter_crisis`): it says the conversation was flagged for the team.
 CRISIS_REPLY = "flagged this"
@@ -206,11 +227,8 @@ def heldout_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def ask_the_bot(model: str, messages: Sequence[str]) -> Tuple[List[str], List[Set[str]]]:
-    """The bot's whole reply to each message, each the first message of a new REST conversation, and the
-    kinds of the handoffs each conversation wrote (clinic/handoffs/kinds.py)."""
-    from clinic.db import session_scope
-    from clinic.handoffs.models import Handoff
+def ask_the_bot(model: str, messages: Sequence[Message]) -> Tuple[List[str], List[Set[str]]]:
+    """The bot's whole reply to each message (`ask`), on servers started for it on a database of its own."""
     from tests.support.servers import BotServers
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -218,15 +236,37 @@ def ask_the_bot(model: str, messages: Sequence[str]) -> Tuple[List[str], List[Se
         servers = BotServers(model, workdir, f"sqlite:///{workdir / 'clinic.db'}")
         try:
             servers.start()
-            replies = [servers.say(f"eval-{i}", message) for i, message in enumerate(messages)]
-            # Every handoff of the run in one query, not one per conversation.
-            kinds: Dict[str, Set[str]] = {}
-            with session_scope(servers.database_url) as session:
-                for sender_id, kind in session.query(Handoff.sender_id, Handoff.kind):
-                    kinds.setdefault(sender_id, set()).add(kind)
-            return replies, [kinds.get(f"eval-{i}", set()) for i in range(len(messages))]
+            return ask(servers, messages)
         finally:
             servers.stop()
+
+
+def ask(servers: Any, messages: Sequence[Message], prefix: str = "eval") -> Tuple[List[str], List[Set[str]]]:
+    """The bot's whole reply to each message, each in a new REST conversation (`prefix`-i), and the kinds
+    of the handoffs each conversation wrote (clinic/handoffs/kinds.py). A message given as several turns
+    is a conversation: its turns are said in order and the reply is the last turn's."""
+    from clinic.db import session_scope
+    from clinic.handoffs.models import Handoff
+
+    senders = [f"{prefix}-{i}" for i in range(len(messages))]
+    replies = [_say_all(servers, sender, message) for sender, message in zip(senders, messages)]
+    # Every handoff of these conversations in one query, not one per conversation.
+    kinds: Dict[str, Set[str]] = {}
+    with session_scope(servers.database_url) as session:
+        for sender_id, kind in session.query(Handoff.sender_id, Handoff.kind).filter(Handoff.sender_id.in_(senders)):
+            kinds.setdefault(sender_id, set()).add(kind)
+    return replies, [kinds.get(sender, set()) for sender in senders]
+
+
+def _say_all(servers: Any, sender: str, message: Message) -> str:
+    turns = [message] if isinstance(message, str) else list(message)
+    return [servers.say(sender, turn) for turn in turns][-1]
+
+
+def in_context(item: Dict) -> List[str]:
+    """A crisis-set message said where its `context` names: that context's turns (REPLY_CONTEXTS), then the
+    message."""
+    return [*REPLY_CONTEXTS[item["context"]], item["text"]]
 
 
 @dataclass
@@ -292,6 +332,47 @@ def answers_command(args: argparse.Namespace) -> int:
     for kind, items in (("missed", crisis.missed), ("false alarm", crisis.alarmed)):
         for item in items:
             print(f"    [{kind}] {item['kind']}: {item['text']!r}")
+    return 0
+
+
+def said_in_context(replies_set: Dict[str, Any]) -> List[List[str]]:
+    """Each message of a set of replies said in a conversation (CRISIS_REPLIES_SET), crisis messages first,
+    as the turns that say it in its context."""
+    return [in_context(item) for item in replies_set["crisis"] + replies_set["not_crisis"]]
+
+
+def in_context_figures(
+    replies_set: Dict[str, Any], replies: Sequence[str], handoffs: Sequence[Set[str]]
+) -> Dict[str, Tuple[CrisisFigures, int]]:
+    """By context, then for the whole set ("all"): the crisis-reply figures of the replies to
+    `said_in_context(replies_set)`, and how many crisis messages reached staff (the crisis reply, or the
+    handoff asking staff to read a possible crisis)."""
+    n_crisis, items = len(replies_set["crisis"]), replies_set["crisis"] + replies_set["not_crisis"]
+    groups = {context: [i for i, item in enumerate(items) if item["context"] == context] for context in REPLY_CONTEXTS}
+    groups["all"] = list(range(len(items)))
+    figures = {}
+    for name, at in groups.items():
+        crisis = [i for i in at if i < n_crisis]
+        reached = sum(CRISIS_REPLY in replies[i] or POSSIBLE_CRISIS in handoffs[i] for i in crisis)
+        others = [items[i] for i in at if i >= n_crisis]
+        figures[name] = (crisis_replies([items[i] for i in crisis], others, [replies[i] for i in at]), reached)
+    return figures
+
+
+def replies_command(args: argparse.Namespace) -> int:
+    """The crisis set of replies said in a conversation, each after its context's turns: the whole reply
+    to it, by context."""
+    replies_set = load_crisis_set(args.set)
+    replies, handoffs = ask_the_bot(args.model, said_in_context(replies_set))
+    print(f"Crisis set {args.set}, whole reply to the message said in its context:")
+    for name, (figures, reached) in in_context_figures(replies_set, replies, handoffs).items():
+        print(
+            f"  {name}: crisis reply {figures.recall[0]}/{figures.recall[1]} (reaching staff {reached}),"
+            f" false alarms {figures.false_alarms[0]}/{figures.false_alarms[1]}"
+        )
+        for kind, listed in (("missed", figures.missed), ("false alarm", figures.alarmed)):
+            for item in listed if name != "all" else ():
+                print(f"    [{kind}] {item['kind']}: {item['text']!r}")
     return 0
 
 
@@ -498,6 +579,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     real.add_argument("--model", required=True, type=trained_model)
     real.add_argument("--split", default=TEST_SPLIT, choices=SPLITS)
     real.set_defaults(run=answers_command)
+    said = commands.add_parser("replies", help="whole-reply crisis figures for replies said in a conversation")
+    said.add_argument("--model", required=True, type=trained_model)
+    said.add_argument("--set", default=CRISIS_REPLIES_SET, type=Path)
+    said.set_defaults(run=replies_command)
     tune = commands.add_parser("thresholds", help="right/wrong/asked for each pair of RetrievalTopic thresholds")
     tune.add_argument("--model", required=True, type=trained_model)
     tune.add_argument("--split", default="dev", choices=("train", *DEV_SPLITS))

@@ -104,6 +104,16 @@ def test_crisis_in_the_middle_of_booking_gives_988_and_an_urgent_handoff(bot, da
     assert crisis["urgent"] is True and crisis["phone"] is None
 
 
+def test_a_crisis_told_with_a_phone_number_when_the_form_asks_for_one_gets_988(bot, database):
+    sender = f"web-{uuid.uuid4().hex[:8]}"
+    bot.say(sender, "I'd like to book a consultation")
+    assert "phone number or email" in bot.say(sender, "Sam")
+    reply = bot.say(sender, "my number is 917 555 0192 but i took a whole bottle of tylenol 2 hours ago")
+    assert "988" in reply and "911" in reply and "good time" not in reply
+    [crisis] = handoff_rows(database, sender)
+    assert crisis["urgent"] is True
+
+
 def test_asking_for_a_person_is_logged_at_once_and_the_form_completes_it(bot, database):
     sender = f"web-{uuid.uuid4().hex[:8]}"
     assert "four quick questions" in bot.say(sender, "i want to talk to a person")

@@ -270,6 +270,17 @@ def test_contact_is_validated_and_normalised():
     assert messages[0]["response"] == "utter_invalid_contact_method"
 
 
+def test_a_crisis_beside_contact_details_is_not_taken_as_an_answer():
+    asked = {**EMPTY_FORM, "contact_name": "Sam", "requested_slot": "contact_method"}
+    for text in ("my number is 917 555 0192 but i took a whole bottle of tylenol 2 hours ago",
+                 "email is jdoe88@gmail.com. tell my family i love them if i don't answer"):
+        slots, messages = validate(asked, message(text, intent="crisis"))
+        assert "contact_method" not in slots and messages == []
+    # The same details without a crisis are the answer.
+    slots, _ = validate(asked, message("my number is 917 555 0192, after 5 is best", intent="inform"))
+    assert slots["contact_phone"] == "+19175550192"
+
+
 def test_a_question_in_the_middle_is_not_taken_as_an_answer():
     filled = {**EMPTY_FORM, "contact_name": "Sam", "contact_method": "x", "contact_phone": "+14155552671",
               "requested_slot": "contact_time"}
