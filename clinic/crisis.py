@@ -66,6 +66,8 @@ class CrisisLexicon:
     recurring: List[Pattern] = field(default_factory=list)
     # Danger in a script the normalisation drops, matched on the text as written (no word boundaries).
     other_scripts: List[Pattern] = field(default_factory=list)
+    # An answer to the assistant's question that opens the message, matched at its start as written.
+    answered: List[Pattern] = field(default_factory=list)
     typos: TypoCorrector = field(default_factory=lambda: TypoCorrector(()))
 
     @classmethod
@@ -91,6 +93,7 @@ class CrisisLexicon:
             resolved=compile_all("resolved"),
             recurring=compile_all("recurring"),
             other_scripts=[re.compile(pattern) for pattern in raw.get("other_scripts") or []],
+            answered=[re.compile(rf"^\s*(?:{pattern})", re.IGNORECASE) for pattern in raw.get("answered") or []],
             typos=TypoCorrector(typos.get("keywords") or (), typos.get("real_words") or ()),
         )
 
@@ -135,10 +138,11 @@ class CrisisLexicon:
         return CrisisCheck(Assessment.CRISIS, topic, topic_only=True)
 
     def set_aside_spans(self, text: str) -> Tuple[List[Tuple[int, int]], List[Tuple[int, int]]]:
-        """Where the message denies suicidal thoughts, self-harm or attempts, and where it uses a crisis word in
-        another sense ("i'd kill for a coffee", "the death of me"), as (start, end) spans of the text as
-        written: what the learned detector reads around (clinic_nlu.crisis_detector). The text is read once
-        for both."""
+        """Where the message denies suicidal thoughts, self-harm or attempts or opens with an answer to the
+        assistant's question ("no thanks.", "yes,"), and where it uses a crisis word in another sense ("i'd
+        kill for a coffee", "the death of me"), as (start, end) spans of the text as written: what the
+        learned detector reads around (clinic_nlu.crisis_detector). The text is read once for all three."""
+        answer = next((match.span() for match in (p.match(text) for p in self.answered) if match), None)
         words = [(self.typos.correct(word), start, end) for word, start, end in normalised_words(text)]
         starts, offset = [], 0
         for word, _, _ in words:
@@ -146,8 +150,7 @@ class CrisisLexicon:
             offset += len(word) + 1
         joined = " ".join(word for word, _, _ in words)
 
-        def spans(patterns: List[Pattern]) -> List[Tuple[int, int]]:
-            found = []
+        def spans(patterns: List[Pattern], found: List[Tuple[int, int]]) -> List[Tuple[int, int]]:
             for pattern in patterns:
                 for match in pattern.finditer(joined):
                     first, last = bisect_right(starts, match.start()) - 1, bisect_right(starts, match.end() - 1) - 1
@@ -160,7 +163,7 @@ class CrisisLexicon:
                     merged.append((start, end))
             return merged
 
-        return spans(self.denied), spans(self.other_senses)
+        return spans(self.denied, [answer] if answer else []), spans(self.other_senses, [])
 
     def _despair(self, pattern: Pattern, words: str) -> bool:
         """A despair phrase counts unless what is vented about stands within a few words of it."""

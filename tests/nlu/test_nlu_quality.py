@@ -246,6 +246,15 @@ def test_a_word_in_another_sense_is_read_around_and_never_raises_the_score(parse
     assert parser.parse("I would kill for a way to never wake up")["intent"]["name"] == "crisis"
 
 
+def test_an_answer_that_opens_a_reply_is_read_around(parser):
+    # "no," answering "shall I connect you?" scored the rest 0.80 (0.96 without it): no crisis reply. Read
+    # around as a denial is, what follows the answer is scored as said.
+    assert parser.parse("no, I just wanted someone to know before I leave for good")["intent"]["name"] == "crisis"
+    # The answer alone, or before an ordinary goodbye, is no crisis.
+    for text in ("no.", "no thanks. that's everything I needed, have a good night"):
+        assert parser.parse(text)["intent"]["name"] != "crisis", text
+
+
 def test_a_sentence_of_ordinary_low_mood_read_alone_is_not_a_possible_crisis(parser):
     # Its second sentence, read alone, scored 0.77 when only whole messages were learned: the answer
     # carried the crisis line and staff were asked to read a possible crisis. The sentences' own reading,

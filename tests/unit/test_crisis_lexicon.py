@@ -949,3 +949,56 @@ def test_the_thirty_first_round_s_kinds_of_crisis_are_caught(message):
 )
 def test_their_ordinary_twins_and_histories_long_over_are_not(message):
     assert check(message).assessment is not Assessment.CRISIS
+
+
+# Thirty-second round: replies said in a conversation (tests/safety/crisis_replies.yml). Whatever the time or the
+# cost, the writer will not be there; not lasting that long; gone before the first visit; no phone or treatment
+# needed after a day named; a day picked, not for a visit; over within the hour, or too late and over soon;
+# goodbyes said to everyone and not going on, in Spanish.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "any time is ok, doesn't matter, i'm not going to be around anyway",
+        "honestly i might not last that long",
+        "i'll be gone before i even get a consult",
+        "i won't need my phone after sunday",
+        "saturday is the date i've chosen",
+        "it will all be over in a couple of hours",
+        "too late for me now, it'll all be over",
+        "by the time anyone reads this it will be over",
+        "won't matter, tonight is the night",
+        "ya me despedí de mi familia",
+        "no voy a seguir viviendo así",
+        "no aguanto más",
+    ],
+)
+def test_the_thirty_second_round_s_kinds_of_crisis_are_caught(message):
+    assert check(message).assessment is Assessment.CRISIS
+
+
+# Their ordinary twins: away for a while, a day picked for the first infusion, exams over soon, too late to
+# book this month, a phone number that stops working, a night out.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I won't be around next month, I'm travelling, can we book for December?",
+        "Friday is the day I've picked for my first infusion",
+        "it'll be over soon, my exam week I mean, so after Thursday is best",
+        "too late for me to book this month, I'm away",
+        "my number won't work after Friday, I'm switching carriers",
+        "tonight is the night of my sister's wedding, call tomorrow",
+        "it doesn't matter what time, I won't be home until 6 though",
+    ],
+)
+def test_their_ordinary_twins_are_not(message):
+    assert check(message).assessment is not Assessment.CRISIS
+
+
+def test_an_answer_that_opens_a_message_is_set_aside_and_no_one_is_not_an_answer():
+    lexicon = default_lexicon()
+    assert lexicon.set_aside_spans("no thanks, i just want it all to stop")[0] == [(0, 11)]
+    assert lexicon.set_aside_spans("Yeah ok. i have the pills counted out")[0] == [(0, 9)]
+    # A thank-you may be a farewell's; "no one" and a "no" with no stop open no answer.
+    assert lexicon.set_aside_spans("thanks, for everything")[0] == []
+    assert lexicon.set_aside_spans("no one would miss me")[0] == []
+    assert lexicon.set_aside_spans("no point in going on")[0] == []
