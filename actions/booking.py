@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import history, names
 from actions.clarify import FIRST_STEP_SAID
+from actions.crisis_handoffs import record_possible_crisis
 from clinic import clinic_settings
 from clinic.handoffs.contact import display_phone, parse_contact
 from clinic.handoffs.service import HandoffReceipt, HandoffRequest, record_handoff, update_open
@@ -33,6 +34,7 @@ from clinic.intents import (
     HELP,
     OUT_OF_SCOPE,
     REQUEST_STAFF,
+    crisis_guessed,
 )
 from clinic.questions import asks
 from clinic.sms import store as sms_store
@@ -103,6 +105,16 @@ def reset_booking() -> List[EventType]:
 class ValidateBookingForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_booking_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        events = await super().run(dispatcher, tracker, domain)
+        # A message that may be a crisis the crisis guard could not confirm, said where the form asks a
+        # question ("idk. this is the last form i'm ever filling out"): the reply carries the crisis line and
+        # staff are asked to read the conversation, as after an answer (actions/answers.py).
+        if crisis_guessed(tracker.latest_message):
+            dispatcher.utter_message(response="utter_crisis_line")
+            record_possible_crisis(tracker)
+        return events
 
     async def extract_contact_name(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

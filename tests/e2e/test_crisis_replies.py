@@ -21,9 +21,9 @@ from clinic_nlu.evaluation import (
 # for them); 101/116 (103) once a crisis is never the form's answer; 103/116 (105) and 3/119 with an answer
 # that opens a reply read around ("no thanks, i just want to fall asleep forever"); 114/116 (114) with the
 # round's lexicon kinds (not there whatever the time, gone before the first visit, over within the hour,
-# goodbyes said in Spanish).
+# goodbyes said in Spanish); reaching staff 115 once a possible crisis said where the form asks gets the line.
 CRISIS_AT_LEAST = 114
-REACHED_AT_LEAST = 114
+REACHED_AT_LEAST = 115
 FALSE_ALARMS_AT_MOST = 3
 
 

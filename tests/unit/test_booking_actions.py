@@ -281,6 +281,18 @@ def test_a_crisis_beside_contact_details_is_not_taken_as_an_answer():
     assert slots["contact_phone"] == "+19175550192"
 
 
+def test_a_possible_crisis_said_where_the_form_asks_gets_the_crisis_line_and_reaches_staff():
+    asked = {**EMPTY_FORM, "contact_name": "Sam", "requested_slot": "contact_method"}
+    leaning = {**message("idk. this is the last form i'm ever filling out"), "crisis_guard": {"leaning": True}}
+    _, messages = validate(asked, leaning)
+    assert [m["response"] for m in messages] == ["utter_invalid_contact_method", "utter_crisis_line"]
+    with session_scope() as session:
+        assert [h.kind for h in session.query(Handoff)] == ["possible_crisis"]
+    # An ordinary answer neither.
+    _, messages = validate(asked, message("sam@example.com"))
+    assert messages == []
+
+
 def test_a_question_in_the_middle_is_not_taken_as_an_answer():
     filled = {**EMPTY_FORM, "contact_name": "Sam", "contact_method": "x", "contact_phone": "+14155552671",
               "requested_slot": "contact_time"}
