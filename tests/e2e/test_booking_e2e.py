@@ -110,8 +110,9 @@ def test_a_crisis_told_with_a_phone_number_when_the_form_asks_for_one_gets_988(b
     assert "phone number or email" in bot.say(sender, "Sam")
     reply = bot.say(sender, "my number is 917 555 0192 but i took a whole bottle of tylenol 2 hours ago")
     assert "988" in reply and "911" in reply and "good time" not in reply
+    # The number given with it is on the urgent handoff, for staff to call.
     [crisis] = handoff_rows(database, sender)
-    assert crisis["urgent"] is True
+    assert crisis["urgent"] is True and crisis["phone"] == "+19175550192"
 
 
 def test_asking_for_a_person_is_logged_at_once_and_the_form_completes_it(bot, database):
