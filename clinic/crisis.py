@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
-from typing import List, Pattern, Tuple
+from typing import Dict, List, Pattern, Tuple
 
 import yaml
 
@@ -49,6 +49,16 @@ class CrisisCheck:
         return self.assessment is Assessment.CRISIS
 
 
+def _answer_patterns(answered: Dict[str, List[str]]) -> List[Pattern]:
+    """The lexicon's `answered` words as patterns of a message's opening: one to three of them, then a stop
+    ("no.", "nah,", "wow ok.", "sure -"); or one of its `without_stop` words ("no thanks i just want ...")."""
+    words = "|".join(re.escape(word) for word in answered.get("words") or ())
+    bare = "|".join(re.escape(word) for word in answered.get("without_stop") or ())
+    patterns = [rf"^\s*(?:(?:{words})[\s,]+){{0,2}}(?:{words})\s*[,.!;:\u2013\u2014-]+\s*"] if words else []
+    patterns += [rf"^\s*(?:{bare})\s+"] if bare else []
+    return [re.compile(pattern, re.IGNORECASE) for pattern in patterns]
+
+
 @dataclass(frozen=True)
 class CrisisLexicon:
     danger: List[Pattern]
@@ -66,7 +76,8 @@ class CrisisLexicon:
     recurring: List[Pattern] = field(default_factory=list)
     # Danger in a script the normalisation drops, matched on the text as written (no word boundaries).
     other_scripts: List[Pattern] = field(default_factory=list)
-    # An answer to the assistant's question that opens the message, matched at its start as written.
+    # An answer to the assistant's question that opens the message, matched at its start as written
+    # (`_answer_patterns`).
     answered: List[Pattern] = field(default_factory=list)
     typos: TypoCorrector = field(default_factory=lambda: TypoCorrector(()))
 
@@ -93,7 +104,7 @@ class CrisisLexicon:
             resolved=compile_all("resolved"),
             recurring=compile_all("recurring"),
             other_scripts=[re.compile(pattern) for pattern in raw.get("other_scripts") or []],
-            answered=[re.compile(rf"^\s*(?:{pattern})", re.IGNORECASE) for pattern in raw.get("answered") or []],
+            answered=_answer_patterns(raw.get("answered") or {}),
             typos=TypoCorrector(typos.get("keywords") or (), typos.get("real_words") or ()),
         )
 
