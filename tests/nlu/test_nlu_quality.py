@@ -18,9 +18,9 @@ from clinic_nlu.evaluation import (
     CRISIS_PROBE6_SET,
     CRISIS_PROBE7_SET,
     CRISIS_PROBE8_SET,
-    CRISIS_REPLIES_SET,
     CRISIS_PROBE_SET,
     CRISIS_PROBES,
+    CRISIS_REPLIES_SET,
     accuracy,
     load_crisis_set,
     load_examples,
@@ -247,7 +247,7 @@ def test_a_word_in_another_sense_is_read_around_and_never_raises_the_score(parse
 
 
 def test_an_answer_that_opens_a_reply_is_read_around(parser):
-    # "no," answering "shall I connect you?" scored the rest 0.80 (0.96 without it): no crisis reply. Read
+    # "no," answering "shall I connect you?" scored the rest 0.80 (0.98 without it): no crisis reply. Read
     # around as a denial is, what follows the answer is scored as said.
     assert parser.parse("no, I just wanted someone to know before I leave for good")["intent"]["name"] == "crisis"
     # The answer alone, or before an ordinary goodbye, is no crisis.

@@ -17,6 +17,7 @@ from clinic.alerts.models import AlertOutbox
 from clinic.db import session_scope
 from clinic.handoffs import spool
 from clinic.handoffs.models import Handoff
+from clinic.intents import GUARD_KEY
 
 TRACKERS = Path(__file__).parent / "trackers"
 
@@ -283,7 +284,7 @@ def test_a_crisis_beside_contact_details_is_not_taken_as_an_answer():
 
 def test_a_possible_crisis_said_where_the_form_asks_gets_the_crisis_line_and_reaches_staff():
     asked = {**EMPTY_FORM, "contact_name": "Sam", "requested_slot": "contact_method"}
-    leaning = {**message("idk. this is the last form i'm ever filling out"), "crisis_guard": {"leaning": True}}
+    leaning = {**message("idk. this is the last form i'm ever filling out"), GUARD_KEY: {"leaning": True}}
     _, messages = validate(asked, leaning)
     assert [m["response"] for m in messages] == ["utter_invalid_contact_method", "utter_crisis_line"]
     with session_scope() as session:
