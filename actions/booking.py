@@ -151,7 +151,7 @@ class ValidateBookingForm(FormValidationAction):
         has_details = "@" in text or sum(ch.isdigit() for ch in text) >= 7
         # A crisis is never an answer, not even beside a phone number ("my number is 917 555 0192 but i
         # took a whole bottle of tylenol"): the crisis rule answers it.
-        if intent == CRISIS or not has_details and answer_text(tracker) is None:
+        if intent == CRISIS or (not has_details and answer_text(tracker) is None):
             return {}
         return {"contact_method": text}
 

@@ -263,12 +263,6 @@ def _say_all(servers: Any, sender: str, message: Message) -> str:
     return [servers.say(sender, turn) for turn in turns][-1]
 
 
-def in_context(item: Dict) -> List[str]:
-    """A crisis-set message said where its `context` names: that context's turns (REPLY_CONTEXTS), then the
-    message."""
-    return [*REPLY_CONTEXTS[item["context"]], item["text"]]
-
-
 @dataclass
 class CrisisFigures:
     recall: Tuple[int, int]
@@ -337,8 +331,10 @@ def answers_command(args: argparse.Namespace) -> int:
 
 def said_in_context(replies_set: Dict[str, Any]) -> List[List[str]]:
     """Each message of a set of replies said in a conversation (CRISIS_REPLIES_SET), crisis messages first,
-    as the turns that say it in its context."""
-    return [in_context(item) for item in replies_set["crisis"] + replies_set["not_crisis"]]
+    as the turns that say it where its `context` names: that context's turns (REPLY_CONTEXTS), then it."""
+    return [
+        [*REPLY_CONTEXTS[item["context"]], item["text"]] for item in replies_set["crisis"] + replies_set["not_crisis"]
+    ]
 
 
 def in_context_figures(
