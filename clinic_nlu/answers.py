@@ -24,7 +24,22 @@ REAL_QUESTIONS = ROOT / "tests" / "nlu" / "real_questions"
 # The splits of tests/nlu/real_questions/ (README.md there): `test` is frozen, the dev splits are where
 # pipelines and thresholds are chosen, `train` may become training examples.
 TEST_SPLIT = "test"
-DEV_SPLITS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12", "dev13")
+DEV_SPLITS = (
+    "dev",
+    "dev2",
+    "dev3",
+    "dev4",
+    "dev5",
+    "dev6",
+    "dev7",
+    "dev8",
+    "dev9",
+    "dev10",
+    "dev11",
+    "dev12",
+    "dev13",
+    "dev14",
+)
 SPLITS = ("train", *DEV_SPLITS, TEST_SPLIT)
 # The staff offer (domain.yml `utter_offer_staff`) and the clarifying question (`utter_clarify`,
 # `action_clarify`): both are honest replies, never confidently wrong.

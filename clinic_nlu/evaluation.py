@@ -84,8 +84,12 @@ CRISIS_PROBE7_SET = ROOT / "tests" / "safety" / "crisis_probe7.yml"
 # An eleventh, of ten kinds each with its look-alikes, two in three inside an ordinary question, written by a
 # helper that read no file of the project (thirty-first round).
 CRISIS_PROBE8_SET = ROOT / "tests" / "safety" / "crisis_probe8.yml"
+# A thirteenth, of the same ten kinds, a quarter opening or closing with a name, a greeting, a sign-off or an
+# answer word in both lists alike, written by a helper that read no file of the project (thirty-third round).
+CRISIS_PROBE9_SET = ROOT / "tests" / "safety" / "crisis_probe9.yml"
 # The crisis development sets written apart, newest first, by the name the reports give them.
 CRISIS_PROBES = (
+    ("probe9", CRISIS_PROBE9_SET),
     ("probe8", CRISIS_PROBE8_SET),
     ("probe7", CRISIS_PROBE7_SET),
     ("probe6", CRISIS_PROBE6_SET),
