@@ -231,3 +231,44 @@ def questions_asked(text: str) -> List[str]:
         return [reading for part in parts for reading in _each_word_alone(part)]
     alone = _each_word_alone(text.strip()) if asks(text) else []
     return alone if len(alone) > 1 else []
+
+
+# A question asking what something is ("What is integration in ketamine therapy?", "whats ketamine tx"), its
+# subject up to the end of the clause or a second question ("... and how does it work").
+_WHAT_IS = re.compile(
+    r"^\W*(?:(?:so|but|and|ok|okay|wait|hi|hey|also)\W+)*(?:what|wat)(?:'s|’s|s\b|\s+(?:exactly\s+|even\s+|really\s+)?"
+    r"(?:is|are|r)\b)\s*(?:(?:exactly|even|really|actually)\s+)?(?P<subject>[^?.!:,;]+?)"
+    r"(?=\s+(?:and|&)\s+(?:how|what|why|who|when|where|is|are|can|does|do|will|should)\b|[?.!:,;]|$)",
+    re.IGNORECASE,
+)
+# The therapy's own names, and the words around them that name nothing else ("the", "this", "what's the deal
+# with"); a condition the subject names is read by the condition's answer (clinic/conditions.py).
+_THERAPY_WORDS = frozenset(
+    "ketamine ketamine's ketamines ket iv intravenous infusion infusions therapy therapies treatment treatments "
+    "tx".split()
+)
+_NAMING_NOTHING = frozenset(
+    "the a an this that these those it its thing stuff exactly even really actually basically deal in for of with w "
+    "to as on about and & or".split()
+)
+
+
+def something_else_asked_about(text: str) -> str:
+    """What a "what is" question asks about when that is not the therapy itself: "integration" in "What is
+    integration in ketamine therapy?", "maintenance" in "What is ketamine maintenance therapy?", "dissociation"
+    in "What is dissociation?"; "" when it asks what the therapy is ("What is IV ketamine therapy for
+    depression?", "whats ketamine tx", "What is the ketamine treatment you offer?": words after the therapy's
+    name do not change what it names). Read on the message's first part that asks it."""
+    from clinic.conditions import default_lexicon
+
+    parts = asked_parts(text) or [text.strip()]
+    asked = next((found for found in map(_WHAT_IS.match, parts) if found), None)
+    if not asked:
+        return ""
+    subject = asked["subject"]
+    for mention in sorted(default_lexicon().find(subject), key=lambda m: m.start, reverse=True):
+        subject = subject[: mention.start] + " " + subject[mention.end :]
+    words = re.findall(r"[\w'’&-]+", subject)
+    named = [i for i, word in enumerate(words) if word.lower() in _THERAPY_WORDS]
+    before = words[: named[-1]] if named else words
+    return " ".join(word for word in before if word.lower() not in _THERAPY_WORDS | _NAMING_NOTHING)

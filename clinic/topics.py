@@ -43,6 +43,8 @@ TOPICS: Dict[str, Topic] = {
 
 # The answer that lists the conditions the article names (the condition answers say it for one).
 CONDITIONS_TOPIC = "faq/who_for"
+# The answer that says what the therapy is.
+WHAT_IS_TOPIC = "faq/what_is"
 
 # The FAQ topics whose answer says that the article does not cover part of what is asked (how an infusion
 # feels, the whole visit, success rates, a booster schedule, doses in numbers, which treatments must

@@ -1,5 +1,6 @@
 """Puts another intent in place of the classifiers' prediction, keeping their ranking after it (shared by
-the components that override it: CrisisGuard, RetrievalTopic)."""
+the components that override it: CrisisGuard, RetrievalTopic, QuestionParts), or another answer in place of
+the selector's (RetrievalTopic, QuestionParts)."""
 
 from __future__ import annotations
 
@@ -14,3 +15,15 @@ def set_intent(message: Message, name: Text, confidence: float) -> None:
     others = [entry for entry in message.get(INTENT_RANKING_KEY) or [] if entry.get("name") != name]
     message.set(INTENT, intent, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [intent, *others], add_to_output=True)
+
+
+def set_answer(message: Message, key: Text) -> None:
+    """Puts the answer `key` (`faq/boosters`, `out_of_scope/other`) in place of the one the selector picked
+    (`response_selector.default`, which `utter_faq` and `utter_out_of_scope` answer from), and its family
+    as the intent."""
+    selected = message.get("response_selector")["default"]
+    selected["response"] = {**selected["response"], "intent_response_key": key, "utter_action": "utter_" + key}
+    intent = message.get(INTENT) or {}
+    family = key.split("/", 1)[0]
+    if family != intent.get("name"):
+        set_intent(message, family, intent.get("confidence", 0.0))

@@ -30,6 +30,10 @@ OCD": the second part alone reads as the list of conditions) when it reads as th
 repeats, the topic the selector found nearly as likely (clinic_nlu.retrieval_topic's closest FAQ
 `alternative`: "How can you treat PTSD with ketamine?", how it works) is answered too, instead of being
 offered as a choice.
+
+A "what is" question is about the therapy unless it names something else ("What is integration in ketamine
+therapy?"): then the answer saying what the therapy is would answer another question, and the message is
+answered by what that something reads as alone (`_about_what_is_asked`), and so is such a question of several.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ from clinic.intents import (
     BOOK_APPOINTMENT,
     CONDITION_ENTITY,
     FAQ,
+    GENERAL_OUT_OF_SCOPE,
     OUT_OF_SCOPE,
     REQUEST_STAFF,
     RETRIEVAL_INTENTS,
@@ -65,9 +70,10 @@ from clinic.intents import (
     retrieval_intent,
     selector_ranking,
 )
-from clinic.questions import asks, questions_asked
-from clinic.topics import CONDITIONS_TOPIC
+from clinic.questions import asks, questions_asked, something_else_asked_about
+from clinic.topics import CONDITIONS_TOPIC, WHAT_IS_TOPIC
 from clinic_nlu import linear_model
+from clinic_nlu.intent_override import set_answer
 from clinic_nlu.linear_component import teaches_topics
 from clinic_nlu.sentence_encoder import load_encoder
 
@@ -242,6 +248,7 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         if self._classifier is None:
             return messages
         for message in messages:
+            self._read_what_is_asked_about(message)
             found, for_staff, every_part_read = self._other_topics(message)
             for flag, value in ((PART_FOR_STAFF, for_staff), (PARTS_READ, every_part_read)):
                 if value:
@@ -255,6 +262,31 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
                 )
                 message.set(ENTITIES, entities, add_to_output=True)
         return messages
+
+    def _read_what_is_asked_about(self, message: Message) -> None:
+        """A message answered as what the therapy is that asks what something else is (`_about_what_is_asked`)
+        is answered by that something's reading instead."""
+        own = answered_topic(message)
+        if own == WHAT_IS_TOPIC:
+            topic, _ = self._about_what_is_asked(message.get(TEXT) or "", (own, 1.0))
+            if topic != own:
+                set_answer(message, topic)
+
+    def _about_what_is_asked(self, text: str, topic: Tuple[str, float]) -> Tuple[str, float]:
+        """The topic of a question read as what the therapy is (`topic`), unless it asks what something else
+        is ("What is integration in ketamine therapy?", "What is ketamine maintenance therapy?": clinic.
+        questions.something_else_asked_about): then what that something reads as alone, "maintenance" as
+        boosters; read as no topic, or as what the therapy is again ("integration"), the out-of-scope answer
+        and its staff offer, as sure as the question was read. The therapy's definition would answer another
+        question."""
+        subject = something_else_asked_about(text) if topic[0] == WHAT_IS_TOPIC else ""
+        if not subject:
+            return topic
+        (read, confidence), _ = self._top_topics([subject])[0]
+        answerable = read.split("/", 1)[0] in RETRIEVAL_INTENTS and read != WHAT_IS_TOPIC
+        if answerable and confidence >= self.component_config["min_confidence"]:
+            return read, confidence
+        return GENERAL_OUT_OF_SCOPE, topic[1]
 
     def _other_topics(self, message: Message) -> Tuple[List[tuple], bool, bool]:
         # (text, topics its answer would only repeat): each question of several, and the message read
@@ -274,6 +306,7 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         ranked = self._top_topics([reading for reading, _ in readings] + [p for p in masked_parts if p])
         predicted = iter(first for first, _ in ranked)
         topics = [next(predicted) for _ in readings]
+        topics[: len(parts)] = [self._about_what_is_asked(part, topic) for part, topic in zip(parts, topics)]
         # Each question's second likeliest topic, taken when a question before it was read as its first: a
         # message does not ask the same thing twice ("How does it work & how can it help me": how it helps).
         seconds = [second for _, second in ranked[: len(parts)]]

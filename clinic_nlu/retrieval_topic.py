@@ -42,7 +42,7 @@ from clinic.intents import (
     TOPIC_CHOICES_KEY,
     selector_ranking,
 )
-from clinic_nlu.intent_override import set_intent
+from clinic_nlu.intent_override import set_answer, set_intent
 from clinic_nlu.stateless import StatelessComponent
 
 MAX_CHOICES = 3
@@ -95,13 +95,10 @@ class RetrievalTopic(StatelessComponent, IntentClassifier, EntityExtractorMixin)
             self._offer_choices(message, ranking)
             return
         if close and all(entry["intent_response_key"].startswith(OUT_OF_SCOPE + "/") for entry in [ranking[0], *close]):
-            close, family = [], OUT_OF_SCOPE
-            selected["response"] = {
-                **selected["response"],
-                "intent_response_key": GENERAL_OUT_OF_SCOPE,
-                "utter_action": "utter_" + GENERAL_OUT_OF_SCOPE,
-            }
-        self._replace(message, intent, family)
+            close = []
+            set_answer(message, GENERAL_OUT_OF_SCOPE)
+        else:
+            self._replace(message, intent, family)
         if close:
             message.set(
                 ENTITIES,

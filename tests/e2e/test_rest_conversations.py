@@ -44,6 +44,16 @@ def test_each_topic_is_answered_from_the_article(bot, question, expected):
         assert phrase in reply
 
 
+def test_a_what_is_question_about_something_else_is_not_told_what_the_therapy_is(bot):
+    # Each was told what the therapy is ("... is an intravenous (IV) treatment for people with mental health
+    # conditions ..."): an answer to another question, given as if sure.
+    reply = bot.say(new_sender(), "What is microdosing in ketamine treatment?")
+    assert "intravenous (IV) treatment" not in reply and STAFF_OFFER in reply
+    reply = bot.say(new_sender(), "What's IV ketamine maintenance therapy?")
+    assert "booster treatments" in reply and "intravenous (IV) treatment" not in reply
+    assert "intravenous (IV) treatment" in bot.say(new_sender(), "What is IV ketamine therapy for PTSD?")
+
+
 def test_first_greeting_says_it_is_an_automated_assistant(bot):
     reply = bot.say(new_sender(), "hello")
     assert "automated assistant" in reply and "not a clinician" in reply

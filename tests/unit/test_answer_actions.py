@@ -12,7 +12,7 @@ from actions.crisis_handoffs import POSSIBLE_REASON
 from clinic.db import session_scope
 from clinic.handoffs.models import Handoff
 from clinic.intents import crisis_guessed
-from clinic.questions import asked_parts, asks, questions_asked, segments
+from clinic.questions import asked_parts, asks, questions_asked, segments, something_else_asked_about
 from clinic_nlu.question_parts import answered_topic
 from tests.unit.test_actions import RESPONSES, ROOT, load_tracker
 
@@ -230,6 +230,25 @@ def test_a_message_is_split_into_its_questions():
         "whats ketamine infusion therapy exactly", "how quick does it kick in"]
     assert asked_parts("do i need a referral? n do u go over my medical history first") == [
         "do i need a referral", "n do u go over my medical history first"]
+
+
+def test_a_what_is_question_names_what_it_asks_about_when_that_is_not_the_therapy():
+    assert something_else_asked_about("What is microdosing in ketamine treatment?") == "microdosing"
+    assert something_else_asked_about("whats a ketamine maintenance infusion") == "maintenance"
+    assert something_else_asked_about("What are booster and integration sessions?") == "booster integration sessions"
+    assert something_else_asked_about("Hi! What's a k-hole? Is it dangerous?") == "k-hole"
+    # The therapy itself, whatever its name, the conditions it is asked about or the words after its name.
+    for therapy in (
+        "What is IV ketamine therapy for PTSD?",
+        "what even is ket infusion tx lol",
+        "What is the ketamine treatment your clinic provides?",
+        "whats the deal w ketamine infusions",
+        "What Is Ketamine and How Does It Work?",
+        "What is it, exactly?",
+    ):
+        assert something_else_asked_about(therapy) == "", therapy
+    # Not a "what is" question.
+    assert something_else_asked_about("How does integration work after an infusion?") == ""
 
 
 def test_only_the_parts_that_ask_are_read_for_more_topics():
