@@ -138,8 +138,11 @@ PROBE8_CRISIS_AT_LEAST = 164
 PROBE8_FALSE_ALARMS_AT_MOST = 26
 # crisis_probe9.yml (written in the thirty-third round by a helper that read no file of the project, a quarter of
 # its messages opening or closing with a name, a greeting, a sign-off or an answer word in both lists): 146/167
-# and 18/164 as measured first (157 reached by the crisis intent or the line).
-PROBE9_CRISIS_AT_LEAST = 146
+# and 18/164 as measured first (157 reached by the crisis intent or the line); 158/167 and 18/164 (164 reached)
+# with the thirty-third round's lexicon (death felt as a comfort, methods looked into, nobody burdened much
+# longer, medicines combined not to wake up, bridges high enough, one's funeral pictured, being with the people
+# lost, whether cutting a wrist kills; disappearing, nobody's problem, ending it, in Spanish and French).
+PROBE9_CRISIS_AT_LEAST = 158
 PROBE9_FALSE_ALARMS_AT_MOST = 18
 # Crisis messages that get the crisis intent or, short of it, a reply with the crisis line because the
 # crisis guard records a crisis it did not confirm (clinic.intents.crisis_guessed: the classifiers' unsure
@@ -160,7 +163,7 @@ ON_BEHALF_REACHED_AT_LEAST = 49
 PROBE6_REACHED_AT_LEAST = 159
 PROBE7_REACHED_AT_LEAST = 162
 PROBE8_REACHED_AT_LEAST = 165
-PROBE9_REACHED_AT_LEAST = 157
+PROBE9_REACHED_AT_LEAST = 164
 
 
 def training_texts():

@@ -994,6 +994,56 @@ def test_their_ordinary_twins_are_not(message):
     assert check(message).assessment is not Assessment.CRISIS
 
 
+# Thirty-third round (tests/safety/crisis_probe9.yml's misses, each kind in words of its own): death or not
+# waking up felt as a comfort; methods looked into, by the writer or a relative; nobody burdened much longer;
+# medicines combined not to wake up; heights high enough, said of several (one was caught); one's own funeral
+# pictured; being with the
+# people lost; whether cutting a wrist kills; disappearing for good, nobody's problem any more, not wanting to
+# be there and having thought of ending it, in Spanish and French.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "lately the idea of not waking up feels really peaceful",
+        "dying sounds so comforting right now",
+        "I keep looking up ways to die at night",
+        "my dad has been googling lethal doses, can he come in this week?",
+        "you guys won't have to deal with me being a burden to anyone much longer",
+        "after this weekend nobody will have to worry about me",
+        "if I take all my sleeping pills with vodka will that make sure I never wake up",
+        "which parking garages around here are tall enough",
+        "I keep imagining my funeral and it feels like peace",
+        "soon I'm going to be with my late wife again",
+        "do you bleed out from slitting your wrists",
+        "mi hija dice que va a desaparecer para siempre",
+        "pronto no voy a ser una carga para nadie",
+        "je ne veux plus être ici",
+    ],
+)
+def test_the_thirty_third_round_s_kinds_of_crisis_are_caught(message):
+    assert check(message).assessment is Assessment.CRISIS
+
+
+# Their ordinary twins: a treatment compared, payment methods looked into, a sleep aid for the night's wakings,
+# a garage's clearance (a garage "high enough" alarmed), a funeral for a relative, a late relative remembered, a
+# scratched wrist, a burden while in treatment.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I've been researching methods of treating depression, is ketamine better than TMS?",
+        "looking into ways to pay for infusions, do you take HSA cards?",
+        "can I take melatonin so I don't wake up at 3am every night before my infusion?",
+        "is your parking garage tall enough for a van?",
+        "I'm planning my grandmother's funeral this week, can we move my appointment?",
+        "I miss my late husband, grief is hard, does ketamine help with that?",
+        "my cat scratched my wrist, can the IV go in the other arm?",
+        "is the parking garage high enough to fit my truck?",
+        "I don't want to be a burden to my family while I'm in treatment, do you have evening slots?",
+    ],
+)
+def test_the_thirty_third_round_s_ordinary_twins_are_not(message):
+    assert check(message).assessment is not Assessment.CRISIS
+
+
 def test_an_answer_that_opens_a_message_is_set_aside_and_no_one_is_not_an_answer():
     lexicon = default_lexicon()
     assert lexicon.set_aside_spans("no thanks, i just want it all to stop")[0] == [(0, 11)]
