@@ -1,4 +1,5 @@
-"""After the crisis reply: an urgent handoff so staff see the conversation first. After a reply that
+"""After the crisis reply: the 988 line's Spanish option when the message was written in another language,
+and an urgent handoff so staff see the conversation first. After a reply that
 carries the crisis line by itself (the low-mood reply, the answer about suicidal thoughts): the handoff
 asking staff to read a possible crisis, when the message may be one the crisis guard could not confirm
 (clinic.intents.crisis_guessed), as after an answer (actions/answers.py)."""
@@ -12,7 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.booking import reset_booking
 from actions.crisis_handoffs import record_crisis, record_possible_crisis
-from clinic.intents import crisis_guessed
+from clinic.intents import crisis_guessed, in_another_language
 
 
 class ActionEscalateCrisis(Action):
@@ -20,6 +21,10 @@ class ActionEscalateCrisis(Action):
         return "action_escalate_crisis"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        # The crisis reply is in English; a person in crisis who wrote in Spanish (or another language) is
+        # told how to reach the line in Spanish, or through its interpreters.
+        if in_another_language(tracker.latest_message.get("intent_ranking") or []):
+            dispatcher.utter_message(response="utter_crisis_line_in_spanish")
         record_crisis(tracker)
         # A crisis ends any booking in progress (rules expect the loop closed either way).
         if tracker.active_loop.get("name"):

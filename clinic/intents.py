@@ -1,7 +1,7 @@
 """How a user message was understood, read from its parse data: shared by the actions (topics asked,
 the last unanswered question) and the staff console (transcripts, unanswered questions)."""
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Sequence, Text
 
 # The intents the code names (the rest are only in data/ and domain.yml).
 FAQ = "faq"
@@ -95,6 +95,12 @@ def unanswered(parse_data: Dict[Text, Any]) -> bool:
     if intent == FALLBACK_INTENT and ANSWERED_ENTITY in markers and OFFER_ENTITY not in markers:
         return False
     return intent in UNANSWERED_INTENTS
+
+
+def in_another_language(ranking: Sequence[Dict[Text, Any]]) -> bool:
+    """Whether the classifiers read a message as written in a language other than English: `non_english` at
+    0.5 or more in its intent ranking, whatever intent the crisis guard put first."""
+    return any(entry.get("name") == NON_ENGLISH and (entry.get("confidence") or 0.0) >= 0.5 for entry in ranking)
 
 
 def crisis_guessed(parse_data: Dict[Text, Any]) -> bool:

@@ -45,7 +45,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic import crisis
-from clinic.intents import ASK_SUICIDAL_THOUGHTS, FALLBACK_INTENT, GUARD_KEY, NON_ENGLISH
+from clinic.intents import ASK_SUICIDAL_THOUGHTS, FALLBACK_INTENT, GUARD_KEY, in_another_language
 from clinic.intents import CRISIS as CRISIS_INTENT
 from clinic_nlu.crisis_detector import SCORE_KEY, SENTENCE_SCORE_KEY
 from clinic_nlu.intent_override import set_intent
@@ -113,7 +113,7 @@ def _cleared_by_detector(evidence: Evidence, config: Dict[Text, Any]) -> bool:
     """The detector is sure there is no crisis, and it can read the message: it says enough for that
     ("suicidal again" does not), and in English (it learned English only; the lexicon's other
     languages are the lexicon's own)."""
-    other_language = any(r.get("name") == NON_ENGLISH and (r.get("confidence") or 0.0) >= 0.5 for r in evidence.ranking)
+    other_language = in_another_language(evidence.ranking)
     long_enough = len(evidence.text.split()) >= config["detector_clear_min_words"]
     sure = evidence.score is not None and evidence.score < config["detector_clear_below"]
     return sure and long_enough and not other_language

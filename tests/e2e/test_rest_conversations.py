@@ -473,6 +473,16 @@ def test_non_english_message_gets_english_only_the_staff_phone_the_crisis_line_a
     assert handoff["reason"].startswith("Wrote in a language the assistant does not answer")
 
 
+def test_a_crisis_written_in_spanish_gets_the_crisis_reply_and_the_line_in_spanish(bot):
+    # It got the English crisis reply only: the 988 line's Spanish option was never said.
+    sender = new_sender()
+    reply = bot.say(sender, "mi hija dice que va a desaparecer para siempre, ¿me pueden ayudar?")
+    assert "flagged this" in reply and "llame al 988 y oprima 2" in reply
+    [handoff] = handoff_rows(bot.database_url, sender)
+    assert (handoff["kind"], handoff["urgent"]) == ("crisis", True)
+    assert "oprima" not in bot.say(new_sender(), "I want to end my life")
+
+
 @pytest.mark.parametrize(
     "body, reason",
     [

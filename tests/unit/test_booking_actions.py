@@ -122,6 +122,19 @@ def test_crisis_creates_one_urgent_handoff_per_session_and_ends_a_booking():
     ]
 
 
+def test_a_crisis_written_in_another_language_is_told_the_line_in_spanish_too():
+    def said(ranking):
+        crisis = {"text": "quiero desaparecer", "intent": ranking[0], "intent_ranking": ranking, "entities": []}
+        dispatcher = CollectingDispatcher()
+        ActionEscalateCrisis().run(dispatcher, tracker(latest=crisis), {})
+        return [message["response"] for message in dispatcher.messages]
+
+    spanish = [{"name": "crisis", "confidence": 1.0}, {"name": "non_english", "confidence": 0.97}]
+    assert said(spanish) == ["utter_crisis_line_in_spanish"]
+    english = [{"name": "crisis", "confidence": 1.0}, {"name": "non_english", "confidence": 0.02}]
+    assert said(english) == []
+
+
 def test_cancel_resets_the_form_and_logs_nothing():
     dispatcher = CollectingDispatcher()
     events = ActionCancelBooking().run(dispatcher, tracker(active_loop="booking_form"), {})
