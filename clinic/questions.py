@@ -1,10 +1,13 @@
 """Which parts of a message ask something: "I've been struggling for years. How long does each infusion
 take?" is a story and a question. Read by the NLU (clinic_nlu.question_parts: which parts get answers of
 their own) and by the action server (actions/clarify.py: whether an unclear message asks at all;
-actions/booking.py: whether a message during the booking form is a question or the answer asked for)."""
+actions/booking.py: whether a message during the booking form is a question or the answer asked for), and what a
+"what is" question asks about when it is not the therapy (clinic_nlu.question_parts)."""
 
 import re
 from typing import List, Tuple
+
+from clinic.conditions import default_lexicon
 
 _QUESTION_WORDS = r"(?:how|what|whats|what's|does|do|is|are|can|could|will|would|when|why|who|should|and is|and do)"
 # Not knowing, said of a question: "I have no idea how many weeks it takes", "not sure if I can drive after".
@@ -259,8 +262,6 @@ def something_else_asked_about(text: str) -> str:
     in "What is dissociation?"; "" when it asks what the therapy is ("What is IV ketamine therapy for
     depression?", "whats ketamine tx", "What is the ketamine treatment you offer?": words after the therapy's
     name do not change what it names). Read on the message's first part that asks it."""
-    from clinic.conditions import default_lexicon
-
     parts = asked_parts(text) or [text.strip()]
     asked = next((found for found in map(_WHAT_IS.match, parts) if found), None)
     if not asked:
