@@ -23,7 +23,11 @@ def set_answer(message: Message, key: Text) -> None:
     as the intent."""
     selected = message.get("response_selector")["default"]
     selected["response"] = {**selected["response"], "intent_response_key": key, "utter_action": "utter_" + key}
+    replace_intent(message, key.split("/", 1)[0])
+
+
+def replace_intent(message: Message, name: Text) -> None:
+    """Puts the intent `name` first, with the predicted intent's confidence, unless it is already the intent."""
     intent = message.get(INTENT) or {}
-    family = key.split("/", 1)[0]
-    if family != intent.get("name"):
-        set_intent(message, family, intent.get("confidence", 0.0))
+    if name != intent.get("name"):
+        set_intent(message, name, intent.get("confidence", 0.0))

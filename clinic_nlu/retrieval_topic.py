@@ -42,7 +42,7 @@ from clinic.intents import (
     TOPIC_CHOICES_KEY,
     selector_ranking,
 )
-from clinic_nlu.intent_override import set_answer, set_intent
+from clinic_nlu.intent_override import replace_intent, set_answer
 from clinic_nlu.stateless import StatelessComponent
 
 MAX_CHOICES = 3
@@ -82,7 +82,7 @@ class RetrievalTopic(StatelessComponent, IntentClassifier, EntityExtractorMixin)
         if intent.get("name") not in RETRIEVAL_INTENTS or not key:
             return
         if only_contact_details(message.get(TEXT) or ""):
-            self._replace(message, intent, FALLBACK_INTENT)
+            replace_intent(message, FALLBACK_INTENT)
             return
         family = key.split("/", 1)[0]
         top = ranking[0]["confidence"] if ranking else selected["response"].get("confidence", 0.0)
@@ -91,14 +91,14 @@ class RetrievalTopic(StatelessComponent, IntentClassifier, EntityExtractorMixin)
             entry for entry in ranking[1:MAX_CHOICES] if top - entry["confidence"] < self.component_config["ask_margin"]
         ]
         if low:
-            self._replace(message, intent, FALLBACK_INTENT)
+            replace_intent(message, FALLBACK_INTENT)
             self._offer_choices(message, ranking)
             return
         if close and all(entry["intent_response_key"].startswith(OUT_OF_SCOPE + "/") for entry in [ranking[0], *close]):
             close = []
             set_answer(message, GENERAL_OUT_OF_SCOPE)
         else:
-            self._replace(message, intent, family)
+            replace_intent(message, family)
         if close:
             message.set(
                 ENTITIES,
@@ -121,8 +121,3 @@ class RetrievalTopic(StatelessComponent, IntentClassifier, EntityExtractorMixin)
     def _offer_choices(message: Message, ranking: List[Dict[Text, Any]]) -> None:
         choices = [entry["intent_response_key"] for entry in ranking[:MAX_CHOICES]]
         message.set(TOPIC_CHOICES_KEY, choices, add_to_output=True)
-
-    @staticmethod
-    def _replace(message: Message, intent: Dict[Text, Any], name: Text) -> None:
-        if name != intent.get("name"):
-            set_intent(message, name, intent.get("confidence", 0.0))
