@@ -39,6 +39,7 @@ DEV_SPLITS = (
     "dev12",
     "dev13",
     "dev14",
+    "dev15",
 )
 SPLITS = ("train", *DEV_SPLITS, TEST_SPLIT)
 # The staff offer (domain.yml `utter_offer_staff`) and the clarifying question (`utter_clarify`,

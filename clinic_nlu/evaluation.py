@@ -87,8 +87,13 @@ CRISIS_PROBE8_SET = ROOT / "tests" / "safety" / "crisis_probe8.yml"
 # A thirteenth, of the same ten kinds, a quarter opening or closing with a name, a greeting, a sign-off or an
 # answer word in both lists alike, written by a helper that read no file of the project (thirty-third round).
 CRISIS_PROBE9_SET = ROOT / "tests" / "safety" / "crisis_probe9.yml"
+# A fourteenth, of what a list of words would miss (danger implied, misspelt, in another language, a reply
+# fragment...) with look-alikes in the same words, written by a helper that read no file of the project
+# (thirty-fourth round).
+CRISIS_PROBE10_SET = ROOT / "tests" / "safety" / "crisis_probe10.yml"
 # The crisis development sets written apart, newest first, by the name the reports give them.
 CRISIS_PROBES = (
+    ("probe10", CRISIS_PROBE10_SET),
     ("probe9", CRISIS_PROBE9_SET),
     ("probe8", CRISIS_PROBE8_SET),
     ("probe7", CRISIS_PROBE7_SET),

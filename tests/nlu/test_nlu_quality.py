@@ -19,6 +19,7 @@ from clinic_nlu.evaluation import (
     CRISIS_PROBE7_SET,
     CRISIS_PROBE8_SET,
     CRISIS_PROBE9_SET,
+    CRISIS_PROBE10_SET,
     CRISIS_PROBE_SET,
     CRISIS_PROBES,
     CRISIS_REPLIES_SET,
@@ -144,6 +145,11 @@ PROBE8_FALSE_ALARMS_AT_MOST = 26
 # lost, whether cutting a wrist kills; disappearing, nobody's problem, ending it, in Spanish and French).
 PROBE9_CRISIS_AT_LEAST = 158
 PROBE9_FALSE_ALARMS_AT_MOST = 18
+# crisis_probe10.yml (written in the thirty-fourth round by a helper that read no file of the project: what a list
+# of words would miss, with look-alikes in the same words): 138/157 and 22/153 as measured first (148 reached by
+# the crisis intent or the line), by the whole reply and by parse alike.
+PROBE10_CRISIS_AT_LEAST = 138
+PROBE10_FALSE_ALARMS_AT_MOST = 22
 # Crisis messages that get the crisis intent or, short of it, a reply with the crisis line because the
 # crisis guard records a crisis it did not confirm (clinic.intents.crisis_guessed: the classifiers' unsure
 # guess, or the detector leaning towards one from `detector_line_at`, chosen in the twenty-sixth round).
@@ -164,6 +170,7 @@ PROBE6_REACHED_AT_LEAST = 159
 PROBE7_REACHED_AT_LEAST = 162
 PROBE8_REACHED_AT_LEAST = 165
 PROBE9_REACHED_AT_LEAST = 164
+PROBE10_REACHED_AT_LEAST = 148
 
 
 def training_texts():
@@ -187,7 +194,7 @@ def test_no_message_of_the_crisis_dev_sets_written_apart_is_trained_on():
     trained = training_texts()
     # Not crisis_probe.yml: 41 of its look-alikes are training examples (40 of `low_mood`, one out of scope).
     written_apart = [path for _, path in CRISIS_PROBES if path != CRISIS_PROBE_SET] + [CRISIS_REPLIES_SET]
-    assert len(written_apart) == 10
+    assert len(written_apart) == 11
     for path in written_apart:
         probe = load_crisis_set(path)
         texts = [item["text"] for item in probe["crisis"] + probe["not_crisis"]]
@@ -222,8 +229,9 @@ def test_every_crisis_message_gets_the_crisis_intent(parser):
         (CRISIS_PROBE7_SET, PROBE7_CRISIS_AT_LEAST, PROBE7_FALSE_ALARMS_AT_MOST, PROBE7_REACHED_AT_LEAST),
         (CRISIS_PROBE8_SET, PROBE8_CRISIS_AT_LEAST, PROBE8_FALSE_ALARMS_AT_MOST, PROBE8_REACHED_AT_LEAST),
         (CRISIS_PROBE9_SET, PROBE9_CRISIS_AT_LEAST, PROBE9_FALSE_ALARMS_AT_MOST, PROBE9_REACHED_AT_LEAST),
+        (CRISIS_PROBE10_SET, PROBE10_CRISIS_AT_LEAST, PROBE10_FALSE_ALARMS_AT_MOST, PROBE10_REACHED_AT_LEAST),
     ],
-    ids=["probe", "probe2", "probe3", "amounts", "probe5", "on_behalf", "probe6", "probe7", "probe8", "probe9"],
+    ids=["probe", "probe2", "probe3", "amounts", "probe5", "on_behalf", "probe6", "probe7", "probe8", "probe9", "probe10"],
 )
 def test_the_crisis_dev_sets_hold_their_figures(parser, path, crisis_at_least, false_alarms_at_most, reached_at_least):
     probe = load_crisis_set(path)
