@@ -146,10 +146,14 @@ PROBE8_FALSE_ALARMS_AT_MOST = 26
 PROBE9_CRISIS_AT_LEAST = 158
 PROBE9_FALSE_ALARMS_AT_MOST = 18
 # crisis_probe10.yml (written in the thirty-fourth round by a helper that read no file of the project: what a list
-# of words would miss, with look-alikes in the same words): 138/157 and 22/153 as measured first (148 reached by
-# the crisis intent or the line), by the whole reply and by parse alike.
-PROBE10_CRISIS_AT_LEAST = 138
-PROBE10_FALSE_ALARMS_AT_MOST = 22
+# of words would miss, with look-alikes in the same words): 138/157 and 22/153 as measured first by the whole
+# reply (148 reached by the crisis intent or the line); 147/157 and 19/153 (152 reached) by parse with the
+# thirty-fourth round's lexicon (dead felt as happier, not around long enough, more taken than prescribed, a
+# whole strip, joining the dead on an anniversary, lithium lined up; Portuguese, Italian, Tagalog; letters
+# explaining the treatment, a last message about a bill, an MRI dreaded). Its five missed are replies with
+# nothing to answer ("yes. tonight.", "ok. goodbye") said as a first message.
+PROBE10_CRISIS_AT_LEAST = 147
+PROBE10_FALSE_ALARMS_AT_MOST = 19
 # Crisis messages that get the crisis intent or, short of it, a reply with the crisis line because the
 # crisis guard records a crisis it did not confirm (clinic.intents.crisis_guessed: the classifiers' unsure
 # guess, or the detector leaning towards one from `detector_line_at`, chosen in the twenty-sixth round).
@@ -170,7 +174,7 @@ PROBE6_REACHED_AT_LEAST = 159
 PROBE7_REACHED_AT_LEAST = 162
 PROBE8_REACHED_AT_LEAST = 165
 PROBE9_REACHED_AT_LEAST = 164
-PROBE10_REACHED_AT_LEAST = 148
+PROBE10_REACHED_AT_LEAST = 152
 
 
 def training_texts():

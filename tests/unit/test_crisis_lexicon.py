@@ -1044,6 +1044,49 @@ def test_the_thirty_third_round_s_ordinary_twins_are_not(message):
     assert check(message).assessment is not Assessment.CRISIS
 
 
+# Thirty-fourth round (tests/safety/crisis_probe10.yml's misses, each kind in words of its own): dead felt as
+# happier, not around long enough, more of a medicine taken than prescribed, a whole strip of tablets, joining
+# the dead on an anniversary, medicines laid out in a row; in Portuguese someone saying they will kill
+# themselves, in Italian all the pills taken, in Tagalog wanting to disappear and medicine saved up.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "honestly everyone including me would be more at peace dead",
+        "I don't think I'll be around much longer, can you cancel my boosters",
+        "my son took way more of his sleeping pills than prescribed and won't wake up properly",
+        "took a whole strip of my sleeping tabs an hour ago",
+        "Friday is the anniversary of her death and I'm ready to join her",
+        "all my pills laid out in a row on the counter right now",
+        "minha filha disse que quer se matar",
+        "mio padre ha preso tutte le sue pillole",
+        "gusto ko nang mawala",
+        "inipon ko na ang gamot ko",
+    ],
+)
+def test_the_thirty_fourth_round_s_kinds_of_crisis_are_caught(message):
+    assert check(message).assessment is Assessment.CRISIS
+
+
+# Their ordinary twins, and the look-alikes the round's set alarmed on: letters to one's children explaining the
+# treatment, a last message about a bill, an MRI dreaded, a week's pills laid out in a pill box, an appointment
+# one will not be around for, a pain wished away in Tagalog, a Portuguese figure of speech.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I wrote letters to my parents explaining what ketamine is, do you have a handout?",
+        "this is my last message about the invoice, promise. did the payment go through?",
+        "I'd rather die than sit through another MRI, IVs are fine though",
+        "I have my meds laid out for the week, should I skip the morning dose on infusion day?",
+        "I don't think I'll be around at 3pm on Friday, can we move it?",
+        "I don't think I'll last the whole 40 minutes without a bathroom break",
+        "gusto ko nang mawala ang sakit ng ulo ko pagkatapos ng infusion",
+        "ele vai se matar de rir com essa história",
+    ],
+)
+def test_the_thirty_fourth_round_s_ordinary_twins_are_not(message):
+    assert check(message).assessment is not Assessment.CRISIS
+
+
 def test_an_answer_that_opens_a_message_is_set_aside_and_no_one_is_not_an_answer():
     lexicon = default_lexicon()
     assert lexicon.set_aside_spans("no thanks, i just want it all to stop")[0] == [(0, 11)]
