@@ -142,8 +142,9 @@ PROBE8_FALSE_ALARMS_AT_MOST = 26
 # and 18/164 as measured first (157 reached by the crisis intent or the line); 158/167 and 18/164 (164 reached)
 # with the thirty-third round's lexicon (death felt as a comfort, methods looked into, nobody burdened much
 # longer, medicines combined not to wake up, bridges high enough, one's funeral pictured, being with the people
-# lost, whether cutting a wrist kills; disappearing, nobody's problem, ending it, in Spanish and French).
-PROBE9_CRISIS_AT_LEAST = 158
+# lost, whether cutting a wrist kills; disappearing, nobody's problem, ending it, in Spanish and French). 159/167
+# with the thirty-fourth round's (a stay in intensive care lately left, an overdose named after it in passing).
+PROBE9_CRISIS_AT_LEAST = 159
 PROBE9_FALSE_ALARMS_AT_MOST = 18
 # crisis_probe10.yml (written in the thirty-fourth round by a helper that read no file of the project: what a list
 # of words would miss, with look-alikes in the same words): 138/157 and 22/153 as measured first by the whole

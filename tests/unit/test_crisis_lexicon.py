@@ -1061,6 +1061,9 @@ def test_the_thirty_third_round_s_ordinary_twins_are_not(message):
         "mio padre ha preso tutte le sue pillole",
         "gusto ko nang mawala",
         "inipon ko na ang gamot ko",
+        # a stay in intensive care lately left, the overdose named in passing (crisis_probe9.yml's, which the
+        # detector's new sentences took below the line)
+        "got discharged from the ICU 3 days ago, long story, overdose. do you take Medicaid?",
     ],
 )
 def test_the_thirty_fourth_round_s_kinds_of_crisis_are_caught(message):
@@ -1081,6 +1084,7 @@ def test_the_thirty_fourth_round_s_kinds_of_crisis_are_caught(message):
         "I don't think I'll last the whole 40 minutes without a bathroom break",
         "gusto ko nang mawala ang sakit ng ulo ko pagkatapos ng infusion",
         "ele vai se matar de rir com essa história",
+        "released from the ER two days ago, the nurse talked about overdose risk with ketamine, is that real?",
     ],
 )
 def test_the_thirty_fourth_round_s_ordinary_twins_are_not(message):
