@@ -1046,7 +1046,7 @@ def test_the_thirty_third_round_s_ordinary_twins_are_not(message):
 
 # Thirty-fourth round (tests/safety/crisis_probe10.yml's misses, each kind in words of its own): dead felt as
 # happier, not around long enough, more of a medicine taken than prescribed, a whole strip of tablets, joining
-# the dead on an anniversary, medicines laid out in a row; in Portuguese someone saying they will kill
+# the dead on an anniversary, lithium lined up; in Portuguese someone saying they will kill
 # themselves, in Italian all the pills taken, in Tagalog wanting to disappear and medicine saved up.
 @pytest.mark.parametrize(
     "message",
@@ -1056,13 +1056,13 @@ def test_the_thirty_third_round_s_ordinary_twins_are_not(message):
         "my son took way more of his sleeping pills than prescribed and won't wake up properly",
         "took a whole strip of my sleeping tabs an hour ago",
         "Friday is the anniversary of her death and I'm ready to join her",
-        "all my pills laid out in a row on the counter right now",
+        "all my lithium lined up on the nightstand right now",
         "minha filha disse que quer se matar",
         "mio padre ha preso tutte le sue pillole",
         "gusto ko nang mawala",
         "inipon ko na ang gamot ko",
-        # a stay in intensive care lately left, the overdose named in passing (crisis_probe9.yml's, which the
-        # detector's new sentences took below the line)
+        # a stay in intensive care lately left, the overdose named in passing (crisis_probe9.yml's, which
+        # reached the staff with the crisis line only)
         "got discharged from the ICU 3 days ago, long story, overdose. do you take Medicaid?",
     ],
 )
