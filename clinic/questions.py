@@ -62,27 +62,39 @@ _ASKED_WITHIN = re.compile(
 
 # A question that starts inside a run-on text, with nothing before it ("how fast does it kick in how long
 # does it last is it covered by bcbs"): a question word and the verb before its subject ("how many
-# infusions I will need", with the subject first, is a clause of the sentence before it), or a verb and a
-# pronoun ("is it", "can u"); at least three words in all.
+# infusions I will need", with the subject first, is a clause of the sentence before it), "what" or "which"
+# and up to three words before them ("what kinds of disorders does ketamine treat"), a question word and
+# "to" ("what to bring"), or a verb and a pronoun ("is it", "can u") or, for a verb that is not "is", "are"
+# or "do" (main verbs too: "can I still do ketamine"), another subject ("can ketamine help", "would my
+# insurance cover it"); at least three words in all. A lookahead, so that a question starting inside
+# another's match ("what exactly is ketamine can ketamine help") is found too.
 _RUN_ON_QUESTION = re.compile(
-    r"\b(?:(?:how|hw)(?: (?:long|fast|soon|quickly|many|much|often)(?: \S+){0,2}?)?"
+    r"\b(?=(?:(?:how|hw)(?: (?:long|fast|soon|quickly|many|much|often)(?: \S+){0,2}?)?"
     r" (?:does|do|is|are|can|will|would|should|r) (?:it|i|u|you|they|there|we|he|she|ketamine|the|my|your|ur"
-    r"|results?|effects?|sessions?|infusions?|treatments?|boosters?|people|patients)"
+    r"|results?|effects?|sessions?|infusions?|treatments?|boosters?|people|patients"
+    r"|in|needed|required|usually|typically|normally|recommended)"
     r"|(?:what|wat|wats|whats|what's) (?:is|are|does|do|should|will|would)"
+    r"|(?:what|wat|which) (?:\S+ ){1,3}?(?:does|do|can|will|would|should)"
+    r" (?:ketamine|it|i|u|you|they|we|my|the|your|ur|be)"
+    r"|(?:what|wat|how|hw|when|where) to \w+"
     r"|(?:wats|whats|what's) (?:the|a|an|ur|your|my|it|this|that)"
-    r"|(?:is|are|does|do|can|could|will|would|should) (?:it|i|u|you|they|there|we|he|she))"
-    r"(?= \S)",
+    r"|(?:is|are|does|do|can|could|will|would|should) (?:it|i|u|you|they|there|we|he|she)"
+    r"|(?:does|can|could|will|would|should) (?:ketamine|my|the|your|ur|insurance|people|patients|anyone|someone))"
+    r"(?= \S))",
     re.IGNORECASE,
 )
 # Words after which such words go on the clause instead ("tell me how long it takes", "not sure what is
-# best", "it depends on how you respond", "how long is it", "can i do it after work"); nor is a heading cut
+# best", "it depends on how you respond", "how long is it", "can i do it after work", "I've been looking up
+# which hotel would be quietest", "planning how to tell them"); nor is a heading cut
 # from its question ("Treatment Resistant Depression: What Is It?"). "this" and "that" ask about what came
 # before them ("i only tried 1 antidepressant does that matter": `_ASKED_AFTER`).
 _RUN_ON_GOES_ON = frozenset(
     "know knows knew wonder wondering wondered sure idea tell told explain understand ask asked asking about "
     "on of see learn out clue care matter decide question unsure curious whether if and or n "
     "how hw what wat when where why which who long fast soon many much often far i you u we they he she "
-    "ppl people can could will would should to not does do did is are was were be been have has had".split()
+    "ppl people can could will would should to not does do did is are was were be been have has had "
+    "up look looking looked plan planning planned figure figuring figured research researching check checking "
+    "read reading google googling remember forget forgot".split()
 )
 _TOLD_ME = frozenset("tell show explain ask let remind teach".split())
 # A word that opens the next question with it ("set up a consult also is it iv"): the cut goes before it.
@@ -94,6 +106,11 @@ _WH_WORDS = frozenset("how hw what wat which when where why who".split())
 _VERBS = frozenset(
     "is are was were am r does do did can could will would should has have had whats what's wats".split()
 )
+
+
+# A verb inside a contraction also completes a question word's clause ("how long before i'm functional again
+# how many infusions will i need").
+_CONTRACTED_VERBS = frozenset("i'm im it's i've you're they're we're there's that's".split())
 
 
 def _run_on(part: str) -> List[str]:
@@ -110,7 +127,7 @@ def _run_on(part: str) -> List[str]:
         if said[-1] in _RUN_ON_GOES_ON or (said[-1] == "me" and said[-2] in _TOLD_ME) or said[-1].endswith(":"):
             continue
         asked = [n for n, word in enumerate(said) if word in _WH_WORDS]
-        if asked and not _VERBS & set(said[asked[-1] :]):
+        if asked and not (_VERBS | _CONTRACTED_VERBS) & set(said[asked[-1] :]):
             continue
         pieces.append(part[start : words[-1].end()].strip())
         start = words[-1].end()

@@ -292,12 +292,31 @@ def test_questions_run_together_with_nothing_between_them_are_each_a_part():
     # "also" (or "but", "so"...) opens the next question with it.
     assert asked_parts("hi can someone call me to set up a consult also is it iv or a nasal spray") == [
         "hi can someone call me to set up a consult", "also is it iv or a nasal spray"]
+    # A verb and a subject that is no pronoun ("can ketamine", "would my insurance"), "what" or "which" and a
+    # few words before a verb and its subject, a question word and "to", and "how many" with "are in".
+    assert asked_parts("what exactly is ketamine can ketamine help with social anxiety") == [
+        "what exactly is ketamine", "can ketamine help with social anxiety"]
+    assert asked_parts("how does ketamine work for mental health conditions would my insurance be a problem") == [
+        "how does ketamine work for mental health conditions", "would my insurance be a problem"]
+    assert asked_parts("do i have to stop my meds before starting what kinds of disorders does ketamine treat") == [
+        "do i have to stop my meds before starting", "what kinds of disorders does ketamine treat"]
+    assert asked_parts("is it safe what to bring to a therapeutic ketamine infusion session") == [
+        "is it safe", "what to bring to a therapeutic ketamine infusion session"]
+    assert asked_parts("should i stop my meds first how many infusions are in a typical course") == [
+        "should i stop my meds first", "how many infusions are in a typical course"]
+    # A contraction's verb completes the question word's clause before the next question.
+    assert asked_parts("how long before i'm functional again how many infusions will i need") == [
+        "how long before i'm functional again", "how many infusions will i need"]
     # Not cut: a question word's own verb and subject, a question that is the object of what comes before,
-    # a heading and its question, and "does that" asking about the part itself.
+    # a heading and its question, "does that" asking about the part itself, "do" as the main verb, and what
+    # one looks up, plans or is not sure of.
     for text in ["How many ketamine infusions do I need?", "What age groups do you treat?",
                  "How will you determine how many infusions I will need?", "can you tell me how long it takes",
                  "not sure how long is it going to take", "can i do it after work",
-                 "Treatment Resistant Depression: What Is It?", "i only tried 1 antidepressant does that matter"]:
+                 "Treatment Resistant Depression: What Is It?", "i only tried 1 antidepressant does that matter",
+                 "Can I still do ketamine if I had surgery last week", "how well can ketamine help my ptsd",
+                 "I've been looking up which hotel would be quietest", "i dont know what to expect",
+                 "I've been planning how to tell my family"]:
         assert len(segments(text)) == 1, text
 
 
