@@ -43,7 +43,7 @@ RASA_PORT ?= 5005
 WEB_PORT ?= 8000
 export ACTIONS_PORT RASA_PORT WEB_PORT
 
-.PHONY: help install lint migrate train run run-prod prod-status loadtest web vendor-widget vendor-axe screenshot staff-screenshots staff-user purge-conversations export-reviewed bench profile test shell eval compare-pipelines validate clean
+.PHONY: help install lint migrate train run run-prod prod-status loadtest web vendor-widget vendor-axe screenshot staff-screenshots staff-user purge-conversations export-reviewed bench profile test shell eval eval-joined compare-pipelines validate clean
 
 help:
 	@echo "make run                 install what is missing, train if needed, start everything: bot (:$(RASA_PORT)), actions (:$(ACTIONS_PORT)), website (:$(WEB_PORT))"
@@ -60,7 +60,7 @@ help:
 	@echo "make staff-user USER=name DISABLE=1             deactivate an account and end its sessions"
 	@echo "make purge-conversations DAYS=N   delete conversations older than N days (default CONVERSATION_RETENTION_DAYS or 365)"
 	@echo "make export-reviewed     the review inbox's decisions (:$(WEB_PORT)/staff/review) to data/nlu/reviewed.yml, then make train / make eval (docs/improving.md)"
-	@echo "make train | shell | eval | compare-pipelines | validate | clean"
+	@echo "make train | shell | eval | eval-joined | compare-pipelines | validate | clean"
 
 install: $(VENV_STAMP) $(SPACY_MODEL) $(ENCODER_ONNX)
 
@@ -225,6 +225,11 @@ shell: $(MODEL) migrate
 eval: $(MODEL)
 	$(BIN)/python -m clinic_nlu.evaluation answers --model $(MODEL) --split $(or $(SPLIT),test)
 	$(BIN)/python -m clinic_nlu.evaluation heldout --model $(MODEL)
+
+# Every part answered of two dev questions the bot answers alone, joined in one message the ways people join
+# them (question marks, "and", "also", a comma, run on, a line break): no test question is used.
+eval-joined: $(MODEL)
+	$(BIN)/python -m clinic_nlu.evaluation joined --model $(MODEL)
 
 compare-pipelines: | $(VENV_STAMP) $(ENCODER_ONNX)
 	$(BIN)/python -m clinic_nlu.evaluation compare

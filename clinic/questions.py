@@ -61,7 +61,7 @@ _ASKED_WITHIN = re.compile(
 
 
 # A question that starts inside a run-on text, with nothing before it ("how fast does it kick in how long
-# does it last is it covered by bcbs"): a question word and the verb before its subject ("how many
+# does it last is it covered by bcbs"): "how" (or "why") and the verb before its subject ("how many
 # infusions I will need", with the subject first, is a clause of the sentence before it), "what" or "which"
 # and up to three words before them ("what kinds of disorders does ketamine treat"), a question word and
 # "to" ("what to bring"), or a verb and a pronoun ("is it", "can u") or, for a verb that is not "is", "are"
@@ -69,8 +69,9 @@ _ASKED_WITHIN = re.compile(
 # insurance cover it"); at least three words in all. A lookahead, so that a question starting inside
 # another's match ("what exactly is ketamine can ketamine help") is found too.
 _RUN_ON_QUESTION = re.compile(
-    r"\b(?=(?:(?:how|hw)(?: (?:long|fast|soon|quickly|many|much|often)(?: \S+){0,2}?)?"
+    r"\b(?=(?:(?:(?:how|hw)(?: (?:long|fast|soon|quickly|many|much|often)(?: \S+){0,2}?)?|why)"
     r" (?:does|do|is|are|can|will|would|should|r) (?:it|i|u|you|they|there|we|he|she|ketamine|the|my|your|ur"
+    r"|each|a|an|one"
     r"|results?|effects?|sessions?|infusions?|treatments?|boosters?|people|patients"
     r"|in|needed|required|usually|typically|normally|recommended)"
     r"|(?:what|wat|wats|whats|what's) (?:is|are|does|do|should|will|would)"

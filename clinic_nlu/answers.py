@@ -9,15 +9,17 @@ an answer for another question, the worst outcome for a patient.
 
 from __future__ import annotations
 
+import random
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
 from clinic.intents import OUT_OF_SCOPE
+from clinic.questions import asks
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_QUESTIONS = ROOT / "tests" / "nlu" / "real_questions"
@@ -123,7 +125,7 @@ class Figures:
     by_style: Dict[str, str]
 
 
-def _rate(verdicts: Sequence[Verdict]) -> str:
+def rate(verdicts: Sequence[Verdict]) -> str:
     right = sum(v.answered for v in verdicts)
     return f"{right}/{len(verdicts)} ({right / len(verdicts):.2f})" if verdicts else "-"
 
@@ -145,9 +147,9 @@ def figures(verdicts: Sequence[Verdict]) -> Figures:
         answered=sum(v.answered for v in verdicts) / n,
         confidently_wrong=sum(v.confidently_wrong for v in verdicts) / n,
         out_of_scope_with_staff_offer=f"{out_of_scope_parts[True]}/{sum(out_of_scope_parts.values())}",
-        multi_part_answered=_rate(multi),
-        by_topic={topic: _rate(vs) for topic, vs in sorted(by_topic.items())},
-        by_style={style: _rate(vs) for style, vs in sorted(by_style.items())},
+        multi_part_answered=rate(multi),
+        by_topic={topic: rate(vs) for topic, vs in sorted(by_topic.items())},
+        by_style={style: rate(vs) for style, vs in sorted(by_style.items())},
     )
 
 
@@ -171,3 +173,49 @@ def report(split: str, verdicts: Sequence[Verdict]) -> str:
             missing = [p.topic for p, ok in zip(v.question.parts, v.parts_answered) if not ok]
             lines.append(f"    [{kind}] {v.question.id} {v.question.text[:90]!r} missing {missing}: {v.reply[:140]!r}")
     return "\n".join(lines)
+
+
+def _bare(text: str) -> str:
+    return text.strip().rstrip("?.! ")
+
+
+def _lower_first(text: str) -> str:
+    return text if text[:2] in ("I ", "I'") else text[:1].lower() + text[1:]
+
+
+# The ways people put two questions in one message, each a function of the two questions' texts.
+JOINS: Tuple[Tuple[str, Callable[[str, str], str]], ...] = (
+    ("question marks", lambda a, b: f"{_bare(a)}? {_bare(b)[:1].upper()}{_bare(b)[1:]}?"),
+    ("and", lambda a, b: f"{_bare(a)} and {_lower_first(_bare(b))}?"),
+    ("also", lambda a, b: f"{_bare(a)}? Also, {_lower_first(_bare(b))}?"),
+    ("comma", lambda a, b: f"{_bare(a)}, {_lower_first(_bare(b))}?"),
+    ("run on", lambda a, b: f"{_bare(a).lower()} {_bare(b).lower()}"),
+    ("line break", lambda a, b: f"{_bare(a)}?\n{_bare(b)}?"),
+)
+MAX_JOINED_WORDS = 18
+
+
+def joinable(question: Question) -> bool:
+    """A question of one part that a person asks (not an article's heading) in one short sentence: two of
+    them joined make a message of two."""
+    text = question.text
+    one_sentence = "\n" not in text and text.count("?") <= 1 and not re.search(r"[.!?]\s", text)
+    asked = question.style != "article" and (text.rstrip().endswith("?") or asks(text))
+    return len(question.parts) == 1 and one_sentence and asked and len(text.split()) <= MAX_JOINED_WORDS
+
+
+def joined(questions: Sequence[Question], count: int, seed: int = 13) -> List[Question]:
+    """Up to `count` messages of two questions each, of two different topics, drawn from `questions`
+    (seeded), joined each of the JOINS ways in turn; a message's parts are its two questions' parts."""
+    pairs = [(a, b) for a in questions for b in questions if a.parts[0].topic != b.parts[0].topic]
+    drawn = random.Random(seed).sample(pairs, min(count, len(pairs)))
+    return [
+        Question(
+            id=f"{first.id}+{second.id}",
+            text=JOINS[n % len(JOINS)][1](first.text, second.text),
+            source=f"{first.source} {second.source}",
+            style=JOINS[n % len(JOINS)][0],
+            parts=first.parts + second.parts,
+        )
+        for n, (first, second) in enumerate(drawn)
+    ]

@@ -14,6 +14,12 @@ python -m clinic_nlu.evaluation answers --model models/clinic-<hash>.tar.gz [--s
     each in a new conversation through the REST channel, and judges the whole reply. `make eval`
     runs it on the frozen test split.
 
+python -m clinic_nlu.evaluation joined --model models/clinic-<hash>.tar.gz [--count 360]
+    Two questions in one message: the dev splits' short single questions that the bot answers right
+    alone, two of different topics joined the ways people join them (question marks, "and", "also", a
+    comma, run on as a text, a line break: clinic_nlu/answers.py JOINS), each asked in a new conversation;
+    prints how many get every part answered, by the way they are joined. `make eval-joined` runs it.
+
 python -m clinic_nlu.evaluation replies --model models/clinic-<hash>.tar.gz
     The crisis dev set of replies said in the middle of a conversation (tests/safety/crisis_replies.yml):
     each message after the turns of its context (REPLY_CONTEXTS: the booking form's questions, the staff
@@ -32,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import os
@@ -42,7 +49,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 import yaml
 
@@ -236,8 +243,9 @@ def heldout_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def ask_the_bot(model: str, messages: Sequence[Message]) -> Tuple[List[str], List[Set[str]]]:
-    """The bot's whole reply to each message (`ask`), on servers started for it on a database of its own."""
+@contextlib.contextmanager
+def served(model: str) -> Iterator[Any]:
+    """The real action server and Rasa server on the model, on a database of their own, while in use."""
     from tests.support.servers import BotServers
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -245,9 +253,15 @@ def ask_the_bot(model: str, messages: Sequence[Message]) -> Tuple[List[str], Lis
         servers = BotServers(model, workdir, f"sqlite:///{workdir / 'clinic.db'}")
         try:
             servers.start()
-            return ask(servers, messages)
+            yield servers
         finally:
             servers.stop()
+
+
+def ask_the_bot(model: str, messages: Sequence[Message]) -> Tuple[List[str], List[Set[str]]]:
+    """The bot's whole reply to each message (`ask`), on servers started for it (`served`)."""
+    with served(model) as servers:
+        return ask(servers, messages)
 
 
 def ask(servers: Any, messages: Sequence[Message], prefix: str = "eval") -> Tuple[List[str], List[Set[str]]]:
@@ -335,6 +349,46 @@ def answers_command(args: argparse.Namespace) -> int:
     for kind, items in (("missed", crisis.missed), ("false alarm", crisis.alarmed)):
         for item in items:
             print(f"    [{kind}] {item['kind']}: {item['text']!r}")
+    return 0
+
+
+def joined_verdicts(servers: Any, count: int, prefix: str = "joined") -> Tuple[int, int, List[Any]]:
+    """The dev splits' short single questions (answers.joinable) asked alone, and `count` messages of two of
+    those the bot answers right alone (answers.joined), each in a new conversation: how many singles,
+    how many answered right alone, and each two-part message's verdict. Not the test split's questions:
+    they stay unseen."""
+    from clinic_nlu import answers
+
+    singles = [q for split in DEV_SPLITS for q in answers.load_questions(split) if answers.joinable(q)]
+    alone = ask(servers, [q.text for q in singles], prefix=f"{prefix}-alone")[0]
+    right = [q for q, reply in zip(singles, alone) if answers.judge(q, reply).answered]
+    messages = answers.joined(right, count)
+    replies = ask(servers, [m.text for m in messages], prefix=prefix)[0]
+    return len(singles), len(right), [answers.judge(m, reply) for m, reply in zip(messages, replies)]
+
+
+def joined_command(args: argparse.Namespace) -> int:
+    from clinic_nlu import answers
+
+    with served(args.model) as servers:
+        singles, right, verdicts = joined_verdicts(servers, args.count)
+    print(
+        f"Two questions in one message: {len(verdicts)} made of the {right} of the dev splits' {singles} short"
+        " single questions that the bot answers right alone"
+    )
+    print(f"  answered in both parts: {answers.rate(verdicts)}")
+    print(f"  confidently wrong:      {sum(v.confidently_wrong for v in verdicts)}")
+    print("  by the way they are joined (answered in both parts, confidently wrong, asked back):")
+    for style, _ in answers.JOINS:
+        of_style = [v for v in verdicts if v.question.style == style]
+        wrong = sum(v.confidently_wrong for v in of_style)
+        asked = sum(v.clarified and not v.answered for v in of_style)
+        print(f"    {style:16} {answers.rate(of_style)}, {wrong}, {asked}")
+    print("  misses:")
+    for v in verdicts:
+        if not v.answered:
+            kind = "CONFIDENTLY WRONG" if v.confidently_wrong else ("asked" if v.clarified else "honest")
+            print(f"    [{kind}] {v.question.text!r} parts {v.parts_answered}: {v.reply[:140]!r}")
     return 0
 
 
@@ -584,6 +638,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     real.add_argument("--model", required=True, type=trained_model)
     real.add_argument("--split", default=TEST_SPLIT, choices=SPLITS)
     real.set_defaults(run=answers_command)
+    two = commands.add_parser("joined", help="every part answered of two dev questions joined in one message")
+    two.add_argument("--model", required=True, type=trained_model)
+    two.add_argument("--count", default=360, type=int, help="how many messages (default 360)")
+    two.set_defaults(run=joined_command)
     said = commands.add_parser("replies", help="whole-reply crisis figures for replies said in a conversation")
     said.add_argument("--model", required=True, type=trained_model)
     said.add_argument("--set", default=CRISIS_REPLIES_SET, type=Path)

@@ -304,6 +304,10 @@ def test_questions_run_together_with_nothing_between_them_are_each_a_part():
         "is it safe", "what to bring to a therapeutic ketamine infusion session"]
     assert asked_parts("should i stop my meds first how many infusions are in a typical course") == [
         "should i stop my meds first", "how many infusions are in a typical course"]
+    assert asked_parts("are ketamine infusions safe why are my antidepressants not working") == [
+        "are ketamine infusions safe", "why are my antidepressants not working"]
+    assert asked_parts("do you provide financing how long does each treatment last") == [
+        "do you provide financing", "how long does each treatment last"]
     # A contraction's verb completes the question word's clause before the next question.
     assert asked_parts("how long before i'm functional again how many infusions will i need") == [
         "how long before i'm functional again", "how many infusions will i need"]
@@ -316,7 +320,7 @@ def test_questions_run_together_with_nothing_between_them_are_each_a_part():
                  "Treatment Resistant Depression: What Is It?", "i only tried 1 antidepressant does that matter",
                  "Can I still do ketamine if I had surgery last week", "how well can ketamine help my ptsd",
                  "I've been looking up which hotel would be quietest", "i dont know what to expect",
-                 "I've been planning how to tell my family"]:
+                 "I've been planning how to tell my family", "My biggest worry is ketamine flipping my mood"]:
         assert len(segments(text)) == 1, text
 
 
