@@ -125,7 +125,10 @@ def _run_on(part: str) -> List[str]:
         if len(words) < 2:
             continue
         said = [w.group().lower().strip(",;-*") for w in words]
-        if said[-1] in _RUN_ON_GOES_ON or (said[-1] == "me" and said[-2] in _TOLD_ME) or said[-1].endswith(":"):
+        # A filler "like" after a comma goes on too: "is that normal, like why do they need all that".
+        filler = said[-1] == "like" and words[-2].group().endswith(",")
+        told = said[-1] == "me" and said[-2] in _TOLD_ME
+        if said[-1] in _RUN_ON_GOES_ON or told or said[-1].endswith(":") or filler:
             continue
         asked = [n for n, word in enumerate(said) if word in _WH_WORDS]
         if asked and not (_VERBS | _CONTRACTED_VERBS) & set(said[asked[-1] :]):

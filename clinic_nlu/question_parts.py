@@ -29,7 +29,9 @@ OCD": the second part alone reads as the list of conditions) when it reads as th
 (`_part_reading`). When the answer chosen is the conditions list itself, which the condition answer
 repeats, the topic the selector found nearly as likely (clinic_nlu.retrieval_topic's closest FAQ
 `alternative`: "How can you treat PTSD with ketamine?", how it works) is answered too, instead of being
-offered as a choice.
+offered as a choice; and so is a question of several's second likeliest topic when the question asks how or
+what about treating a condition and reads as the list with and without its name ("How long does each
+infusion take and how does ketamine treat bipolar?").
 
 A "what is" question is about the therapy unless it names something else ("What is integration in ketamine
 therapy?"): then the answer saying what the therapy is would answer another question, and the message is
@@ -84,6 +86,11 @@ _TREATING = re.compile(
     r"\b(?:for|with|on|against|treat\w*|help\w*|cure\w*|fix\w*)\s+"
     r"(?P<whose>(?:(?:my|his|her|their|the|your)\s+)?)$",
     re.IGNORECASE,
+)
+# A question asking how or what, not yes or no ("and how does ketamine treat bipolar", "what is ketamine therapy
+# for OCD"): about a condition, it asks more than whether the condition is on the list (`_part_reading`).
+_ASKS_WHAT_OR_HOW = re.compile(
+    r"^(?:(?:and|also|so|but|then|ok|okay)\W+)*(?:how|hw|what|wat|whats|what's|why|when|which)\b", re.IGNORECASE
 )
 # Requests for the staff, learnt beside the topics so that a part asking to book ("what's the first step
 # to get started?") reads as that, not as its nearest topic. In a request to book such a part is the
@@ -159,7 +166,9 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # dense_weight: the embedding's weight against the n-grams' (as clinic_nlu.topic_classifier).
-        return {"min_confidence": 0.4, "max_extra": 3, "dense_weight": 2.0}
+        # condition_second_at: a part read as the conditions list also answers its second likeliest topic
+        # from there (`_part_reading`; chosen on the dev splits and the joined dev questions).
+        return {"min_confidence": 0.4, "max_extra": 3, "dense_weight": 2.0, "condition_second_at": 0.25}
 
     def __init__(
         self,
@@ -310,9 +319,16 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         # Each question's second likeliest topic, taken when a question before it was read as its first: a
         # message does not ask the same thing twice ("How does it work & how can it help me": how it helps).
         seconds = [second for _, second in ranked[: len(parts)]]
+        # The parts whose topic is what they ask besides a condition's place on the list (`_part_reading`):
+        # answered however likely (the condition's answer says the rest).
+        besides_condition: Set[int] = set()
         for i, masked_part in enumerate(masked_parts):
             if masked_part:
-                topics[i], readings[i] = self._part_reading(topics[i], next(predicted), readings[i])
+                topics[i], readings[i], besides = self._part_reading(
+                    topics[i], next(predicted), readings[i], seconds[i]
+                )
+                if besides:
+                    besides_condition.add(i)
         minimum = self.component_config["min_confidence"]
         for i, ((topic, _), (_, read_without)) in enumerate(zip(topics[: len(parts)], readings)):
             asked_before = topic in [earlier for earlier, _ in topics[:i]]
@@ -320,7 +336,7 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
                 topics[i] = seconds[i]
         found: List[tuple] = []
         staff_asked = unread = False
-        for (_, answered_already), (topic, confidence) in zip(readings, topics):
+        for i, ((_, answered_already), (topic, confidence)) in enumerate(zip(readings, topics)):
             unread = unread or (not answered_already and confidence < minimum)
             if topic in STAFF_REQUESTS:
                 staff_asked = staff_asked or confidence >= minimum
@@ -328,7 +344,7 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
                     continue  # a request for a person, or the booking request's own part: no answer of its own
             same_family = own is not None and topic.split("/")[0] == own.split("/")[0] == OUT_OF_SCOPE
             if (
-                confidence >= minimum
+                (confidence >= minimum or i in besides_condition)
                 and topic != own
                 and topic not in answered_already
                 and not same_family
@@ -354,20 +370,33 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         ]
 
     def _part_reading(
-        self, topic: Tuple[str, float], masked: Tuple[str, float], reading: Tuple[str, Set[str]]
-    ) -> Tuple[Tuple[str, float], Tuple[str, Set[str]]]:
+        self,
+        topic: Tuple[str, float],
+        masked: Tuple[str, float],
+        reading: Tuple[str, Set[str]],
+        second: Tuple[str, float],
+    ) -> Tuple[Tuple[str, float], Tuple[str, Set[str]], bool]:
         """A question of several that asks about treating a condition, read as the conditions list or as nothing
         ("is it safe while breastfeeding? and how fast does it work for ppd": the second part reads as
         who it is for), is read without the condition's name ("how fast does it work for my condition")
         when that reads as another likely topic; the condition's own answer says whether it is listed.
         A part already read as another topic keeps it: its masked reading would add a near twin ("how
         fast does it work for OCD" read as how fast, and again as how effective it is). A part still read as
-        the conditions list ("can it help my depression") is the condition's answer's alone: the list beside
-        "Yes. Major depressive disorder ... is one of the conditions" would only say it again."""
+        the conditions list is the condition's answer's; a question of "how" or "what" about the condition
+        asks more, its second likeliest topic when that is likely enough (`condition_second_at`): "how does
+        ketamine treat bipolar?" asks how it works (0.46 beside the list's 0.49), as a question of one part
+        gets the selector's close second (`runners_up`). A yes-or-no question ("can it help my depression",
+        "does ketamine help PTSD") is answered by the condition's answer alone. The topic, the reading (with
+        what its answer would only repeat) and whether the topic is that second, asked besides the condition."""
         minimum = self.component_config["min_confidence"]
         read_as_list_or_nothing = topic[0] == CONDITIONS_TOPIC or topic[1] < minimum
         if read_as_list_or_nothing and masked[0] != CONDITIONS_TOPIC and masked[1] >= minimum:
-            return masked, (reading[0], {CONDITIONS_TOPIC})
+            return masked, (reading[0], {CONDITIONS_TOPIC}), False
         if topic[0] == CONDITIONS_TOPIC:
-            return topic, (reading[0], {CONDITIONS_TOPIC})
-        return topic, reading
+            asks_more = (
+                bool(_ASKS_WHAT_OR_HOW.match(reading[0]))
+                and second[0].startswith(FAQ + "/")
+                and second[1] >= self.component_config["condition_second_at"]
+            )
+            return second if asks_more else topic, (reading[0], {CONDITIONS_TOPIC}), asks_more
+        return topic, reading, False

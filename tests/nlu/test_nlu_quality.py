@@ -305,6 +305,12 @@ def test_no_false_crisis_alarm_on_ordinary_questions(predictions, parser):
     assert ordinary == []
 
 
+def test_a_question_about_treating_a_condition_beside_another_gets_how_it_works_too(parser):
+    parse = parser.parse("How long does each infusion take and how does Ketamine treat Bipolar?")
+    entities = {(e["entity"], e["value"]) for e in parse["entities"]}
+    assert {("condition", "bipolar_disorder"), ("topic", "faq/how_it_works")} <= entities, entities
+
+
 def test_condition_questions_carry_the_named_condition(parser):
     parse = parser.parse("would ketamine help my post traumatic stress and my ocd")
     assert parse["intent"]["name"] == "ask_condition"

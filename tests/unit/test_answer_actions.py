@@ -320,7 +320,8 @@ def test_questions_run_together_with_nothing_between_them_are_each_a_part():
                  "Treatment Resistant Depression: What Is It?", "i only tried 1 antidepressant does that matter",
                  "Can I still do ketamine if I had surgery last week", "how well can ketamine help my ptsd",
                  "I've been looking up which hotel would be quietest", "i dont know what to expect",
-                 "I've been planning how to tell my family", "My biggest worry is ketamine flipping my mood"]:
+                 "I've been planning how to tell my family", "My biggest worry is ketamine flipping my mood",
+                 "Is that normal, like why do they need all of that"]:
         assert len(segments(text)) == 1, text
 
 

@@ -7,7 +7,7 @@ from clinic.intents import crisis_guessed
 from clinic_nlu.condition_extractor import ConditionEntityExtractor
 from clinic_nlu.crisis_detector import neighbour_margin, sentence_spans
 from clinic_nlu.crisis_guard import CrisisGuard
-from clinic_nlu.question_parts import runners_up, without_conditions, without_treated_conditions
+from clinic_nlu.question_parts import QuestionParts, runners_up, without_conditions, without_treated_conditions
 
 GUARD = CrisisGuard(CrisisGuard.get_default_config())
 
@@ -182,6 +182,29 @@ def test_a_part_is_read_without_the_condition_it_asks_about_treating_only():
     # About the condition itself, or naming none: no second reading.
     assert without_treated_conditions("What is bipolar") == ""
     assert without_treated_conditions("how long is each infusion") == ""
+
+
+def test_a_part_read_as_the_conditions_list_also_asks_its_second_likeliest_topic():
+    parts = QuestionParts(QuestionParts.get_default_config(), None, None)
+    part = ("how does Ketamine treat Bipolar", set())
+    listed = ("faq/who_for", 0.49)
+    # Read as the list with the condition and without it: what else it asks is its close second.
+    assert parts._part_reading(listed, ("faq/who_for", 0.87), part, ("faq/how_it_works", 0.46)) == (
+        ("faq/how_it_works", 0.46), ("how does Ketamine treat Bipolar", {"faq/who_for"}), True)
+    # Nothing more when the second is unlikely or no FAQ topic, or the question asks yes or no: the
+    # condition's answer says it all.
+    for second in [("faq/how_it_works", 0.1), ("out_of_scope/other", 0.46)]:
+        assert parts._part_reading(listed, ("faq/who_for", 0.87), part, second) == (
+            listed, ("how does Ketamine treat Bipolar", {"faq/who_for"}), False)
+    yes_or_no = ("does ketamine help ptsd", set())
+    assert parts._part_reading(listed, ("faq/who_for", 0.87), yes_or_no, ("faq/how_it_works", 0.46)) == (
+        listed, ("does ketamine help ptsd", {"faq/who_for"}), False)
+    # Read as another topic without the condition's name: that reading, as before.
+    assert parts._part_reading(listed, ("faq/how_fast", 0.8), part, ("faq/how_it_works", 0.46)) == (
+        ("faq/how_fast", 0.8), ("how does Ketamine treat Bipolar", {"faq/who_for"}), False)
+    # Read as another topic with it: kept.
+    assert parts._part_reading(("faq/how_fast", 0.9), ("faq/who_for", 0.7), part, ("faq/who_for", 0.05)) == (
+        ("faq/how_fast", 0.9), part, False)
 
 
 def test_the_runners_up_are_the_faq_alternatives_with_the_selectors_confidence():
