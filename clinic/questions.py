@@ -61,15 +61,16 @@ _ASKED_WITHIN = re.compile(
 
 
 # A question that starts inside a run-on text, with nothing before it ("how fast does it kick in how long
-# does it last is it covered by bcbs"): "how" (or "why") and the verb before its subject ("how many
-# infusions I will need", with the subject first, is a clause of the sentence before it), "what" or "which"
+# does it last is it covered by bcbs"): "how" (with a word, "how successful", or a measure and what it
+# measures, "how many infusions") or "why" and the verb before its subject ("how many infusions I will
+# need", with the subject first, is a clause of the sentence before it), "what" or "which"
 # and up to three words before them ("what kinds of disorders does ketamine treat"), a question word and
 # "to" ("what to bring"), or a verb and a pronoun ("is it", "can u") or, for a verb that is not "is", "are"
 # or "do" (main verbs too: "can I still do ketamine"), another subject ("can ketamine help", "would my
 # insurance cover it"); at least three words in all. A lookahead, so that a question starting inside
 # another's match ("what exactly is ketamine can ketamine help") is found too.
 _RUN_ON_QUESTION = re.compile(
-    r"\b(?=(?:(?:(?:how|hw)(?: (?:long|fast|soon|quickly|many|much|often)(?: \S+){0,2}?)?|why)"
+    r"\b(?=(?:(?:(?:how|hw)(?: (?:long|fast|soon|quickly|many|much|often)(?: \S+){0,2}?| \w+)?|why)"
     r" (?:does|do|is|are|can|will|would|should|r) (?:it|i|u|you|they|there|we|he|she|ketamine|the|my|your|ur"
     r"|each|a|an|one"
     r"|results?|effects?|sessions?|infusions?|treatments?|boosters?|people|patients"

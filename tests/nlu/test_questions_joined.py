@@ -11,9 +11,10 @@ from clinic_nlu.evaluation import joined_verdicts
 JOINED = 360
 # On model 46dd5f0c0bb61bc1: 310/360 answered in both parts and 11 confidently wrong before the thirty-fifth
 # round, 317 and 10 with its run-on splits (the run-on way 38 -> 45/60), 326 and 7 with a condition's "how"
-# answered too.
-ANSWERED_AT_LEAST = 323
-CONFIDENTLY_WRONG_AT_MOST = 10
+# answered too; on model 905d7dacbd0cd9a2 (the same data), 328 and 6 with "how" and any word starting a
+# run-on question ("how successful is the treatment").
+ANSWERED_AT_LEAST = 325
+CONFIDENTLY_WRONG_AT_MOST = 9
 
 
 def test_two_questions_in_one_message_are_both_answered(bot_servers):

@@ -308,6 +308,8 @@ def test_questions_run_together_with_nothing_between_them_are_each_a_part():
         "are ketamine infusions safe", "why are my antidepressants not working"]
     assert asked_parts("do you provide financing how long does each treatment last") == [
         "do you provide financing", "how long does each treatment last"]
+    assert asked_parts("how is it different from my antidepressants how successful is the treatment") == [
+        "how is it different from my antidepressants", "how successful is the treatment"]
     # A contraction's verb completes the question word's clause before the next question.
     assert asked_parts("how long before i'm functional again how many infusions will i need") == [
         "how long before i'm functional again", "how many infusions will i need"]
