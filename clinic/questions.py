@@ -110,9 +110,9 @@ _VERBS = frozenset(
 )
 
 
-# A verb inside a contraction also completes a question word's clause ("how long before i'm functional again
-# how many infusions will i need").
-_CONTRACTED_VERBS = frozenset("i'm im it's i've you're they're we're there's that's".split())
+# The verbs that complete a question word's clause: a verb inside a contraction too ("how long before i'm
+# functional again how many infusions will i need").
+_CLAUSE_VERBS = _VERBS | frozenset("i'm im it's i've you're they're we're there's that's".split())
 
 
 def _run_on(part: str) -> List[str]:
@@ -132,7 +132,7 @@ def _run_on(part: str) -> List[str]:
         if said[-1] in _RUN_ON_GOES_ON or told or said[-1].endswith(":") or filler:
             continue
         asked = [n for n, word in enumerate(said) if word in _WH_WORDS]
-        if asked and not (_VERBS | _CONTRACTED_VERBS) & set(said[asked[-1] :]):
+        if asked and not _CLAUSE_VERBS & set(said[asked[-1] :]):
             continue
         pieces.append(part[start : words[-1].end()].strip())
         start = words[-1].end()

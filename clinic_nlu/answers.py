@@ -94,6 +94,11 @@ class Verdict:
     def confidently_wrong(self) -> bool:
         return not self.answered and not self.clarified and not STAFF_OFFER.search(self.reply)
 
+    @property
+    def miss_kind(self) -> str:
+        """How a reply that is not right missed: an answer to another question, a question back, or honest."""
+        return "CONFIDENTLY WRONG" if self.confidently_wrong else ("asked" if self.clarified else "honest")
+
 
 def load_questions(split: str) -> List[Question]:
     data = yaml.safe_load((REAL_QUESTIONS / f"{split}.yml").read_text(encoding="utf-8"))
@@ -169,9 +174,9 @@ def report(split: str, verdicts: Sequence[Verdict]) -> str:
     ]
     for v in verdicts:
         if not v.answered:
-            kind = "CONFIDENTLY WRONG" if v.confidently_wrong else ("asked" if v.clarified else "honest")
             missing = [p.topic for p, ok in zip(v.question.parts, v.parts_answered) if not ok]
-            lines.append(f"    [{kind}] {v.question.id} {v.question.text[:90]!r} missing {missing}: {v.reply[:140]!r}")
+            said = f"{v.question.text[:90]!r} missing {missing}: {v.reply[:140]!r}"
+            lines.append(f"    [{v.miss_kind}] {v.question.id} {said}")
     return "\n".join(lines)
 
 

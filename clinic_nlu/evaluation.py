@@ -387,8 +387,7 @@ def joined_command(args: argparse.Namespace) -> int:
     print("  misses:")
     for v in verdicts:
         if not v.answered:
-            kind = "CONFIDENTLY WRONG" if v.confidently_wrong else ("asked" if v.clarified else "honest")
-            print(f"    [{kind}] {v.question.text!r} parts {v.parts_answered}: {v.reply[:140]!r}")
+            print(f"    [{v.miss_kind}] {v.question.text!r} parts {v.parts_answered}: {v.reply[:140]!r}")
     return 0
 
 
