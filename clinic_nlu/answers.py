@@ -42,6 +42,7 @@ DEV_SPLITS = (
     "dev13",
     "dev14",
     "dev15",
+    "dev16",
 )
 SPLITS = ("train", *DEV_SPLITS, TEST_SPLIT)
 # The staff offer (domain.yml `utter_offer_staff`) and the clarifying question (`utter_clarify`,
