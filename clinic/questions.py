@@ -14,16 +14,23 @@ _QUESTION_WORDS = r"(?:how|what|whats|what's|does|do|is|are|can|could|will|would
 _UNSURE = (
     r"(?:i (?:have )?no idea|i(?:'m| am) not sure|i don't know|i do not know) (?:how|what|if|whether|when|why|which)"
 )
+# A statement that asks, said after another question: "how does it work in the brain, wondering about the side
+# effects as well", "how long does an infusion take and I'd also like to know if insurance covers it".
+_WANTING = (
+    r"(?:(?:i'm|im|i am) )?(?:also |just |still |really )?(?:wondering|curious) (?:if|whether|about|what|how|why|when)"
+    r"|i (?:also |just |still )?wonder"
+    r"|i(?:'d| would)? (?:also |really |just |still )?(?:like|want|need) to (?:know|ask|understand|find out)"
+)
 # The parts of a message: at question marks, sentence ends, line breaks, list numbers and letters ("1) how
 # long is it 2) do i need boosters", "a) is it safe b) does it hurt"), and "and" (or a texter's "n", "&",
 # "+", "plus")/commas before a question word or an "if" ("and" also before not knowing: "and I have no idea
 # how long it takes"); a comma also before "whether" ("how many sessions people need, whether the effect
 # wears off") and before "also", "but", "so" or "plus" and a question word ("I want to speak to someone,
-# also do you take insurance").
+# also do you take insurance"); a comma or "and" also before a statement that asks (`_WANTING`).
 _SPLIT = re.compile(
     rf"[?!.;]+\s*|\s*\n\s*|\s*(?<![\w)])\(?(?:\d|[a-e])\)\s*"
-    rf"|,\s*(?=(?:(?:also|but|so|plus)\s+)?(?:{_QUESTION_WORDS}|whether)\b)"
-    rf"|\s+(?:and|n|&|\+|plus)\s+(?=(?:{_QUESTION_WORDS}|which|if|whether|{_UNSURE})\b)",
+    rf"|,\s*(?=(?:(?:also|but|so|plus)\s+)?(?:{_QUESTION_WORDS}|whether|{_WANTING})\b)"
+    rf"|\s+(?:and|n|&|\+|plus)\s+(?=(?:{_QUESTION_WORDS}|which|if|whether|{_UNSURE}|{_WANTING})\b)",
     re.IGNORECASE,
 )
 # A part that asks: it ends with a question mark, or opens (after "and", "also", "hi"...) with a question
@@ -47,6 +54,9 @@ _ASKED_AFTER = re.compile(
 )
 
 
+# Words that point back at what was said before them.
+_BACK = r"(?:that|this|these|those)"
+_POINTS_BACK = re.compile(rf"\b{_BACK}\b", re.IGNORECASE)
 # A request to be told, anywhere in the part: "Before I go down this road I'd like to understand what the
 # treatment even is", "my sister was wondering if it helps".
 _ASKED_WITHIN = re.compile(
@@ -54,6 +64,7 @@ _ASKED_WITHIN = re.compile(
     r"|i(?: also| still)? need|i(?:'m| am) (?:trying|hoping))"
     r" to (?:know|ask|understand|find out)\b"
     r"|\b(?:wondering|curious) (?:if|whether|about|what|how|why|when)\b|\bi wonder\b"
+    r"|\bwonder(?:s|ed)? (?:\w+ )?(?:if|whether|what|how|why|when|who|which)\b"
     r"|\b(?:can|could) (?:you|someone|anyone) (?:tell|explain)\b"
     rf"|\b{_UNSURE}\b",
     re.IGNORECASE,
@@ -67,8 +78,10 @@ _ASKED_WITHIN = re.compile(
 # and up to three words before them ("what kinds of disorders does ketamine treat"), a question word and
 # "to" ("what to bring"), or a verb and a pronoun ("is it", "can u") or, for a verb that is not "is", "are"
 # or "do" (main verbs too: "can I still do ketamine"), another subject ("can ketamine help", "would my
-# insurance cover it"); at least three words in all. A lookahead, so that a question starting inside
-# another's match ("what exactly is ketamine can ketamine help") is found too.
+# insurance cover it"), or a statement that asks (`_WANTING`: "how long does it take also wondering if
+# insurance covers it") unless it asks about what came before it ("so I'm wondering if that rules it out"); at
+# least three words in all. A lookahead, so that a question starting inside another's match ("what exactly is
+# ketamine can ketamine help") is found too.
 _RUN_ON_QUESTION = re.compile(
     r"\b(?=(?:(?:(?:how|hw)(?: (?:long|fast|soon|quickly|many|much|often)(?: \S+){0,2}?| \w+)?|why)"
     r" (?:does|do|is|are|can|will|would|should|r) (?:it|i|u|you|they|there|we|he|she|ketamine|the|my|your|ur"
@@ -81,7 +94,8 @@ _RUN_ON_QUESTION = re.compile(
     r"|(?:what|wat|how|hw|when|where) to \w+"
     r"|(?:wats|whats|what's) (?:the|a|an|ur|your|my|it|this|that)"
     r"|(?:is|are|does|do|can|could|will|would|should) (?:it|i|u|you|they|there|we|he|she)"
-    r"|(?:does|can|could|will|would|should) (?:ketamine|my|the|your|ur|insurance|people|patients|anyone|someone))"
+    r"|(?:does|can|could|will|would|should) (?:ketamine|my|the|your|ur|insurance|people|patients|anyone|someone)"
+    rf"|(?:{_WANTING})(?! {_BACK}\b))"
     r"(?= \S))",
     re.IGNORECASE,
 )
@@ -89,14 +103,15 @@ _RUN_ON_QUESTION = re.compile(
 # best", "it depends on how you respond", "how long is it", "can i do it after work", "I've been looking up
 # which hotel would be quietest", "planning how to tell them"); nor is a heading cut
 # from its question ("Treatment Resistant Depression: What Is It?"). "this" and "that" ask about what came
-# before them ("i only tried 1 antidepressant does that matter": `_ASKED_AFTER`).
+# before them ("i only tried 1 antidepressant does that matter": `_ASKED_AFTER`). Nor after "I'm" or "just"
+# ("im just wondering if ...", "can i just do it in person").
 _RUN_ON_GOES_ON = frozenset(
     "know knows knew wonder wondering wondered sure idea tell told explain understand ask asked asking about "
     "on of see learn out clue care matter decide question unsure curious whether if and or n "
     "how hw what wat when where why which who long fast soon many much often far i you u we they he she "
     "ppl people can could will would should to not does do did is are was were be been have has had "
     "up look looking looked plan planning planned figure figuring figured research researching check checking "
-    "read reading google googling remember forget forgot".split()
+    "read reading google googling remember forget forgot am i'm im just still really".split()
 )
 _TOLD_ME = frozenset("tell show explain ask let remind teach".split())
 # A word that opens the next question with it ("set up a consult also is it iv"): the cut goes before it.
@@ -171,13 +186,15 @@ def segments(text: str, min_words: int = 3) -> List[Tuple[str, bool]]:
         for number, part in enumerate(pieces, 1):
             if len(part.split()) >= min_words:
                 marked = bool(number == len(pieces) and separator and "?" in separator.group())
-                asking = (
-                    _ASKING.match(part)
-                    or _ASKING.match(_HEADED.sub("", part))
-                    or _ASKED_AFTER.search(part)
-                    or _ASKED_WITHIN.search(part)
-                )
-                found.append((part, marked or bool(asking)))
+                asked = _ASKING.match(part) or _ASKING.match(_HEADED.sub("", part)) or _ASKED_AFTER.search(part)
+                within = None if asked else _ASKED_WITHIN.search(part)
+                # A request to be told inside the part is its question, what comes before it the asker's story
+                # ("Before I go down this road I'd like to understand what the treatment even is"), unless the
+                # request points back at it ("She's breastfeeding too so I'm wondering if that rules it out").
+                told = part[within.start() :] if within else ""
+                if len(told.split()) >= min_words and not _POINTS_BACK.search(told):
+                    part = told
+                found.append((part, marked or bool(asked or within)))
         start = separator.end() if separator else end
     return found
 

@@ -362,6 +362,39 @@ def test_a_request_to_be_told_with_an_also_and_a_whether_after_a_comma_are_quest
         "How long is a session"]
 
 
+def test_a_statement_that_asks_after_another_question_is_a_question_of_its_own():
+    # After a comma, an "and" or nothing at all, "wondering about ...", "curious if ...", "I'd like to know ..."
+    # ask a second question (before: one part, its second question left unsaid).
+    assert questions_asked("how does it actually work in the brain, wondering about the side effects as well") == [
+        "how does it actually work in the brain", "wondering about the side effects as well"]
+    assert questions_asked("How long does an infusion take and I would like to know if insurance covers it") == [
+        "How long does an infusion take", "I would like to know if insurance covers it"]
+    assert questions_asked("how long does an infusion take also wondering if insurance covers it") == [
+        "how long does an infusion take", "also wondering if insurance covers it"]
+    assert questions_asked("how many sessions will i need im just curious about the cost") == [
+        "how many sessions will i need", "curious about the cost"]
+    # Not cut after "i am" or "still" (the question is the request from "curious" on); not before "if that ...",
+    # which asks about what came before it.
+    assert questions_asked("is it safe i am still curious how long it takes") == [
+        "is it safe", "curious how long it takes"]
+    assert questions_asked("She's breastfeeding too so I'm wondering if that rules it out") == []
+
+
+def test_a_request_to_be_told_inside_a_part_is_read_without_the_story_before_it():
+    # "many people wonder exactly what ketamine is" asks what it is; "with ketamine's growing notoriety" is no
+    # part of the question (read with it, the part read as the expert's view).
+    assert questions_asked(
+        "With ketamine's growing notoriety, many people wonder exactly what ketamine is, and how it compares to"
+        " antidepressants."
+    ) == ["wonder exactly what ketamine is", "how it compares to antidepressants"]
+    assert questions_asked(
+        "My therapist suggested it. Before I go down this road I'd like to understand what the treatment even is."
+    ) == ["I'd like to understand what the treatment even is"]
+    # Kept whole when the request points back at the story ("if that rules it out").
+    assert questions_asked("Is it used for PPD? She's breastfeeding too so I'm wondering if that rules it out.") == [
+        "Is it used for PPD", "She's breastfeeding too so I'm wondering if that rules it out"]
+
+
 def test_a_heading_asks_the_question_after_its_colon_and_about_each_item_it_lists():
     # A heading's question after its colon asks ("Ketamine for Bipolar: How Fast It Helps"), and a heading that
     # lists what it covers asks about each item, with its subject; not a heading of one question.
