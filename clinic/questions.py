@@ -74,7 +74,8 @@ _ASKED_WITHIN = re.compile(
 # A question that starts inside a run-on text, with nothing before it ("how fast does it kick in how long
 # does it last is it covered by bcbs"): "how" (with a word, "how successful", or a measure and what it
 # measures, "how many infusions") or "why" and the verb before its subject ("how many infusions I will
-# need", with the subject first, is a clause of the sentence before it), "what" or "which"
+# need", with the subject first, is a clause of the sentence before it), "how" and a verb before any
+# subject ("how do antidepressants complement it"), "how long per session", "what happens", "what" or "which"
 # and up to three words before them ("what kinds of disorders does ketamine treat"), a question word and
 # "to" ("what to bring"), or a verb and a pronoun ("is it", "can u") or, for a verb that is not "is", "are"
 # or "do" (main verbs too: "can I still do ketamine"), another subject ("can ketamine help", "would my
@@ -84,11 +85,13 @@ _ASKED_WITHIN = re.compile(
 # ketamine can ketamine help") is found too.
 _RUN_ON_QUESTION = re.compile(
     r"\b(?=(?:(?:(?:how|hw)(?: (?:long|fast|soon|quickly|many|much|often)(?: \S+){0,2}?| \w+)?|why)"
-    r" (?:does|do|is|are|can|will|would|should|r) (?:it|i|u|you|they|there|we|he|she|ketamine|the|my|your|ur"
-    r"|each|a|an|one"
-    r"|results?|effects?|sessions?|infusions?|treatments?|boosters?|people|patients"
+    r" (?:does|do|is|are|am|can|will|would|should|has|have|did|r) (?:it|i|u|you|they|there|we|he|she|ketamine|the|my"
+    r"|your|ur|each|a|an|one"
+    r"|results?|effects?|sessions?|infusions?|treatments?|boosters?|people|ppl|folks|patients"
     r"|in|needed|required|usually|typically|normally|recommended)"
-    r"|(?:what|wat|wats|whats|what's) (?:is|are|does|do|should|will|would)"
+    r"|(?:what|wat|wats|whats|what's) (?:is|are|does|do|should|will|would|happens|helps)"
+    r"|(?:how|hw) long (?:per|each|for each|is each|is a|is one|is the)"
+    r"|(?:how|hw) (?:does|do|did|can|could|will|would|should) \w+"
     r"|(?:what|wat|which) (?:\S+ ){1,3}?(?:does|do|can|will|would|should)"
     r" (?:ketamine|it|i|u|you|they|we|my|the|your|ur|be)"
     r"|(?:what|wat|how|hw|when|where) to \w+"
@@ -104,14 +107,15 @@ _RUN_ON_QUESTION = re.compile(
 # which hotel would be quietest", "planning how to tell them"); nor is a heading cut
 # from its question ("Treatment Resistant Depression: What Is It?"). "this" and "that" ask about what came
 # before them ("i only tried 1 antidepressant does that matter": `_ASKED_AFTER`). Nor after "I'm" or "just"
-# ("im just wondering if ...", "can i just do it in person").
+# ("im just wondering if ...", "can i just do it in person"), nor after "through" or "for" ("walk me through
+# what happens").
 _RUN_ON_GOES_ON = frozenset(
     "know knows knew wonder wondering wondered sure idea tell told explain understand ask asked asking about "
     "on of see learn out clue care matter decide question unsure curious whether if and or n "
     "how hw what wat when where why which who long fast soon many much often far i you u we they he she "
     "ppl people can could will would should to not does do did is are was were be been have has had "
     "up look looking looked plan planning planned figure figuring figured research researching check checking "
-    "read reading google googling remember forget forgot am i'm im just still really".split()
+    "read reading google googling remember forget forgot am i'm im just still really through for from with by".split()
 )
 _TOLD_ME = frozenset("tell show explain ask let remind teach".split())
 # A word that opens the next question with it ("set up a consult also is it iv"): the cut goes before it.

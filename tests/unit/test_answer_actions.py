@@ -313,6 +313,19 @@ def test_questions_run_together_with_nothing_between_them_are_each_a_part():
     # A contraction's verb completes the question word's clause before the next question.
     assert asked_parts("how long before i'm functional again how many infusions will i need") == [
         "how long before i'm functional again", "how many infusions will i need"]
+    # "what happens", "how" and a verb before any subject or after "has", "am"..., and "how long per".
+    assert asked_parts("can ketamine help with ptsd what happens during ketamine infusion therapy") == [
+        "can ketamine help with ptsd", "what happens during ketamine infusion therapy"]
+    assert asked_parts("how does ketamine work for ptsd how do antidepressants complement it") == [
+        "how does ketamine work for ptsd", "how do antidepressants complement it"]
+    assert asked_parts("how many treatments will i need how has the provider been trained") == [
+        "how many treatments will i need", "how has the provider been trained"]
+    assert asked_parts("what does ketamine do in the brain how am i going to feel during the infusion") == [
+        "what does ketamine do in the brain", "how am i going to feel during the infusion"]
+    assert asked_parts("how does ketamine therapy work how long per session") == [
+        "how does ketamine therapy work", "how long per session"]
+    assert asked_parts("is it covered by insurance how many sessions do ppl usually need") == [
+        "is it covered by insurance", "how many sessions do ppl usually need"]
     # Not cut: a question word's own verb and subject, a question that is the object of what comes before,
     # a heading and its question, "does that" asking about the part itself, "do" as the main verb, and what
     # one looks up, plans or is not sure of.
@@ -323,7 +336,8 @@ def test_questions_run_together_with_nothing_between_them_are_each_a_part():
                  "Can I still do ketamine if I had surgery last week", "how well can ketamine help my ptsd",
                  "I've been looking up which hotel would be quietest", "i dont know what to expect",
                  "I've been planning how to tell my family", "My biggest worry is ketamine flipping my mood",
-                 "Is that normal, like why do they need all of that"]:
+                 "Is that normal, like why do they need all of that", "walk me through what happens during it",
+                 "Please don't blame yourselves for what happens next"]:
         assert len(segments(text)) == 1, text
 
 
