@@ -83,10 +83,12 @@ CONDITION_STAND_IN = "my condition"
 # What comes before a condition that a question asks about treating: "for PTSD", "with my OCD",
 # "treat bipolar", "help anxiety".
 _TREATING = re.compile(
-    r"\b(?:for|with|on|against|treat\w*|help\w*|cure\w*|fix\w*)\s+"
+    r"\b(?:(?P<preposition>for|with|on|against)|treat\w*|help\w*|cure\w*|fix\w*)\s+"
     r"(?P<whose>(?:(?:my|his|her|their|the|your)\s+)?)$",
     re.IGNORECASE,
 )
+# What joins a condition to the one named before it: "for PTSD and OCD", "with anxiety, my depression".
+_LISTED_WITH = re.compile(r"\s*(?:,|and|or|&|/)\s*(?:(?:my|his|her|their|the|your)\s+)?", re.IGNORECASE)
 # A question asking how or what, not yes or no ("and how does ketamine treat bipolar", "what is ketamine therapy
 # for OCD"): about a condition, it asks more than whether the condition is on the list (`_part_reading`).
 _ASKS_WHAT_OR_HOW = re.compile(
@@ -111,7 +113,7 @@ PARTS_READ = "parts_read"
 def without_conditions(message: Message) -> str:
     """The message with each condition it names replaced by "my condition", or "" if it names none."""
     spans = [
-        (entity["start"], entity["end"])
+        (entity["start"], entity["end"], CONDITION_STAND_IN)
         for entity in message.get(ENTITIES) or []
         if entity.get("entity") == CONDITION_ENTITY and "start" in entity
     ]
@@ -119,21 +121,33 @@ def without_conditions(message: Message) -> str:
 
 
 def without_treated_conditions(part: str) -> str:
-    """The part with each condition it asks about treating ("how fast does it work for PPD", "can it help
-    with my OCD") replaced by "my condition", or "" if it asks about treating none: "what is bipolar?"
-    asks about the condition itself."""
-    spans = []
+    """The part without each condition it asks about treating, or "" if it asks about treating none ("what is
+    bipolar?" asks about the condition itself): what the part asks for any condition. A condition the part's
+    verb treats or helps becomes "my condition" ("can ketamine treat bipolar": "can ketamine treat" would ask
+    nothing), and so does one a yes-or-no question asks about ("is it used for PTSD": whether it is on the
+    list is the question); in a question of how or what, a phrase that names what it asks about goes ("how
+    fast does it work for PPD": "how fast does it work"; read with "for my condition" instead, "what should I
+    expect from ketamine therapy for OCD" read as who it is for)."""
+    drop = bool(_ASKS_WHAT_OR_HOW.match(part))
+    spans: List[Tuple[int, int, str]] = []
     for mention in default_lexicon().find(part):
         treating = _TREATING.search(part[: mention.start])
-        if treating:  # "with my OCD" becomes "with my condition"
-            spans.append((treating.start("whose"), mention.end))
+        if spans and _LISTED_WITH.fullmatch(part[spans[-1][1] : mention.start]):  # "for PTSD and OCD"
+            spans[-1] = (spans[-1][0], mention.end, spans[-1][2])
+        elif treating and treating["preposition"] and drop:
+            spans.append((treating.start(), mention.end, ""))
+        elif treating:  # "help my OCD" becomes "help my condition"
+            spans.append((treating.start("whose"), mention.end, CONDITION_STAND_IN))
     return _stand_in(part, spans)
 
 
-def _stand_in(text: str, spans: List[Tuple[int, int]]) -> str:
-    """The text with each (start, end) span replaced by "my condition", or "" if there is none."""
-    for start, end in sorted(spans, reverse=True):
-        text = text[:start] + CONDITION_STAND_IN + text[end:]
+def _stand_in(text: str, spans: List[Tuple[int, int, str]]) -> str:
+    """The text with each (start, end, replacement) span replaced, spaces around it made one, or "" if there is
+    none."""
+    for start, end, replacement in sorted(spans, reverse=True):
+        before, after = text[:start].rstrip(), text[end:].lstrip()
+        text = " ".join(piece for piece in (before, replacement) if piece)
+        text += (" " if after[:1].isalnum() else "") + after
     return text if spans else ""
 
 

@@ -311,6 +311,15 @@ def test_a_question_about_treating_a_condition_beside_another_gets_how_it_works_
     assert {("condition", "bipolar_disorder"), ("topic", "faq/how_it_works")} <= entities, entities
 
 
+def test_a_question_of_what_about_a_condition_beside_another_is_read_without_the_condition(parser):
+    # "... for OCD" read as "for my condition" was who it is for (0.46); without it, what to expect (0.44).
+    parse = parser.parse(
+        "What is the recommended course of treatment and what should I expect from ketamine infusion therapy for OCD?"
+    )
+    entities = {(e["entity"], e["value"]) for e in parse["entities"]}
+    assert {("condition", "ocd"), ("topic", "faq/what_to_expect")} <= entities, entities
+
+
 def test_condition_questions_carry_the_named_condition(parser):
     parse = parser.parse("would ketamine help my post traumatic stress and my ocd")
     assert parse["intent"]["name"] == "ask_condition"

@@ -176,7 +176,16 @@ def test_a_question_about_a_named_condition_is_also_read_without_it():
 
 
 def test_a_part_is_read_without_the_condition_it_asks_about_treating_only():
-    assert without_treated_conditions("and how fast does it work for PPD") == "and how fast does it work for my condition"
+    # A question of how or what reads without the phrase naming what it is for (with "for my condition", "what
+    # should I expect ... for my condition" read as who it is for); the conditions a list joins go together.
+    assert without_treated_conditions("and how fast does it work for PPD") == "and how fast does it work"
+    assert (
+        without_treated_conditions("what should I expect from ketamine infusion therapy for OCD?")
+        == "what should I expect from ketamine infusion therapy?"
+    )
+    assert without_treated_conditions("how well does it work for PTSD and OCD in teens") == "how well does it work in teens"
+    # A yes-or-no question, and a condition the verb treats, keep "my condition": the list is what they ask about.
+    assert without_treated_conditions("is it used for ptsd") == "is it used for my condition"
     assert without_treated_conditions("does it help with my ptsd") == "does it help with my condition"
     assert without_treated_conditions("can ketamine treat bipolar") == "can ketamine treat my condition"
     # About the condition itself, or naming none: no second reading.
