@@ -71,18 +71,17 @@ _ASKED_WITHIN = re.compile(
 )
 
 
-# A question that starts inside a run-on text, with nothing before it ("how fast does it kick in how long
-# does it last is it covered by bcbs"): "how" (with a word, "how successful", or a measure and what it
-# measures, "how many infusions") or "why" and the verb before its subject ("how many infusions I will
-# need", with the subject first, is a clause of the sentence before it), "how" and a verb before any
-# subject ("how do antidepressants complement it"), "how long per session", "what happens", "what" or "which"
-# and up to three words before them ("what kinds of disorders does ketamine treat"), a question word and
-# "to" ("what to bring"), or a verb and a pronoun ("is it", "can u") or, for a verb that is not "is", "are"
-# or "do" (main verbs too: "can I still do ketamine"), another subject ("can ketamine help", "would my
-# insurance cover it"), or a statement that asks (`_WANTING`: "how long does it take also wondering if
-# insurance covers it") unless it asks about what came before it ("so I'm wondering if that rules it out"); at
-# least three words in all. A lookahead, so that a question starting inside another's match ("what exactly is
-# ketamine can ketamine help") is found too.
+# A question that starts inside a run-on text, with nothing before it ("how fast does it kick in how long does it
+# last is it covered by bcbs"): "how" (with a word, "how successful", or a measure and what it measures, "how many
+# infusions") or "why" and the verb before its subject ("how many infusions I will need", with the subject first, is
+# a clause of the sentence before it), "how" and a verb before any subject ("how do antidepressants complement it"),
+# "how long per session", "what happens", "what" or "which" and up to three words before them ("what kinds of
+# disorders does ketamine treat"), a question word and "to" ("what to bring"), or a verb and a pronoun ("is it",
+# "can u") or, for a verb that is not "do" (a main verb too: "can I still do ketamine"), another subject ("can
+# ketamine help", "would my insurance cover it"; for "is" and "are" only after a question, `_run_on`), or a
+# statement that asks (`_WANTING`: "how long does it take also wondering if insurance covers it") unless it asks
+# about what came before it ("so I'm wondering if that rules it out"); at least three words in all. A lookahead, so
+# that a question starting inside another's match ("what exactly is ketamine can ketamine help") is found too.
 _RUN_ON_QUESTION = re.compile(
     r"\b(?=(?:(?:(?:how|hw)(?: (?:long|fast|soon|quickly|many|much|often)(?: \S+){0,2}?| \w+)?|why)"
     r" (?:does|do|is|are|am|can|will|would|should|has|have|did|r) (?:it|i|u|you|they|there|we|he|she|ketamine|the|my"
@@ -98,6 +97,8 @@ _RUN_ON_QUESTION = re.compile(
     r"|(?:wats|whats|what's) (?:the|a|an|ur|your|my|it|this|that)"
     r"|(?:is|are|does|do|can|could|will|would|should) (?:it|i|u|you|they|there|we|he|she)"
     r"|(?:does|can|could|will|would|should) (?:ketamine|my|the|your|ur|insurance|people|patients|anyone|someone)"
+    r"|(?P<copula>(?:is|are)"
+    r" (?:ketamine|esketamine|spravato|infusions?|treatments?|therapy|iv|the|my|your|ur|insurance))"
     rf"|(?:{_WANTING})(?! {_BACK}\b))"
     r"(?= \S))",
     re.IGNORECASE,
@@ -117,6 +118,8 @@ _RUN_ON_GOES_ON = frozenset(
     "up look looking looked plan planning planned figure figuring figured research researching check checking "
     "read reading google googling remember forget forgot am i'm im just still really through for from with by".split()
 )
+# Words that are the subject of an "is" or "are" after them.
+_SUBJECTS = frozenset("this that these those it what which who there here".split())
 _TOLD_ME = frozenset("tell show explain ask let remind teach".split())
 # A word that opens the next question with it ("set up a consult also is it iv"): the cut goes before it.
 _RUN_ON_JOINERS = frozenset("also but so plus then".split())
@@ -152,6 +155,11 @@ def _run_on(part: str) -> List[str]:
             continue
         asked = [n for n, word in enumerate(said) if word in _WH_WORDS]
         if asked and not _CLAUSE_VERBS & set(said[asked[-1] :]):
+            continue
+        # "is"/"are" before a subject is also a main verb ("My biggest worry is ketamine flipping my mood", "this is
+        # my last try"): a question starts there only after a question ("what patients are candidates are ketamine
+        # infusions safe") and not after a subject of its own.
+        if found["copula"] and (said[-1] in _SUBJECTS or not _ASKING.match(part[start : words[-1].end()])):
             continue
         pieces.append(part[start : words[-1].end()].strip())
         start = words[-1].end()

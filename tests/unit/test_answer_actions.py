@@ -326,6 +326,11 @@ def test_questions_run_together_with_nothing_between_them_are_each_a_part():
         "how does ketamine therapy work", "how long per session"]
     assert asked_parts("is it covered by insurance how many sessions do ppl usually need") == [
         "is it covered by insurance", "how many sessions do ppl usually need"]
+    # "is" or "are" and a subject, after a question ("is" is a main verb too: not after a story or "this").
+    assert asked_parts("what patients are candidates for ketamine therapy are ketamine infusions safe") == [
+        "what patients are candidates for ketamine therapy", "are ketamine infusions safe"]
+    assert asked_parts("will i need additional booster infusions is infusion therapy right for me") == [
+        "will i need additional booster infusions", "is infusion therapy right for me"]
     # Not cut: a question word's own verb and subject, a question that is the object of what comes before,
     # a heading and its question, "does that" asking about the part itself, "do" as the main verb, and what
     # one looks up, plans or is not sure of.
@@ -337,7 +342,7 @@ def test_questions_run_together_with_nothing_between_them_are_each_a_part():
                  "I've been looking up which hotel would be quietest", "i dont know what to expect",
                  "I've been planning how to tell my family", "My biggest worry is ketamine flipping my mood",
                  "Is that normal, like why do they need all of that", "walk me through what happens during it",
-                 "Please don't blame yourselves for what happens next"]:
+                 "Please don't blame yourselves for what happens next", "If ketamine doesn't work this is my last try"]:
         assert len(segments(text)) == 1, text
 
 
