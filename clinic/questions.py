@@ -107,9 +107,9 @@ _RUN_ON_QUESTION = re.compile(
 # best", "it depends on how you respond", "how long is it", "can i do it after work", "I've been looking up
 # which hotel would be quietest", "planning how to tell them"); nor is a heading cut
 # from its question ("Treatment Resistant Depression: What Is It?"). "this" and "that" ask about what came
-# before them ("i only tried 1 antidepressant does that matter": `_ASKED_AFTER`). Nor after "I'm" or "just"
-# ("im just wondering if ...", "can i just do it in person"), nor after "through" or "for" ("walk me through
-# what happens").
+# before them ("i only tried 1 antidepressant does that matter": `_ASKED_AFTER`). Nor after "I'm", "just", "still"
+# or "really" ("im just wondering if ...", "can i just do it in person"), nor after a preposition ("walk me
+# through what happens", "don't blame yourselves for what happens next").
 _RUN_ON_GOES_ON = frozenset(
     "know knows knew wonder wondering wondered sure idea tell told explain understand ask asked asking about "
     "on of see learn out clue care matter decide question unsure curious whether if and or n "

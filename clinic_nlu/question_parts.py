@@ -392,7 +392,7 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
     ) -> Tuple[Tuple[str, float], Tuple[str, Set[str]], bool]:
         """A question of several that asks about treating a condition, read as the conditions list or as nothing
         ("is it safe while breastfeeding? and how fast does it work for ppd": the second part reads as
-        who it is for), is read without the condition's name ("how fast does it work for my condition")
+        who it is for), is read without the condition (`without_treated_conditions`: "how fast does it work")
         when that reads as another likely topic; the condition's own answer says whether it is listed.
         A part already read as another topic keeps it: its masked reading would add a near twin ("how
         fast does it work for OCD" read as how fast, and again as how effective it is). A part still read as
