@@ -16,10 +16,13 @@ _UNSURE = (
 )
 # A statement that asks, said after another question: "how does it work in the brain, wondering about the side
 # effects as well", "how long does an infusion take and I'd also like to know if insurance covers it".
+# (Its pieces `_WONDERING` and `_TO_KNOW` are `_ASKED_WITHIN`'s too.)
+_WONDERING = r"(?:wondering|curious) (?:if|whether|about|what|how|why|when)"
+_TO_KNOW = r"to (?:know|ask|understand|find out)"
 _WANTING = (
-    r"(?:(?:i'm|im|i am) )?(?:also |just |still |really )?(?:wondering|curious) (?:if|whether|about|what|how|why|when)"
+    rf"(?:(?:i'm|im|i am) )?(?:also |just |still |really )?{_WONDERING}"
     r"|i (?:also |just |still )?wonder"
-    r"|i(?:'d| would)? (?:also |really |just |still )?(?:like|want|need) to (?:know|ask|understand|find out)"
+    rf"|i(?:'d| would)? (?:also |really |just |still )?(?:like|want|need) {_TO_KNOW}"
 )
 # The parts of a message: at question marks, sentence ends, line breaks, list numbers and letters ("1) how
 # long is it 2) do i need boosters", "a) is it safe b) does it hurt"), and "and" (or a texter's "n", "&",
@@ -62,8 +65,8 @@ _POINTS_BACK = re.compile(rf"\b{_BACK}\b", re.IGNORECASE)
 _ASKED_WITHIN = re.compile(
     r"\b(?:i(?:'d| would)?(?: also| really| just| still)? like|i(?: also| really| just| still)? want(?:ed)?"
     r"|i(?: also| still)? need|i(?:'m| am) (?:trying|hoping))"
-    r" to (?:know|ask|understand|find out)\b"
-    r"|\b(?:wondering|curious) (?:if|whether|about|what|how|why|when)\b|\bi wonder\b"
+    rf" {_TO_KNOW}\b"
+    rf"|\b{_WONDERING}\b|\bi wonder\b"
     r"|\bwonder(?:s|ed)? (?:\w+ )?(?:if|whether|what|how|why|when|who|which)\b"
     r"|\b(?:can|could) (?:you|someone|anyone) (?:tell|explain)\b"
     rf"|\b{_UNSURE}\b",

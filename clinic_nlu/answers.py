@@ -199,6 +199,8 @@ JOINS: Tuple[Tuple[str, Callable[[str, str], str]], ...] = (
     ("line break", lambda a, b: f"{_bare(a)}?\n{_bare(b)}?"),
 )
 MAX_JOINED_WORDS = 18
+# How many messages of two questions the joined measure asks (`make eval-joined` and its gate in `make test`).
+JOINED_MESSAGES = 360
 
 
 def joinable(question: Question) -> bool:

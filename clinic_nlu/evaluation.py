@@ -56,7 +56,7 @@ import yaml
 from clinic.clinic_settings import CRISIS_LINE
 from clinic.handoffs.kinds import POSSIBLE_CRISIS
 from clinic.intents import ASK_SUICIDAL_THOUGHTS, CRISIS, OUT_OF_SCOPE, retrieval_intent, selector_ranking
-from clinic_nlu.answers import DEV_SPLITS, SPLITS, TEST_SPLIT
+from clinic_nlu.answers import DEV_SPLITS, JOINED_MESSAGES, SPLITS, TEST_SPLIT
 
 # What a conversation is given the bot as: one message, or its turns in order.
 Message = Union[str, Sequence[str]]
@@ -639,7 +639,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     real.set_defaults(run=answers_command)
     two = commands.add_parser("joined", help="every part answered of two dev questions joined in one message")
     two.add_argument("--model", required=True, type=trained_model)
-    two.add_argument("--count", default=360, type=int, help="how many messages (default 360)")
+    two.add_argument(
+        "--count", default=JOINED_MESSAGES, type=int, help=f"how many messages (default {JOINED_MESSAGES})"
+    )
     two.set_defaults(run=joined_command)
     said = commands.add_parser("replies", help="whole-reply crisis figures for replies said in a conversation")
     said.add_argument("--model", required=True, type=trained_model)
