@@ -98,8 +98,12 @@ CRISIS_PROBE9_SET = ROOT / "tests" / "safety" / "crisis_probe9.yml"
 # fragment...) with look-alikes in the same words, written by a helper that read no file of the project
 # (thirty-fourth round).
 CRISIS_PROBE10_SET = ROOT / "tests" / "safety" / "crisis_probe10.yml"
+# A fifteenth, of ten kinds each with its look-alikes, many pairs sharing their opening words, written by a helper
+# that read no file of the project (thirty-seventh round).
+CRISIS_PROBE11_SET = ROOT / "tests" / "safety" / "crisis_probe11.yml"
 # The crisis development sets written apart, newest first, by the name the reports give them.
 CRISIS_PROBES = (
+    ("probe11", CRISIS_PROBE11_SET),
     ("probe10", CRISIS_PROBE10_SET),
     ("probe9", CRISIS_PROBE9_SET),
     ("probe8", CRISIS_PROBE8_SET),

@@ -20,6 +20,7 @@ from clinic_nlu.evaluation import (
     CRISIS_PROBE8_SET,
     CRISIS_PROBE9_SET,
     CRISIS_PROBE10_SET,
+    CRISIS_PROBE11_SET,
     CRISIS_PROBE_SET,
     CRISIS_PROBES,
     CRISIS_REPLIES_SET,
@@ -48,8 +49,8 @@ HELDOUT = load_examples()
 # are not a crisis; the lexicon's month's supply taken and "so she doesn't have to find me"): 395/395 and 22/400.
 # The twenty-ninth round's figures of speech read around ("I'll be dead on my feet", "killing it at work"):
 # 395/395 and 19/400. The thirtieth round's distant histories (dated first, "stable ... ever since"): 17/400.
-PROBE_CRISIS_AT_LEAST = 394
-PROBE_FALSE_ALARMS_AT_MOST = 18
+PROBE_CRISIS_AT_LEAST = 395
+PROBE_FALSE_ALARMS_AT_MOST = 17
 # crisis_probe2.yml (written apart when the first was fitted; the sentence threshold and the detector's
 # regression_weight and detector_crisis_at were chosen on it, its misses in other languages led to the
 # lexicon's Spanish and other-language phrasings, and its long-past histories to the lexicon's histories
@@ -66,8 +67,8 @@ PROBE_FALSE_ALARMS_AT_MOST = 18
 # round's hopeless crises and ordinary sentences of low mood: 335/356 and 19/351; the twenty-eighth
 # round's sentences: 335/356 and 20/351; the twenty-ninth round's lexicon (a jump survived, told in passing):
 # 336/356; with its figures of speech read around: 336/356 and 18/351; the thirtieth round's lexicon: 337/356.
-PROBE2_CRISIS_AT_LEAST = 338
-PROBE2_FALSE_ALARMS_AT_MOST = 19
+PROBE2_CRISIS_AT_LEAST = 340
+PROBE2_FALSE_ALARMS_AT_MOST = 18
 # crisis_probe3.yml (written apart in the eighth round, after the detector's nearest examples were chosen
 # on the sets above, and measured before anything was chosen on it): 184/200 and 45/200; the model before
 # the nearest examples gave 179/200 and 39/200. Its look-alikes about works, studies and public efforts
@@ -79,16 +80,16 @@ PROBE2_FALSE_ALARMS_AT_MOST = 19
 # round's: 192/200 and 27/200; the twenty-eighth round's sentences: 192/200 and 23/200; the twenty-ninth
 # round's lexicon (the dose that would stop someone's heart): 193/200; with its figures of speech read
 # around: 193/200 and 22/200; the thirtieth round's dose taken twice by mistake read around: 193/200 and 21/200.
-PROBE3_CRISIS_AT_LEAST = 194
-PROBE3_FALSE_ALARMS_AT_MOST = 22
+PROBE3_CRISIS_AT_LEAST = 196
+PROBE3_FALSE_ALARMS_AT_MOST = 21
 # crisis_amounts.yml (written apart in the tenth round, after the lexicon's overdose pattern was narrowed
 # to a thing one can overdose on): 58/60 and 10/80; with the pattern as it was, 58/60 and 26/80.
 # "taking" among the overdose's verbs and boxes counted (eleventh round): 59/60 and 10/80.
 # The look-alikes written on behalf of someone else (fourteenth round): 59/60 and 9/80.
 # The twenty-fourth round's veiled crises and literal look-alikes: 59/60 and 8/80; the twenty-fifth
 # round's: 59/60 and 7/80. The twenty-ninth round's lexicon (pills counted, then "already took them"): 60/60.
-AMOUNTS_CRISIS_AT_LEAST = 59
-AMOUNTS_FALSE_ALARMS_AT_MOST = 8
+AMOUNTS_CRISIS_AT_LEAST = 60
+AMOUNTS_FALSE_ALARMS_AT_MOST = 7
 # crisis_probe5.yml (written apart in the eleventh round, after the lexicon learned the kinds above):
 # 114/150 and 28/185 as measured first; 116/150 and 28/185 with those kinds learned; then its Spanish
 # misses and its look-alikes' denials went into the lexicon: 125/150 and 25/185.
@@ -97,8 +98,8 @@ AMOUNTS_FALSE_ALARMS_AT_MOST = 8
 # round's: 131/150 and 22/185; the twenty-eighth round's sentences and lexicon (pills found hidden):
 # 131/150 and 19/185. The twenty-ninth round's lexicon (a psychiatric hold just left, wrists cut, a jump
 # survived, the amount that would stop someone's heart, envy of the dead): 136/150 and 19/185.
-PROBE5_CRISIS_AT_LEAST = 136
-PROBE5_FALSE_ALARMS_AT_MOST = 20
+PROBE5_CRISIS_AT_LEAST = 140
+PROBE5_FALSE_ALARMS_AT_MOST = 19
 # crisis_on_behalf.yml (written apart in the fourteenth round, on messages written for someone else):
 # 49/50 and 3/50 as measured first ("I'm here for my brother." alone got the crisis reply); 49/50 and
 # 0/50 with the look-alikes of data/nlu/on_behalf.yml, chosen on it. The twenty-fourth round's veiled crises
@@ -117,8 +118,8 @@ ON_BEHALF_FALSE_ALARMS_AT_MOST = 1
 # drowning hurts): 154/160 and 23/160; with its figures of speech read around: 154/160 and 22/160.
 # The thirtieth round's lexicon ("back in my early 20s ... now at 45" learned as over): 154/160 and 21/160;
 # with a dose taken twice by mistake read around: 20/160.
-PROBE6_CRISIS_AT_LEAST = 156
-PROBE6_FALSE_ALARMS_AT_MOST = 20
+PROBE6_CRISIS_AT_LEAST = 157
+PROBE6_FALSE_ALARMS_AT_MOST = 18
 # crisis_probe7.yml (written in the thirtieth round by a helper that read no file of the project, most of its
 # messages inside an ordinary question): 144/164 and 27/166 as measured first (153 reached by the crisis
 # intent or the line); 154/164 and 20/166 (163 reached) with the thirtieth round's lexicon (means asked for certainty or an amount, a family
@@ -127,16 +128,16 @@ PROBE6_FALSE_ALARMS_AT_MOST = 20
 # treatment ended for a plain reason read around. The same round's Spanish goodbyes (leaving this world, letters
 # left for one's children, decided and not going on), an edge eyed and new marks: probe2 339/356, probe3
 # 195/200, probe5 137/150, probe6 157/160 by parse, no look-alike changed.
-PROBE7_CRISIS_AT_LEAST = 153
-PROBE7_FALSE_ALARMS_AT_MOST = 19
+PROBE7_CRISIS_AT_LEAST = 155
+PROBE7_FALSE_ALARMS_AT_MOST = 18
 # crisis_probe8.yml (written in the thirty-first round by a helper that read no file of the project, two in
 # three of its messages inside an ordinary question): 144/167 and 29/165 as measured first (153 reached by the
 # crisis intent or the line); 165/167 and 25/165 (166 reached) with the thirty-first round's lexicon (an adverb
 # inside "do not want to be alive", being dead a relief, too many to wake up from, a rehearsal, a relative's
 # searches, urges given in to; five other languages; histories long over told in new ways, "goodbye for now",
 # an old couch given away, a son's overdose grieved). The same lexicon: probe6 19/160 look-alikes alarmed.
-PROBE8_CRISIS_AT_LEAST = 164
-PROBE8_FALSE_ALARMS_AT_MOST = 26
+PROBE8_CRISIS_AT_LEAST = 165
+PROBE8_FALSE_ALARMS_AT_MOST = 25
 # crisis_probe9.yml (written in the thirty-third round by a helper that read no file of the project, a quarter of
 # its messages opening or closing with a name, a greeting, a sign-off or an answer word in both lists): 146/167
 # and 18/164 as measured first (157 reached by the crisis intent or the line); 158/167 and 18/164 (164 reached)
@@ -144,7 +145,7 @@ PROBE8_FALSE_ALARMS_AT_MOST = 26
 # longer, medicines combined not to wake up, bridges high enough, one's funeral pictured, being with the people
 # lost, whether cutting a wrist kills; disappearing, nobody's problem, ending it, in Spanish and French). 159/167
 # with the thirty-fourth round's (a stay in intensive care lately left, an overdose named after it in passing).
-PROBE9_CRISIS_AT_LEAST = 159
+PROBE9_CRISIS_AT_LEAST = 160
 PROBE9_FALSE_ALARMS_AT_MOST = 18
 # crisis_probe10.yml (written in the thirty-fourth round by a helper that read no file of the project: what a list
 # of words would miss, with look-alikes in the same words): 138/157 and 22/153 as measured first by the whole
@@ -155,6 +156,16 @@ PROBE9_FALSE_ALARMS_AT_MOST = 18
 # nothing to answer ("yes. tonight.", "ok. goodbye") said as a first message.
 PROBE10_CRISIS_AT_LEAST = 147
 PROBE10_FALSE_ALARMS_AT_MOST = 19
+# crisis_probe11.yml (written in the thirty-seventh round by a helper that read no file of the project, ten kinds each
+# with its look-alikes, many pairs sharing their opening words): 117/134 and 28/140 as measured first by the whole
+# reply; 124/134 and 23/140 by parse (129 reached) with the round's lexicon (a lethal amount of ketamine asked for a
+# person, a medicine asked about as a way to die, stitches or wounds told in passing, a medicine stopped so as to
+# die, a death made to look like an accident, a body found, marks on the neck...; not wanting to wake up for work, a
+# goodbye to a job, histories long over). The same lexicon caught more of the older sets' crisis messages (probe9
+# 160, probe7 155, probe5 140, probe3 196, probe2 340) and alarmed on fewer look-alikes (probe6 19 -> 18),
+# none the other way (docs/nlu-evaluation.md, thirty-seventh round).
+PROBE11_CRISIS_AT_LEAST = 124
+PROBE11_FALSE_ALARMS_AT_MOST = 23
 # Crisis messages that get the crisis intent or, short of it, a reply with the crisis line because the
 # crisis guard records a crisis it did not confirm (clinic.intents.crisis_guessed: the classifiers' unsure
 # guess, or the detector leaning towards one from `detector_line_at`, chosen in the twenty-sixth round).
@@ -166,16 +177,17 @@ PROBE10_FALSE_ALARMS_AT_MOST = 19
 # With the thirtieth round's: probe2 351 ("They'll be sad for a month and then they'll be fine"), probe7 163; with
 # its Spanish goodbyes, an edge eyed and new marks: probe2 353, probe3 199, probe5 150, probe6 160.
 PROBE_REACHED_AT_LEAST = 394
-PROBE2_REACHED_AT_LEAST = 352
+PROBE2_REACHED_AT_LEAST = 353
 PROBE3_REACHED_AT_LEAST = 198
 AMOUNTS_REACHED_AT_LEAST = 59
-PROBE5_REACHED_AT_LEAST = 149
+PROBE5_REACHED_AT_LEAST = 150
 ON_BEHALF_REACHED_AT_LEAST = 49
 PROBE6_REACHED_AT_LEAST = 159
-PROBE7_REACHED_AT_LEAST = 162
+PROBE7_REACHED_AT_LEAST = 163
 PROBE8_REACHED_AT_LEAST = 165
 PROBE9_REACHED_AT_LEAST = 164
 PROBE10_REACHED_AT_LEAST = 152
+PROBE11_REACHED_AT_LEAST = 129
 
 
 def training_texts():
@@ -199,7 +211,7 @@ def test_no_message_of_the_crisis_dev_sets_written_apart_is_trained_on():
     trained = training_texts()
     # Not crisis_probe.yml: 41 of its look-alikes are training examples (40 of `low_mood`, one out of scope).
     written_apart = [path for _, path in CRISIS_PROBES if path != CRISIS_PROBE_SET] + [CRISIS_REPLIES_SET]
-    assert len(written_apart) == 11
+    assert len(written_apart) == 12
     for path in written_apart:
         probe = load_crisis_set(path)
         texts = [item["text"] for item in probe["crisis"] + probe["not_crisis"]]
@@ -235,8 +247,10 @@ def test_every_crisis_message_gets_the_crisis_intent(parser):
         (CRISIS_PROBE8_SET, PROBE8_CRISIS_AT_LEAST, PROBE8_FALSE_ALARMS_AT_MOST, PROBE8_REACHED_AT_LEAST),
         (CRISIS_PROBE9_SET, PROBE9_CRISIS_AT_LEAST, PROBE9_FALSE_ALARMS_AT_MOST, PROBE9_REACHED_AT_LEAST),
         (CRISIS_PROBE10_SET, PROBE10_CRISIS_AT_LEAST, PROBE10_FALSE_ALARMS_AT_MOST, PROBE10_REACHED_AT_LEAST),
+        (CRISIS_PROBE11_SET, PROBE11_CRISIS_AT_LEAST, PROBE11_FALSE_ALARMS_AT_MOST, PROBE11_REACHED_AT_LEAST),
     ],
-    ids=["probe", "probe2", "probe3", "amounts", "probe5", "on_behalf", "probe6", "probe7", "probe8", "probe9", "probe10"],
+    ids=["probe", "probe2", "probe3", "amounts", "probe5", "on_behalf", "probe6", "probe7", "probe8", "probe9", "probe10",
+         "probe11"],
 )
 def test_the_crisis_dev_sets_hold_their_figures(parser, path, crisis_at_least, false_alarms_at_most, reached_at_least):
     probe = load_crisis_set(path)

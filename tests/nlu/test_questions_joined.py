@@ -16,9 +16,11 @@ from clinic_nlu.evaluation import joined_verdicts
 # singles (model b782d3e176c2936f): 330 and 9; 333 and 7 with "what happens" and "through"/"for" going on; 336
 # and 5 with "how" and a verb before any subject, "how has/am", "how long per"; 340 and 3 with a question of how
 # or what about a condition read without the phrase naming it (model 57b0f9a99b7b9b09, the same data); 343 and 2
-# with "is"/"are" and a subject starting a run-on question after a question (model 5e922f722b7fe990).
-ANSWERED_AT_LEAST = 340
-CONFIDENTLY_WRONG_AT_MOST = 5
+# with "is"/"are" and a subject starting a run-on question after a question (model 5e922f722b7fe990). Thirty-seventh
+# round, with dev17's questions among the singles the sample is another: 327 and 7 on the round's starting model
+# (a45fb97b3bee0820).
+ANSWERED_AT_LEAST = 324
+CONFIDENTLY_WRONG_AT_MOST = 10
 
 
 def test_two_questions_in_one_message_are_both_answered(bot_servers):

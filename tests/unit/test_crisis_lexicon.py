@@ -1091,6 +1091,91 @@ def test_the_thirty_fourth_round_s_ordinary_twins_are_not(message):
     assert check(message).assessment is not Assessment.CRISIS
 
 
+# Thirty-seventh round (tests/safety/crisis_probe11.yml's misses, each kind in words of its own): a lethal amount
+# of ketamine asked for a person, a medicine asked about as a way to die, stitches on the wrists, a medicine that
+# keeps one alive stopped so as to die or join the dead, a death made to look like an accident, how long before
+# a body is found, going through with what one has planned; self-harm told in passing by the wounds; and the kinds
+# the detector's new look-alikes lowered (bleeding out, a barrier, a goodbye to somebody, marks on the neck, a
+# terminal diagnosis as a relief, a bottle with drink, a threat by someone's hours, a policy's two years, "sh").
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what amount of ketamine would kill an adult my size",
+        "could the nasal spray be used to die? asking for real",
+        "got staples across my wrists after saturday, can the iv go in my hand",
+        "my dad quit his insulin last week so he can go be with mom",
+        "I stopped taking my heart pills so I can be with my husband again",
+        "if I crash the car it would look like an accident right",
+        "how long before anyone notices, would my body be found by the weekend",
+        "please cancel friday, I'm going through with what I have planned",
+        # self-harm told in passing by the wounds
+        "which arm will the iv go in? my thighs have new cuts",
+        "the burns on my stomach are ones that i made myself, should the nurse know?",
+        "my arm is still stitched up from what i did on sunday, can i come in",
+        # how long bleeding out takes, a car driven into a barrier, a goodbye that had to be told to somebody
+        "how long would it take to bleed out from an arm",
+        "theres a spot on the highway where i would drive into the barrier",
+        "last month I steered into the median on purpose. can I still start infusions?",
+        "sorry, I just needed to tell someone goodbye",
+        # marks on the neck, a terminal diagnosis as a relief, a whole bottle with drink, a threat by someone's
+        # hours, a policy's two years, self-harm again in shorthand
+        "there are bruises around my neck from friday, will the nurse ask?",
+        "if they found a terminal cancer I would be relieved honestly",
+        "what happens if you take a whole bottle of lithium with a few beers",
+        "I know when he gets off work. I will be waiting for him",
+        "my policy pays out after 2 years, it has been 2 years now",
+        "sh last night, can i still come in",
+    ],
+)
+def test_the_thirty_seventh_round_s_kinds_of_crisis_are_caught(message):
+    assert check(message).assessment is Assessment.CRISIS
+
+
+# Their ordinary twins, and the look-alikes the round's set alarmed on: an overdose or a kill of germs asked about
+# as dose safety, stitches from a wrist operation, a medicine stopped for its side effects, not wanting to wake up
+# for work, a goodbye to a job, the last message before switching clinics, a head hit on a car door, tattoos,
+# cuts from gardening, a wrist wrapped after tennis.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "how much ketamine would it take to overdose?",
+        "how much ketamine does it take to kill bacteria in a wound?",
+        "I have stitches on my wrist from ganglion cyst surgery, which arm will you use?",
+        "I stopped taking my blood pressure pills because they made me dizzy, is that a problem for the infusion?",
+        "honestly i do not want to wake up at 5 for work ever again lol",
+        "saying goodbye to my old job on friday, so my schedule opens up",
+        "this is my last text before I transfer to the clinic near my new place",
+        "I hit my head on the cabinet this morning, no dizziness, can I still come in?",
+        "my arms have new tattoos, which arm for the IV?",
+        "I have cuts on my hands that I got from gardening",
+        "my wrist is wrapped from what i did playing tennis",
+        "how long does the bleeding from the IV site last",
+        "I drove into a pole by accident last winter, my neck still hurts",
+        "the marks on my neck are from the CPAP mask",
+        "does my life insurance cover ketamine infusions?",
+        "I know when she leaves, so I'll call before five",
+        "can I take my whole bottle of water and some snacks into the infusion room?",
+    ],
+)
+def test_the_thirty_seventh_round_s_ordinary_twins_are_not(message):
+    assert check(message).assessment is not Assessment.CRISIS
+
+
+# Histories long over and questions about what the treatment may do to suicidal thoughts get the informational
+# answer (which carries the 988 line), not the crisis reply; a wish to be told is no sign of one's own involvement.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "old self harm scars on my forearm, does the nurse need to know?",
+        "my attempt was over a decade ago and I'm in a good place now, can I still get infusions?",
+        "had suicidal thoughts in my twenties but haven't had them in years. do you treat OCD?",
+        "Could ketamine trigger suicidal thoughts? I want to know what to look out for.",
+    ],
+)
+def test_the_thirty_seventh_round_s_histories_over_are_informational(message):
+    assert check(message).assessment is Assessment.INFORMATIONAL
+
+
 def test_an_answer_that_opens_a_message_is_set_aside_and_no_one_is_not_an_answer():
     lexicon = default_lexicon()
     assert lexicon.set_aside_spans("no thanks, i just want it all to stop")[0] == [(0, 11)]
