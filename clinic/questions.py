@@ -24,25 +24,33 @@ _WANTING = (
     r"|i (?:also |just |still )?wonder"
     rf"|i(?:'d| would)? (?:also |really |just |still )?(?:like|want|need) {_TO_KNOW}"
 )
+# A question asked in the negative, its subject after it: "isn't ketamine an anesthetic", "dont i need a referral"
+# ("don't want to wait" is no question).
+_NEGATIVE_QUESTION = (
+    r"(?:is|are|does|do|can|will|would|should|could|did|was)(?:n't|nt) (?:it|i|you|u|they|we|he|she|there|this|that"
+    r"|ketamine|the|my|your|ur|infusions?|treatments?|insurance)"
+)
 # The parts of a message: at question marks, sentence ends, line breaks, list numbers and letters ("1) how
 # long is it 2) do i need boosters", "a) is it safe b) does it hurt"), and "and" (or a texter's "n", "&",
 # "+", "plus")/commas before a question word or an "if" ("and" also before not knowing: "and I have no idea
 # how long it takes"); a comma also before "whether" ("how many sessions people need, whether the effect
 # wears off") and before "also", "but", "so" or "plus" and a question word ("I want to speak to someone,
-# also do you take insurance"); a comma or "and" also before a statement that asks (`_WANTING`).
+# also do you take insurance"); a comma or "and" also before a statement that asks (`_WANTING`) and before a
+# question asked in the negative (`_NEGATIVE_QUESTION`).
 _SPLIT = re.compile(
     rf"[?!.;]+\s*|\s*\n\s*|\s*(?<![\w)])\(?(?:\d|[a-e])\)\s*"
-    rf"|,\s*(?=(?:(?:also|but|so|plus)\s+)?(?:{_QUESTION_WORDS}|whether|{_WANTING})\b)"
-    rf"|\s+(?:and|n|&|\+|plus)\s+(?=(?:{_QUESTION_WORDS}|which|if|whether|{_UNSURE}|{_WANTING})\b)",
+    rf"|,\s*(?=(?:(?:also|but|so|plus)\s+)?(?:{_QUESTION_WORDS}|{_NEGATIVE_QUESTION}|whether|{_WANTING})\b)"
+    rf"|\s+(?:and|n|&|\+|plus)\s+(?=(?:{_QUESTION_WORDS}|{_NEGATIVE_QUESTION}|which|if|whether|{_UNSURE}|{_WANTING})\b)",
     re.IGNORECASE,
 )
 # A part that asks: it ends with a question mark, or opens (after "and", "also", "hi"...) with a question
-# word, a texter's one ("r", "wat", "hw"), or a request to be told ("want to know...": with its subject,
-# such a request may also come later in the part, `_ASKED_WITHIN`). "where", "which", "did" and "am" open
-# a question but are not split at: after a comma they mostly start a clause ("my doctor, where I live").
+# word, a texter's one ("r", "wat", "hw"), a question in the negative (`_NEGATIVE_QUESTION`), or a request to
+# be told ("want to know...": with its subject, such a request may also come later in the part,
+# `_ASKED_WITHIN`). "where", "which", "did" and "am" open a question but are not split at: after a comma they
+# mostly start a clause ("my doctor, where I live").
 _ASKING = re.compile(
     rf"^(?:(?:and|also|so|but|or|ok|okay|hi|hey|then|just|plus|n|&|\+)\W+)*"
-    rf"(?:{_QUESTION_WORDS}|where|which|did|am|r|wat|wats|hw|wht|wut|if|whether|tell me|explain"
+    rf"(?:{_QUESTION_WORDS}|{_NEGATIVE_QUESTION}|where|which|did|am|r|wat|wats|hw|wht|wut|if|whether|tell me|explain"
     rf"|(?:i(?:'m| am) )?(?:wondering|curious)|(?:no idea|no clue|dunno) (?:how|what|if|whether|when|which)"
     rf"|(?:i |i'd |i'm )?(?:also |really |just |still )?(?:want|wanted|need|like|would like|trying)"
     rf" to (?:know|ask|understand))\b",

@@ -399,6 +399,18 @@ def test_a_statement_that_asks_after_another_question_is_a_question_of_its_own()
     assert questions_asked("She's breastfeeding too so I'm wondering if that rules it out") == []
 
 
+def test_a_question_asked_in_the_negative_is_a_question():
+    # "isn't ketamine an anesthetic" asks, its subject after the verb (before: the part was dropped as a
+    # statement and only the dose was answered); a texter's "isnt", "dont i".
+    assert questions_asked("Isn't ketamine an anesthetic, and how is the dose different from the dose for surgery?") == [
+        "Isn't ketamine an anesthetic", "how is the dose different from the dose for surgery"]
+    assert questions_asked("how long is each session, dont i need a referral first") == [
+        "how long is each session", "dont i need a referral first"]
+    assert asks("isnt ketamine a horse tranquilizer")
+    # Not a negative with no subject after it: "don't want to wait" asks nothing.
+    assert not asks("don't want to wait months for another antidepressant to kick in")
+
+
 def test_a_request_to_be_told_inside_a_part_is_read_without_the_story_before_it():
     # "many people wonder exactly what ketamine is" asks what it is; "with ketamine's growing notoriety" is no
     # part of the question (read with it, the part read as the expert's view).
