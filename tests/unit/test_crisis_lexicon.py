@@ -1094,9 +1094,10 @@ def test_the_thirty_fourth_round_s_ordinary_twins_are_not(message):
 # Thirty-seventh round (tests/safety/crisis_probe11.yml's misses, each kind in words of its own): a lethal amount
 # of ketamine asked for a person, a medicine asked about as a way to die, stitches on the wrists, a medicine that
 # keeps one alive stopped so as to die or join the dead, a death made to look like an accident, how long before
-# a body is found, going through with what one has planned; self-harm told in passing by the wounds; and the kinds
-# the detector's new look-alikes lowered (bleeding out, a barrier, a goodbye to somebody, marks on the neck, a
-# terminal diagnosis as a relief, a bottle with drink, a threat by someone's hours, a policy's two years, "sh").
+# a body is found, going through with what one has planned; self-harm told in passing by the wounds; and kinds of
+# the older crisis dev sets that only the detector caught or only got the crisis line (bleeding out, a barrier, a
+# goodbye to somebody, marks on the neck, a terminal diagnosis as a relief, a bottle with drink, a threat by
+# someone's hours, a policy's two years, "sh").
 @pytest.mark.parametrize(
     "message",
     [
