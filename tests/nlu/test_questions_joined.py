@@ -18,7 +18,7 @@ from clinic_nlu.evaluation import joined_verdicts
 # or what about a condition read without the phrase naming it (model 57b0f9a99b7b9b09, the same data); 343 and 2
 # with "is"/"are" and a subject starting a run-on question after a question (model 5e922f722b7fe990). Thirty-seventh
 # round, with dev17's questions among the singles the sample is another: 327 and 7 on the round's starting model
-# (a45fb97b3bee0820).
+# (a45fb97b3bee0820), and the same at its end (the same weights; a question asked in the negative read).
 ANSWERED_AT_LEAST = 324
 CONFIDENTLY_WRONG_AT_MOST = 10
 
