@@ -44,6 +44,7 @@ DEV_SPLITS = (
     "dev15",
     "dev16",
     "dev17",
+    "dev18",
 )
 SPLITS = ("train", *DEV_SPLITS, TEST_SPLIT)
 # The staff offer (domain.yml `utter_offer_staff`) and the clarifying question (`utter_clarify`,

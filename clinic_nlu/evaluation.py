@@ -101,8 +101,13 @@ CRISIS_PROBE10_SET = ROOT / "tests" / "safety" / "crisis_probe10.yml"
 # A fifteenth, of ten kinds each with its look-alikes, many pairs sharing their opening words, written by a helper
 # that read no file of the project (thirty-seventh round).
 CRISIS_PROBE11_SET = ROOT / "tests" / "safety" / "crisis_probe11.yml"
+# A sixteenth, of ten kinds each with its look-alikes (a crisis surfacing in a scheduling or billing message, means
+# asked with intent, idioms meant literally...), most pairs sharing their opening words or topic, written by a helper
+# that read no file of the project (thirty-eighth round).
+CRISIS_PROBE12_SET = ROOT / "tests" / "safety" / "crisis_probe12.yml"
 # The crisis development sets written apart, newest first, by the name the reports give them.
 CRISIS_PROBES = (
+    ("probe12", CRISIS_PROBE12_SET),
     ("probe11", CRISIS_PROBE11_SET),
     ("probe10", CRISIS_PROBE10_SET),
     ("probe9", CRISIS_PROBE9_SET),

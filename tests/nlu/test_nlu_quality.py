@@ -21,6 +21,7 @@ from clinic_nlu.evaluation import (
     CRISIS_PROBE9_SET,
     CRISIS_PROBE10_SET,
     CRISIS_PROBE11_SET,
+    CRISIS_PROBE12_SET,
     CRISIS_PROBE_SET,
     CRISIS_PROBES,
     CRISIS_REPLIES_SET,
@@ -135,9 +136,10 @@ PROBE7_FALSE_ALARMS_AT_MOST = 18
 # crisis intent or the line); 165/167 and 25/165 (166 reached) with the thirty-first round's lexicon (an adverb
 # inside "do not want to be alive", being dead a relief, too many to wake up from, a rehearsal, a relative's
 # searches, urges given in to; five other languages; histories long over told in new ways, "goodbye for now",
-# an old couch given away, a son's overdose grieved). The same lexicon: probe6 19/160 look-alikes alarmed.
+# an old couch given away, a son's overdose grieved). The same lexicon: probe6 19/160 look-alikes alarmed. 24/165
+# with the thirty-eighth round's ("goodbye for now" before a deployment read around).
 PROBE8_CRISIS_AT_LEAST = 165
-PROBE8_FALSE_ALARMS_AT_MOST = 25
+PROBE8_FALSE_ALARMS_AT_MOST = 24
 # crisis_probe9.yml (written in the thirty-third round by a helper that read no file of the project, a quarter of
 # its messages opening or closing with a name, a greeting, a sign-off or an answer word in both lists): 146/167
 # and 18/164 as measured first (157 reached by the crisis intent or the line); 158/167 and 18/164 (164 reached)
@@ -163,9 +165,21 @@ PROBE10_FALSE_ALARMS_AT_MOST = 19
 # die, a death made to look like an accident, a body found, marks on the neck...; not wanting to wake up for work, a
 # goodbye to a job, histories long over). The same lexicon caught more of the older sets' crisis messages (probe9
 # 160, probe7 155, probe5 140, probe3 196, probe2 340) and alarmed on fewer look-alikes (probe6 19 -> 18),
-# none the other way (docs/nlu-evaluation.md, thirty-seventh round).
-PROBE11_CRISIS_AT_LEAST = 124
-PROBE11_FALSE_ALARMS_AT_MOST = 23
+# none the other way (docs/nlu-evaluation.md, thirty-seventh round). 126/134 and 20/140 (130 reached) with the
+# thirty-eighth round's (a refund or deposit asked "if I'm not around"; burns and bumps on the oven or a car door and a
+# nick shaving read around).
+PROBE11_CRISIS_AT_LEAST = 126
+PROBE11_FALSE_ALARMS_AT_MOST = 20
+# crisis_probe12.yml (written in the thirty-eighth round by a helper that read no file of the project, ten kinds each
+# with its look-alikes, most pairs sharing their opening words or topic): 128/138 and 22/145 as measured first by
+# the whole reply; 135/138 and 13/145 by parse (all 138 reached) with the round's lexicon (being found told as what
+# others will meet, a wish that it be certain this time, one's own mind telling one to die, a broken glass used on
+# an arm, a fee or refund for a patient who dies or is not around, a note found addressed to oneself, done with
+# treatment "and with everything"; accidents told by how or on what they happened, letters to a future self, a note
+# asked of the clinic, a goodbye for the summer, things given away for a move, a hold queue dreaded). The same
+# lexicon: probe8 24, probe3 20 look-alikes alarmed; no set worse (docs/nlu-evaluation.md, thirty-eighth round).
+PROBE12_CRISIS_AT_LEAST = 135
+PROBE12_FALSE_ALARMS_AT_MOST = 13
 # Crisis messages that get the crisis intent or, short of it, a reply with the crisis line because the
 # crisis guard records a crisis it did not confirm (clinic.intents.crisis_guessed: the classifiers' unsure
 # guess, or the detector leaning towards one from `detector_line_at`, chosen in the twenty-sixth round).
@@ -184,10 +198,11 @@ PROBE5_REACHED_AT_LEAST = 150
 ON_BEHALF_REACHED_AT_LEAST = 49
 PROBE6_REACHED_AT_LEAST = 159
 PROBE7_REACHED_AT_LEAST = 163
-PROBE8_REACHED_AT_LEAST = 165
+PROBE8_REACHED_AT_LEAST = 166
 PROBE9_REACHED_AT_LEAST = 164
 PROBE10_REACHED_AT_LEAST = 152
-PROBE11_REACHED_AT_LEAST = 129
+PROBE11_REACHED_AT_LEAST = 130
+PROBE12_REACHED_AT_LEAST = 138
 
 
 def training_texts():
@@ -211,7 +226,7 @@ def test_no_message_of_the_crisis_dev_sets_written_apart_is_trained_on():
     trained = training_texts()
     # Not crisis_probe.yml: 41 of its look-alikes are training examples (40 of `low_mood`, one out of scope).
     written_apart = [path for _, path in CRISIS_PROBES if path != CRISIS_PROBE_SET] + [CRISIS_REPLIES_SET]
-    assert len(written_apart) == 12
+    assert len(written_apart) == 13
     for path in written_apart:
         probe = load_crisis_set(path)
         texts = [item["text"] for item in probe["crisis"] + probe["not_crisis"]]
@@ -248,9 +263,10 @@ def test_every_crisis_message_gets_the_crisis_intent(parser):
         (CRISIS_PROBE9_SET, PROBE9_CRISIS_AT_LEAST, PROBE9_FALSE_ALARMS_AT_MOST, PROBE9_REACHED_AT_LEAST),
         (CRISIS_PROBE10_SET, PROBE10_CRISIS_AT_LEAST, PROBE10_FALSE_ALARMS_AT_MOST, PROBE10_REACHED_AT_LEAST),
         (CRISIS_PROBE11_SET, PROBE11_CRISIS_AT_LEAST, PROBE11_FALSE_ALARMS_AT_MOST, PROBE11_REACHED_AT_LEAST),
+        (CRISIS_PROBE12_SET, PROBE12_CRISIS_AT_LEAST, PROBE12_FALSE_ALARMS_AT_MOST, PROBE12_REACHED_AT_LEAST),
     ],
     ids=["probe", "probe2", "probe3", "amounts", "probe5", "on_behalf", "probe6", "probe7", "probe8", "probe9", "probe10",
-         "probe11"],
+         "probe11", "probe12"],
 )
 def test_the_crisis_dev_sets_hold_their_figures(parser, path, crisis_at_least, false_alarms_at_most, reached_at_least):
     probe = load_crisis_set(path)

@@ -1185,3 +1185,66 @@ def test_an_answer_that_opens_a_message_is_set_aside_and_no_one_is_not_an_answer
     assert lexicon.set_aside_spans("thanks, for everything")[0] == []
     assert lexicon.set_aside_spans("no one would miss me")[0] == []
     assert lexicon.set_aside_spans("no point in going on")[0] == []
+
+
+# The thirty-eighth round's kinds (crisis_probe12.yml's misses), in words of their own: being found told as what others
+# will meet, a wish that it be certain this time, one's own mind telling one to die, a broken thing or a blade used
+# on one's body, a refund or fee asked for a patient who dies or is not around, a note found addressed to oneself,
+# being done with a treatment and with everything.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "please email my records to my sister so she has something to read after they find me",
+        "what dose of my sleeping pills would do it? i need it to be final this time",
+        "my mind keeps telling me kys and its getting louder",
+        "kill yourself is what my mind says every night now",
+        "I used a razor on my thigh again after the last booster, can the nurse see it?",
+        "smashed a mug and used a shard on my wrist, is the IV still ok tomorrow",
+        "can the unused sessions be refunded to my brother if I'm no longer around next month?",
+        "if I die before my next booster is there a fee my family would owe?",
+        "my daughter won't talk to me and I found a letter on her bed addressed to us",
+        "cancel my reminders, I'm finished with the infusions and with it all",
+    ],
+)
+def test_the_thirty_eighth_round_s_kinds_of_crisis_are_caught(message):
+    assert check(message).assessment is Assessment.CRISIS
+
+
+# Their ordinary twins, and the look-alikes the round's set alarmed on: a clinic found by its map, a treatment
+# wished to work this time, a head telling one to rest, a razor on shaving, a refund asked on moving away, a note
+# from school found; accidents told by how or on what they happened, letters to a future self, a note asked of
+# the clinic, a goodbye for the summer, things given away for a move, a hold queue dreaded.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "will you text me when they find me a slot on thursday?",
+        "I really want it to work this time, how many infusions will I need?",
+        "my head keeps telling me to take a nap after infusions, is that normal",
+        "can I get a refund on the package if I move away before finishing it?",
+        "found a note from my son's school addressed to the parents about flu shots",
+        "I'm done with work and with errands for the day, can I come in at 4?",
+        "burned myself baking last night, tiny blister on my wrist, still ok for the IV?",
+        "nicked myself shaving and it bled a bit, do I need to tell the nurse?",
+        "we write letters to our future selves in group therapy, is that something you do here?",
+        "my employer needs proof of my visits, could the clinic write a note for me?",
+        "bye for the holidays everyone, see you for my booster in january",
+        "giving away half my closet because we're downsizing, also what are your hours?",
+        "I'd rather die than wait on hold again, can I book by text?",
+    ],
+)
+def test_the_thirty_eighth_round_s_ordinary_twins_are_not(message):
+    assert check(message).assessment is not Assessment.CRISIS
+
+
+# Accidents the detector alone had read as self-harm are read around (found where written) like any other sense.
+@pytest.mark.parametrize(
+    "message, figure",
+    [
+        ("I burned my hand on the stove making dinner, can the IV go in the other arm?", "burned my hand on the stove"),
+        ("hit my knee on the coffee table, bit swollen, still fine to come?", "hit my knee on the coffee table"),
+        ("i nearly died at my sister's joke lol", "died at my sister's joke"),
+        ("we're moving next month so I've been giving my plants away", "we're moving next month so I've been giving my plants away"),
+    ],
+)
+def test_the_thirty_eighth_round_s_accidents_are_read_around(message, figure):
+    assert [message[start:end] for start, end in default_lexicon().set_aside_spans(message)[1]] == [figure]
