@@ -43,6 +43,10 @@ class CrisisCheck:
     # word in another sense (`other_senses`: "I'd kill for a coffee"): a classifier that reads those words as
     # a crisis is not to be trusted on it (clinic_nlu.crisis_guard).
     set_aside: bool = False
+    # Informational because what it tells is long past and over (the lexicon's `resolved`, nothing `recurring`):
+    # the learned detector, which reads the attempt and not the years since, does not make it a crisis
+    # (clinic_nlu.crisis_guard).
+    resolved: bool = False
 
     @property
     def is_crisis(self) -> bool:
@@ -118,7 +122,9 @@ class CrisisLexicon:
         # nothing of danger.
         corrected = self.typos.correct(normalise(text))
         words = _without(_without(corrected, self.denied), self.other_senses)
-        return replace(self._assess(words), set_aside=words != corrected)
+        result = self._assess(words)
+        resolved = result.assessment is Assessment.INFORMATIONAL and self._resolved(words)
+        return replace(result, set_aside=words != corrected, resolved=resolved)
 
     def _assess(self, words: str) -> CrisisCheck:
         danger = [p.pattern for p in self.danger if p.search(words)]

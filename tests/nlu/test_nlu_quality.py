@@ -118,9 +118,10 @@ ON_BEHALF_FALSE_ALARMS_AT_MOST = 1
 # The twenty-ninth round's lexicon (an overpass jumped off, a whole bottle "enough to kill you", whether
 # drowning hurts): 154/160 and 23/160; with its figures of speech read around: 154/160 and 22/160.
 # The thirtieth round's lexicon ("back in my early 20s ... now at 45" learned as over): 154/160 and 21/160;
-# with a dose taken twice by mistake read around: 20/160.
+# with a dose taken twice by mistake read around: 20/160. The thirty-eighth round's history the lexicon reads as
+# long over kept informational whatever the detector scores (an overdose "from my twenties ... a long time ago"): 17.
 PROBE6_CRISIS_AT_LEAST = 157
-PROBE6_FALSE_ALARMS_AT_MOST = 18
+PROBE6_FALSE_ALARMS_AT_MOST = 17
 # crisis_probe7.yml (written in the thirtieth round by a helper that read no file of the project, most of its
 # messages inside an ordinary question): 144/164 and 27/166 as measured first (153 reached by the crisis
 # intent or the line); 154/164 and 20/166 (163 reached) with the thirtieth round's lexicon (means asked for certainty or an amount, a family
@@ -128,9 +129,10 @@ PROBE6_FALSE_ALARMS_AT_MOST = 18
 # volunteer, a holiday's last message, rope burn); 154/164 and 18/166 with a dose taken twice by mistake and a
 # treatment ended for a plain reason read around. The same round's Spanish goodbyes (leaving this world, letters
 # left for one's children, decided and not going on), an edge eyed and new marks: probe2 339/356, probe3
-# 195/200, probe5 137/150, probe6 157/160 by parse, no look-alike changed.
+# 195/200, probe5 137/150, probe6 157/160 by parse, no look-alike changed. 16/166 with the thirty-eighth round's
+# history read as long over kept informational (an attempt at 17 "stable for decades", an overdose in 2009).
 PROBE7_CRISIS_AT_LEAST = 155
-PROBE7_FALSE_ALARMS_AT_MOST = 18
+PROBE7_FALSE_ALARMS_AT_MOST = 16
 # crisis_probe8.yml (written in the thirty-first round by a helper that read no file of the project, two in
 # three of its messages inside an ordinary question): 144/167 and 29/165 as measured first (153 reached by the
 # crisis intent or the line); 165/167 and 25/165 (166 reached) with the thirty-first round's lexicon (an adverb

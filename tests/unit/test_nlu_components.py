@@ -58,6 +58,19 @@ def test_the_detector_alone_needs_more_to_call_venting_about_everyday_things_a_c
     assert sure.get("intent")["name"] == "crisis"
 
 
+def test_a_history_told_as_long_over_gets_the_informational_answer_however_sure_the_detector_is():
+    # The detector reads the attempt, not the years since (it scored such messages 0.86-0.94).
+    told = "I made a suicide attempt when I was 17. I'm 42 now and have been stable for decades. Do you treat OCD?"
+    long_over = GUARD.process([scored(told, 0.95)])[0]
+    assert long_over.get("intent")["name"] == "ask_suicidal_thoughts"
+    # Another informational message, nothing told as over: the detector's score still makes it a crisis.
+    general = GUARD.process([scored("can ketamine help with suicidal thoughts?", 0.95)])[0]
+    assert general.get("intent")["name"] == "crisis"
+    # Back lately: the lexicon's crisis.
+    back = "I made a suicide attempt when I was 17. I'm 42 now and the thoughts came back this month."
+    assert GUARD.process([scored(back, 0.05)])[0].get("intent")["name"] == "crisis"
+
+
 def sentence_scored(text, score, sentence_score, intent="faq"):
     message = classified(text, intent=intent)
     message.set("crisis_score", score)
