@@ -19,8 +19,9 @@ from clinic_nlu.evaluation import joined_verdicts
 # with "is"/"are" and a subject starting a run-on question after a question (model 5e922f722b7fe990). Thirty-seventh
 # round, with dev17's questions among the singles the sample is another: 327 and 7 on the round's starting model
 # (a45fb97b3bee0820), and the same at its end (the same weights; a question asked in the negative read).
-# Thirty-eighth round, with dev18's questions among the singles another sample again: 330 and 6 on the round's
-# final model (388027a08ef55463: unlisted conditions named, crisis lexicon kinds).
+# Thirty-eighth round, with dev18's questions among the singles another sample again: 330 and 6 with the round's
+# unlisted conditions and crisis lexicon kinds (models 388027a08ef55463 and 043e3daea02e1bbc; its later changes read no
+# dev question differently).
 ANSWERED_AT_LEAST = 327
 CONFIDENTLY_WRONG_AT_MOST = 9
 

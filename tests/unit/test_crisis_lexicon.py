@@ -1242,7 +1242,8 @@ def test_the_thirty_eighth_round_s_ordinary_twins_are_not(message):
     assert check(message).assessment is not Assessment.CRISIS
 
 
-# Accidents the detector alone had read as self-harm are read around (found where written) like any other sense.
+# Ordinary accounts the detector alone had read as a crisis (an accident told by what it happened on, dying at a
+# joke, things given away for a move) are read around (found where written) like any other sense.
 @pytest.mark.parametrize(
     "message, figure",
     [
@@ -1252,5 +1253,5 @@ def test_the_thirty_eighth_round_s_ordinary_twins_are_not(message):
         ("we're moving next month so I've been giving my plants away", "we're moving next month so I've been giving my plants away"),
     ],
 )
-def test_the_thirty_eighth_round_s_accidents_are_read_around(message, figure):
+def test_the_thirty_eighth_round_s_ordinary_accounts_are_read_around(message, figure):
     assert [message[start:end] for start, end in default_lexicon().set_aside_spans(message)[1]] == [figure]
