@@ -122,9 +122,7 @@ class CrisisLexicon:
         # nothing of danger.
         corrected = self.typos.correct(normalise(text))
         words = _without(_without(corrected, self.denied), self.other_senses)
-        result = self._assess(words)
-        resolved = result.assessment is Assessment.INFORMATIONAL and self._resolved(words)
-        return replace(result, set_aside=words != corrected, resolved=resolved)
+        return replace(self._assess(words), set_aside=words != corrected)
 
     def _assess(self, words: str) -> CrisisCheck:
         danger = [p.pattern for p in self.danger if p.search(words)]
@@ -138,17 +136,19 @@ class CrisisLexicon:
         about_topic = _without(words, self.bereavement)
         topic = [p.pattern for p in self.topic if p.search(about_topic)]
         vents = any(p.search(words) for p in self.venting)
+        # A history that got this far is told as long past and over.
         if not topic:
             if history:
-                return CrisisCheck(Assessment.INFORMATIONAL, history, vents=vents)
+                return CrisisCheck(Assessment.INFORMATIONAL, history, vents=vents, resolved=True)
             return CrisisCheck(Assessment.NONE, vents=vents)
+        over = bool(history) or self._resolved(words)
         general_question = any(p.search(words) for p in self.informational)
         personal = any(p.search(words) for p in self.personal)
         if general_question and not personal:
-            return CrisisCheck(Assessment.INFORMATIONAL, topic, vents=vents)
+            return CrisisCheck(Assessment.INFORMATIONAL, topic, vents=vents, resolved=over)
         # Long past and over, nothing back lately: the informational answer (it carries the 988 line).
-        if self._resolved(words):
-            return CrisisCheck(Assessment.INFORMATIONAL, topic, vents=vents)
+        if over:
+            return CrisisCheck(Assessment.INFORMATIONAL, topic, vents=vents, resolved=True)
         # Only as the subject of a work, a study or a public effort: the informational answer too.
         if not any(p.search(_without(about_topic, self.discussed)) for p in self.topic):
             return CrisisCheck(Assessment.INFORMATIONAL, topic, vents=vents)
