@@ -741,6 +741,12 @@ def test_pills_counted_then_already_taken_are_a_crisis_but_not_pills_taken_to_th
         ("I mistakenly took my lexapro twice today, is that ok?", "mistakenly took my lexapro twice"),
         ("took my evening pill twice by accident, still ok for Friday?", "took my evening pill twice by accident"),
         ("I've chosen to end my treatment with you since I'm moving", "end my treatment with you"),
+        # ordinary accounts the detector alone had read as a crisis (the thirty-eighth round): an accident told by
+        # what it happened on, dying at a joke, things given away for a move
+        ("I burned my hand on the stove making dinner, can the IV go in the other arm?", "burned my hand on the stove"),
+        ("hit my knee on the coffee table, bit swollen, still fine to come?", "hit my knee on the coffee table"),
+        ("i nearly died at my sister's joke lol", "died at my sister's joke"),
+        ("we're moving next month so I've been giving my plants away", "we're moving next month so I've been giving my plants away"),
     ],
 )
 def test_a_word_in_another_sense_is_found_where_it_was_written(message, figure):
@@ -1240,18 +1246,3 @@ def test_the_thirty_eighth_round_s_kinds_of_crisis_are_caught(message):
 )
 def test_the_thirty_eighth_round_s_ordinary_twins_are_not(message):
     assert check(message).assessment is not Assessment.CRISIS
-
-
-# Ordinary accounts the detector alone had read as a crisis (an accident told by what it happened on, dying at a
-# joke, things given away for a move) are read around (found where written) like any other sense.
-@pytest.mark.parametrize(
-    "message, figure",
-    [
-        ("I burned my hand on the stove making dinner, can the IV go in the other arm?", "burned my hand on the stove"),
-        ("hit my knee on the coffee table, bit swollen, still fine to come?", "hit my knee on the coffee table"),
-        ("i nearly died at my sister's joke lol", "died at my sister's joke"),
-        ("we're moving next month so I've been giving my plants away", "we're moving next month so I've been giving my plants away"),
-    ],
-)
-def test_the_thirty_eighth_round_s_ordinary_accounts_are_read_around(message, figure):
-    assert [message[start:end] for start, end in default_lexicon().set_aside_spans(message)[1]] == [figure]
