@@ -17,7 +17,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.clarify import SOMETHING_ELSE, answer_topics, said_events
 from actions.conditions import answer_conditions
 from actions.crisis_handoffs import record_possible_crisis
-from clinic.intents import ALTERNATIVE_ENTITY, ASK_CONDITION, FAQ, OFFER_ENTITY, crisis_guessed, retrieval_intent
+from clinic.intents import (
+    ALTERNATIVE_ENTITY,
+    ASK_CONDITION,
+    ASK_SUICIDAL_THOUGHTS,
+    OFFER_ENTITY,
+    OFFER_WHEN_MARKED,
+    crisis_guessed,
+    retrieval_intent,
+)
 from clinic.topics import CONDITIONS_TOPIC, TOPICS
 
 
@@ -32,23 +40,27 @@ class ActionAnswerMore(Action):
         answered = [retrieval_intent(tracker.latest_message), *topics]
         if own != ASK_CONDITION and answer_conditions(dispatcher, tracker, list_said=CONDITIONS_TOPIC in answered):
             answered.append(CONDITIONS_TOPIC)
+        # The classifiers' close topics, offered as choices; not after the answer about suicidal thoughts, which the
+        # crisis guard gave in place of their reading: its reply answers the questions read, and offers no other.
         alternatives = [
             TOPICS[key]
             for key in dict.fromkeys(tracker.get_latest_entity_values(ALTERNATIVE_ENTITY))
-            if key in TOPICS and key not in answered
+            if key in TOPICS and key not in answered and own != ASK_SUICIDAL_THOUGHTS
         ]
         if alternatives:
             buttons = [{"title": topic.title, "payload": topic.question} for topic in alternatives]
             offer_next = offer_follows(own, tracker)
             response = "utter_ask_alternatives_before_offer" if offer_next else "utter_ask_alternatives"
             dispatcher.utter_message(response=response, buttons=[*buttons, SOMETHING_ELSE])
-        if crisis_guessed(tracker.latest_message):
+        # The answer about suicidal thoughts carried the line already (action_note_possible_crisis follows it).
+        if crisis_guessed(tracker.latest_message) and own != ASK_SUICIDAL_THOUGHTS:
             dispatcher.utter_message(response="utter_crisis_line")
             record_possible_crisis(tracker)
         return said_events(topics)
 
 
 def offer_follows(own: Any, tracker: Tracker) -> bool:
-    """Whether the rules end this reply, whose intent is `own`, with the staff offer (data/rules/faq.yml):
-    every reply that says more does, but an FAQ answer's without the `offer` marker."""
-    return own != FAQ or bool(list(tracker.get_latest_entity_values(OFFER_ENTITY)))
+    """Whether the rules end this reply, whose intent is `own`, with the staff offer (data/rules/faq.yml,
+    data/rules/safety.yml): every reply that says more does, but an FAQ answer's or the answer about suicidal
+    thoughts' without the `offer` marker."""
+    return own not in OFFER_WHEN_MARKED or bool(list(tracker.get_latest_entity_values(OFFER_ENTITY)))

@@ -42,6 +42,9 @@ CONDITION_ENTITY = "condition"
 MORE_ENTITY = "more"
 OFFER_ENTITY = "offer"
 ANSWERED_ENTITY = "answered"
+# The intents whose reply ends with the staff offer only when it is marked `offer` (the rest that say more
+# always end with it: data/rules/faq.yml, data/rules/safety.yml).
+OFFER_WHEN_MARKED = (FAQ, ASK_SUICIDAL_THOUGHTS)
 # A user message with one of these intents is one the bot could not answer (`unanswered`).
 UNANSWERED_INTENTS = {OUT_OF_SCOPE, FALLBACK_INTENT}
 # The responses that answer a question from the article (the `utter_action` Rasa stores with a bot

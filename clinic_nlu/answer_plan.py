@@ -20,6 +20,13 @@ A message the crisis detector leans towards reading as a crisis without being su
 so do a thank-you, a goodbye and an off-topic message ("goodbye, thank you for everything"), whose one
 reply the line follows.
 
+A message the crisis guard answers as a question about suicidal thoughts (clinic_nlu.crisis_guard: a history
+it reads as long over, or told beside a question) keeps the question the classifiers read before the guard: its
+topic becomes a `topic` entity, and the reply answers it after the answer about suicidal thoughts ("I made an
+attempt at 17, I'm 42 now and stable. Do you treat OCD?" is told about OCD too), as it answers the message's other
+questions and the conditions it names (data/rules/safety.yml). That answer carries the crisis line already, so a
+lean towards a crisis adds no `more` to it.
+
 An unclear message (`nlu_fallback`) whose every question reads clearly on its own (`parts_read`,
 clinic_nlu.question_parts) gets `answered`: its answers are the reply, with no question back
 (actions/clarify.py), and `offer` too when one of them leaves something to the staff
@@ -28,7 +35,7 @@ clinic_nlu.question_parts) gets `answered`: its answers are the reply, with no q
 
 from __future__ import annotations
 
-from typing import List
+from typing import Any, Dict, List, Optional
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
@@ -39,14 +46,16 @@ from clinic.conditions import default_lexicon
 from clinic.intents import (
     ALTERNATIVE_ENTITY,
     ANSWERED_ENTITY,
+    ASK_SUICIDAL_THOUGHTS,
     BOOK_APPOINTMENT,
     CONDITION_ENTITY,
     FALLBACK_INTENT,
-    FAQ,
     GOODBYE,
+    GUARD_KEY,
     MORE_ENTITY,
     OFF_TOPIC,
     OFFER_ENTITY,
+    OFFER_WHEN_MARKED,
     REQUEST_STAFF,
     RETRIEVAL_INTENTS,
     THANK,
@@ -55,14 +64,17 @@ from clinic.intents import (
     retrieval_intent,
 )
 from clinic.topics import needs_staff
-from clinic_nlu.question_parts import PART_FOR_STAFF, PARTS_READ
+from clinic_nlu.question_parts import PART_FOR_STAFF, PARTS_READ, answered_topic
 from clinic_nlu.stateless import StatelessComponent
 
 # What each intent's answer can be followed by (an ask_condition answer is the condition's already);
-# every one of them by the crisis line, when the message may be a crisis the guard did not confirm.
+# every one of them but the answer about suicidal thoughts by the crisis line, when the message may be a crisis the
+# guard did not confirm.
 DETAILS = {
     **{intent: {CONDITION_ENTITY, TOPIC_ENTITY, ALTERNATIVE_ENTITY} for intent in RETRIEVAL_INTENTS},
     "ask_condition": {TOPIC_ENTITY},
+    # Its answer carries the crisis line itself (domain.yml), so a lean towards a crisis adds nothing to it.
+    ASK_SUICIDAL_THOUGHTS: {CONDITION_ENTITY, TOPIC_ENTITY},
     # A request to book or for a person that also asks a question: the answer, then the booking
     # (data/rules/handoff.yml).
     BOOK_APPOINTMENT: {TOPIC_ENTITY},
@@ -81,10 +93,15 @@ class AnswerPlan(StatelessComponent, EntityExtractorMixin):
         for message in messages:
             intent = (message.get(INTENT) or {}).get("name") or ""
             entities = message.get(ENTITIES) or []
+            kept = _asked_before_the_guard(message) if intent == ASK_SUICIDAL_THOUGHTS else None
+            if kept and kept not in [e.get(ENTITY_ATTRIBUTE_VALUE) for e in entities]:
+                kept_entity = {ENTITY_ATTRIBUTE_TYPE: TOPIC_ENTITY, ENTITY_ATTRIBUTE_VALUE: kept}
+                entities = entities + self.add_extractor_name([kept_entity])
             markers = []
             details = DETAILS.get(intent)
+            line_follows = crisis_guessed(message.data) and intent != ASK_SUICIDAL_THOUGHTS
             if details is not None and (
-                crisis_guessed(message.data) or any(entity.get(ENTITY_ATTRIBUTE_TYPE) in details for entity in entities)
+                line_follows or any(entity.get(ENTITY_ATTRIBUTE_TYPE) in details for entity in entities)
             ):
                 markers.append(MORE_ENTITY)
             answered = [retrieval_intent(message.data) or ""] + [
@@ -101,9 +118,15 @@ class AnswerPlan(StatelessComponent, EntityExtractorMixin):
             needs_offer = names_unlisted or message.get(PART_FOR_STAFF) or any(needs_staff(t) for t in answered)
             if intent == FALLBACK_INTENT and message.get(PARTS_READ):
                 markers.append(ANSWERED_ENTITY)
-            if needs_offer and (intent == FAQ or ANSWERED_ENTITY in markers):
+            if needs_offer and (intent in OFFER_WHEN_MARKED or ANSWERED_ENTITY in markers):
                 markers.append(OFFER_ENTITY)
             marked = [{ENTITY_ATTRIBUTE_TYPE: name, ENTITY_ATTRIBUTE_VALUE: "yes"} for name in markers]
-            if marked:
+            if marked or kept:
                 message.set(ENTITIES, entities + self.add_extractor_name(marked), add_to_output=True)
         return messages
+
+
+def _asked_before_the_guard(message: Message) -> Optional[str]:
+    """The topic the classifiers answered before the crisis guard put its intent in their prediction's place."""
+    before: Dict[str, Any] = (message.get(GUARD_KEY) or {}).get("classifier") or {}
+    return answered_topic(Message(data={**message.data, INTENT: before}))

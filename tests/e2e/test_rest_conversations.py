@@ -422,6 +422,22 @@ def test_informational_question_about_suicidal_thoughts_carries_988(bot):
     assert tracker["slots"]["crisis"] is False
 
 
+def test_a_history_long_over_told_beside_a_question_gets_the_988_answer_and_the_question_answered(bot):
+    # The guard reads the history as long over and gives the answer about suicidal thoughts (988, no alarm);
+    # the question beside it was lost, never answered (clinic_nlu.answer_plan).
+    sender = new_sender()
+    reply = bot.say(sender, "For my medical history: I made a suicide attempt when I was 17. I'm 42 now and "
+                            "have been stable for decades. Do you treat OCD?")
+    assert "suicidal thoughts" in reply and "988" in reply and "flagged" not in reply
+    assert "Obsessive-compulsive disorder (OCD) is one of the conditions" in reply
+    assert bot.tracker(sender)["slots"]["crisis"] is False
+    # A question the article does not answer is said so, and the staff offered, after the 988 answer.
+    reply = bot.say(new_sender(), "I had a suicide attempt in 2003, long behind me now. How much does an infusion cost?")
+    assert reply.index("988") < reply.index("I don't have information about the cost")
+    assert reply.rstrip().endswith("Would you like me to connect you with our clinic staff?")
+    assert "flagged" not in reply
+
+
 def test_gibberish_gets_a_clarification_with_topics_then_the_staff_offer(bot):
     sender = new_sender()
     first = bot.send(sender, "qwpoeiru zxmcnv")

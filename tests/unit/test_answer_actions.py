@@ -114,6 +114,19 @@ def test_an_answer_to_a_message_that_may_be_a_crisis_ends_with_the_crisis_line()
     assert [text for text, _ in said(ActionAnswerMore(), thanks)] == [texts[-1]]
 
 
+def test_after_the_answer_about_suicidal_thoughts_the_other_question_is_answered_without_a_second_crisis_line():
+    # That answer carries the line (domain.yml), and action_note_possible_crisis follows (data/rules/safety.yml).
+    tracker = tracker_with("ask_suicidal_thoughts", [topic("faq/schedule")],
+                           crisis_guard={"classifier": {"name": "faq"}, "leaning": True})
+    texts = [text for text, _ in said(ActionAnswerMore(), tracker)]
+    assert len(texts) == 1 and texts[0].startswith("On average, an infusion is given once a week")
+    # Nor are the classifiers' close topics offered as choices after it: the guard answered in their reading's place.
+    tracker.latest_message["entities"].append({"entity": "alternative", "value": "faq/boosters"})
+    assert [text for text, _ in said(ActionAnswerMore(), tracker)] == texts
+    tracker.latest_message["intent"]["name"] = "faq"
+    assert any(text.startswith("Did you mean one of these instead?") for text, _ in said(ActionAnswerMore(), tracker))
+
+
 def test_a_message_that_may_be_a_crisis_asks_staff_to_read_the_conversation_once_per_session():
     tracker = tracker_with("faq", crisis_guard={"classifier": {"name": "faq"}, "leaning": True})
     said(ActionAnswerMore(), tracker)

@@ -133,6 +133,41 @@ def test_an_answer_to_a_message_the_crisis_detector_leans_towards_is_marked_for_
     assert planned("greet", **leaning) == []
 
 
+def test_the_answer_about_suicidal_thoughts_keeps_the_question_the_classifiers_read_before_the_guard():
+    # "I made an attempt at 17, I'm 42 now and stable. Do you treat OCD?": the guard answers about suicidal thoughts
+    # (a history long over), and the question beside it is answered after it (data/rules/safety.yml).
+    def before(name, leaning=False):
+        return {"crisis_guard": {"classifier": {"name": name}, "leaning": leaning}}
+
+    assert planned("ask_suicidal_thoughts", topic="faq/schedule", **before("faq")) == ["topic", "more"]
+    assert planned("ask_suicidal_thoughts", topic="out_of_scope/cost", **before("out_of_scope")) == [
+        "topic", "more", "offer"]
+    # A question about a condition keeps the list, and the condition's own answer follows it.
+    assert planned("ask_suicidal_thoughts", "condition", **before("ask_condition")) == ["condition", "topic", "more"]
+    assert planned("ask_suicidal_thoughts", "condition", condition="schizophrenia", **before("ask_condition")) == [
+        "condition", "topic", "more", "offer"]
+    # The other questions of the message, as after any answer; a topic already among them is not added twice.
+    assert planned("ask_suicidal_thoughts", topic_entities=["faq/dose"], **before("nlu_fallback")) == [
+        "topic", "more", "offer"]
+    assert planned("ask_suicidal_thoughts", topic="faq/dose", topic_entities=["faq/dose"], **before("faq")) == [
+        "topic", "more", "offer"]
+    # Nothing besides: the classifiers read the question about suicidal thoughts too, or asked back; and its answer
+    # carries the crisis line, so a lean towards a crisis adds no more.
+    assert planned("ask_suicidal_thoughts", **before("ask_suicidal_thoughts")) == []
+    assert planned("ask_suicidal_thoughts", **before("nlu_fallback")) == []
+    assert planned("ask_suicidal_thoughts", **before("ask_suicidal_thoughts", leaning=True)) == []
+
+
+def test_the_topic_kept_from_before_the_guard_is_the_one_the_selector_picked():
+    from clinic_nlu.answer_plan import AnswerPlan
+
+    message = Message(data={"text": "x", "intent": {"name": "ask_suicidal_thoughts", "confidence": 1.0},
+                            "crisis_guard": {"classifier": {"name": "faq", "confidence": 0.8}}})
+    message.set("response_selector", {"default": {"response": {"intent_response_key": "faq/schedule"}}})
+    AnswerPlan({}).process([message])
+    assert [(e["entity"], e["value"]) for e in message.get("entities")] == [("topic", "faq/schedule"), ("more", "yes")]
+
+
 def test_a_question_with_a_part_asking_for_the_staff_or_read_as_nothing_ends_with_the_offer():
     from clinic_nlu.question_parts import PART_FOR_STAFF
 
