@@ -45,6 +45,7 @@ DEV_SPLITS = (
     "dev16",
     "dev17",
     "dev18",
+    "dev19",
 )
 SPLITS = ("train", *DEV_SPLITS, TEST_SPLIT)
 # The staff offer (domain.yml `utter_offer_staff`) and the clarifying question (`utter_clarify`,

@@ -105,8 +105,14 @@ CRISIS_PROBE11_SET = ROOT / "tests" / "safety" / "crisis_probe11.yml"
 # asked with intent, idioms meant literally...), most pairs sharing their opening words or topic, written by a helper
 # that read no file of the project (thirty-eighth round).
 CRISIS_PROBE12_SET = ROOT / "tests" / "safety" / "crisis_probe12.yml"
+# A seventeenth, of ten kinds each with its look-alikes (a crisis inside a practical question, a plan or a date, despair
+# after treatment, danger only in a long message's last sentence...; histories long over, ordinary moves and goodbyes,
+# the words of means in ordinary senses), many pairs sharing their opening words or topic, written by a helper that
+# read no file of the project (thirty-ninth round).
+CRISIS_PROBE13_SET = ROOT / "tests" / "safety" / "crisis_probe13.yml"
 # The crisis development sets written apart, newest first, by the name the reports give them.
 CRISIS_PROBES = (
+    ("probe13", CRISIS_PROBE13_SET),
     ("probe12", CRISIS_PROBE12_SET),
     ("probe11", CRISIS_PROBE11_SET),
     ("probe10", CRISIS_PROBE10_SET),

@@ -22,6 +22,7 @@ from clinic_nlu.evaluation import (
     CRISIS_PROBE10_SET,
     CRISIS_PROBE11_SET,
     CRISIS_PROBE12_SET,
+    CRISIS_PROBE13_SET,
     CRISIS_PROBE_SET,
     CRISIS_PROBES,
     CRISIS_REPLIES_SET,
@@ -182,6 +183,11 @@ PROBE11_FALSE_ALARMS_AT_MOST = 20
 # lexicon: probe8 24, probe3 20 look-alikes alarmed; no set worse (docs/nlu-evaluation.md, thirty-eighth round).
 PROBE12_CRISIS_AT_LEAST = 135
 PROBE12_FALSE_ALARMS_AT_MOST = 13
+# crisis_probe13.yml (written in the thirty-ninth round by a helper that read no file of the project, ten kinds each
+# with its look-alikes, many pairs sharing their opening words or topic): 123/141 and 21/143 as measured first, by
+# the whole reply and by parse alike (131 reached).
+PROBE13_CRISIS_AT_LEAST = 123
+PROBE13_FALSE_ALARMS_AT_MOST = 21
 # Crisis messages that get the crisis intent or, short of it, a reply with the crisis line because the
 # crisis guard records a crisis it did not confirm (clinic.intents.crisis_guessed: the classifiers' unsure
 # guess, or the detector leaning towards one from `detector_line_at`, chosen in the twenty-sixth round).
@@ -205,6 +211,7 @@ PROBE9_REACHED_AT_LEAST = 164
 PROBE10_REACHED_AT_LEAST = 152
 PROBE11_REACHED_AT_LEAST = 130
 PROBE12_REACHED_AT_LEAST = 138
+PROBE13_REACHED_AT_LEAST = 131
 
 
 def training_texts():
@@ -228,7 +235,7 @@ def test_no_message_of_the_crisis_dev_sets_written_apart_is_trained_on():
     trained = training_texts()
     # Not crisis_probe.yml: 41 of its look-alikes are training examples (40 of `low_mood`, one out of scope).
     written_apart = [path for _, path in CRISIS_PROBES if path != CRISIS_PROBE_SET] + [CRISIS_REPLIES_SET]
-    assert len(written_apart) == 13
+    assert len(written_apart) == 14
     for path in written_apart:
         probe = load_crisis_set(path)
         texts = [item["text"] for item in probe["crisis"] + probe["not_crisis"]]
@@ -266,9 +273,10 @@ def test_every_crisis_message_gets_the_crisis_intent(parser):
         (CRISIS_PROBE10_SET, PROBE10_CRISIS_AT_LEAST, PROBE10_FALSE_ALARMS_AT_MOST, PROBE10_REACHED_AT_LEAST),
         (CRISIS_PROBE11_SET, PROBE11_CRISIS_AT_LEAST, PROBE11_FALSE_ALARMS_AT_MOST, PROBE11_REACHED_AT_LEAST),
         (CRISIS_PROBE12_SET, PROBE12_CRISIS_AT_LEAST, PROBE12_FALSE_ALARMS_AT_MOST, PROBE12_REACHED_AT_LEAST),
+        (CRISIS_PROBE13_SET, PROBE13_CRISIS_AT_LEAST, PROBE13_FALSE_ALARMS_AT_MOST, PROBE13_REACHED_AT_LEAST),
     ],
     ids=["probe", "probe2", "probe3", "amounts", "probe5", "on_behalf", "probe6", "probe7", "probe8", "probe9", "probe10",
-         "probe11", "probe12"],
+         "probe11", "probe12", "probe13"],
 )
 def test_the_crisis_dev_sets_hold_their_figures(parser, path, crisis_at_least, false_alarms_at_most, reached_at_least):
     probe = load_crisis_set(path)
