@@ -46,6 +46,7 @@ _SHORTHAND = {
     "r": "are",
     "ppl": "people",
     "abt": "about",
+    "yrs": "years",
     "bc": "because",
     "rn": "right now",
     "pls": "please",

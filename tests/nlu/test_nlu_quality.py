@@ -82,8 +82,9 @@ PROBE2_FALSE_ALARMS_AT_MOST = 18
 # round's: 192/200 and 27/200; the twenty-eighth round's sentences: 192/200 and 23/200; the twenty-ninth
 # round's lexicon (the dose that would stop someone's heart): 193/200; with its figures of speech read
 # around: 193/200 and 22/200; the thirtieth round's dose taken twice by mistake read around: 193/200 and 21/200.
+# The thirty-ninth round's goodbye for a retirement read around: 196/200 and 19/200.
 PROBE3_CRISIS_AT_LEAST = 196
-PROBE3_FALSE_ALARMS_AT_MOST = 21
+PROBE3_FALSE_ALARMS_AT_MOST = 19
 # crisis_amounts.yml (written apart in the tenth round, after the lexicon's overdose pattern was narrowed
 # to a thing one can overdose on): 58/60 and 10/80; with the pattern as it was, 58/60 and 26/80.
 # "taking" among the overdose's verbs and boxes counted (eleventh round): 59/60 and 10/80.
@@ -149,18 +150,20 @@ PROBE8_FALSE_ALARMS_AT_MOST = 24
 # with the thirty-third round's lexicon (death felt as a comfort, methods looked into, nobody burdened much
 # longer, medicines combined not to wake up, bridges high enough, one's funeral pictured, being with the people
 # lost, whether cutting a wrist kills; disappearing, nobody's problem, ending it, in Spanish and French). 159/167
-# with the thirty-fourth round's (a stay in intensive care lately left, an overdose named after it in passing).
+# with the thirty-fourth round's (a stay in intensive care lately left, an overdose named after it in passing). 16/164
+# with the thirty-ninth round's histories long over (an overdose told as done "20 yrs ago", "fully recovered").
 PROBE9_CRISIS_AT_LEAST = 160
-PROBE9_FALSE_ALARMS_AT_MOST = 18
+PROBE9_FALSE_ALARMS_AT_MOST = 16
 # crisis_probe10.yml (written in the thirty-fourth round by a helper that read no file of the project: what a list
 # of words would miss, with look-alikes in the same words): 138/157 and 22/153 as measured first by the whole
 # reply (148 reached by the crisis intent or the line); 147/157 and 19/153 (152 reached) by parse with the
 # thirty-fourth round's lexicon (dead felt as happier, not around long enough, more taken than prescribed, a
 # whole strip, joining the dead on an anniversary, lithium lined up; Portuguese, Italian, Tagalog; letters
 # explaining the treatment, a last message about a bill, an MRI dreaded). Its five missed are replies with
-# nothing to answer ("yes. tonight.", "ok. goodbye") said as a first message.
+# nothing to answer ("yes. tonight.", "ok. goodbye") said as a first message. 18/153 with the thirty-ninth round's
+# overdose told as done, then dated ("Back in 2015 I overdosed ... I'm doing well now").
 PROBE10_CRISIS_AT_LEAST = 147
-PROBE10_FALSE_ALARMS_AT_MOST = 19
+PROBE10_FALSE_ALARMS_AT_MOST = 18
 # crisis_probe11.yml (written in the thirty-seventh round by a helper that read no file of the project, ten kinds each
 # with its look-alikes, many pairs sharing their opening words): 117/134 and 28/140 as measured first by the whole
 # reply; 124/134 and 23/140 by parse (129 reached) with the round's lexicon (a lethal amount of ketamine asked for a
@@ -185,9 +188,14 @@ PROBE12_CRISIS_AT_LEAST = 135
 PROBE12_FALSE_ALARMS_AT_MOST = 13
 # crisis_probe13.yml (written in the thirty-ninth round by a helper that read no file of the project, ten kinds each
 # with its look-alikes, many pairs sharing their opening words or topic): 123/141 and 21/143 as measured first, by
-# the whole reply and by parse alike (131 reached).
-PROBE13_CRISIS_AT_LEAST = 123
-PROBE13_FALSE_ALARMS_AT_MOST = 21
+# the whole reply and by parse alike (131 reached); 136/141 and 6/143 (all 141 reached) with the round's lexicon (a
+# medicine saved up asked about as enough, a height asked for it to be certain, a lethal mix asked about with both at
+# hand, something ending "and so am i", a plan told by what must be got through first, the void answered...; histories
+# long over told in new ways, an overdose told as done made a history, goodbyes and letters for a move or a
+# retirement, a screening question's words, a burden at work, a bridge closed). The same lexicon: probe3 19, probe9 16,
+# probe10 18 look-alikes alarmed; no set worse (docs/nlu-evaluation.md, thirty-ninth round).
+PROBE13_CRISIS_AT_LEAST = 136
+PROBE13_FALSE_ALARMS_AT_MOST = 6
 # Crisis messages that get the crisis intent or, short of it, a reply with the crisis line because the
 # crisis guard records a crisis it did not confirm (clinic.intents.crisis_guessed: the classifiers' unsure
 # guess, or the detector leaning towards one from `detector_line_at`, chosen in the twenty-sixth round).
@@ -211,7 +219,7 @@ PROBE9_REACHED_AT_LEAST = 164
 PROBE10_REACHED_AT_LEAST = 152
 PROBE11_REACHED_AT_LEAST = 130
 PROBE12_REACHED_AT_LEAST = 138
-PROBE13_REACHED_AT_LEAST = 131
+PROBE13_REACHED_AT_LEAST = 141
 
 
 def training_texts():
