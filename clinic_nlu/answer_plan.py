@@ -94,9 +94,10 @@ class AnswerPlan(StatelessComponent, EntityExtractorMixin):
             intent = (message.get(INTENT) or {}).get("name") or ""
             entities = message.get(ENTITIES) or []
             kept = _asked_before_the_guard(message) if intent == ASK_SUICIDAL_THOUGHTS else None
+            added = []
             if kept and kept not in [e.get(ENTITY_ATTRIBUTE_VALUE) for e in entities]:
-                kept_entity = {ENTITY_ATTRIBUTE_TYPE: TOPIC_ENTITY, ENTITY_ATTRIBUTE_VALUE: kept}
-                entities = entities + self.add_extractor_name([kept_entity])
+                added = self.add_extractor_name([{ENTITY_ATTRIBUTE_TYPE: TOPIC_ENTITY, ENTITY_ATTRIBUTE_VALUE: kept}])
+                entities = entities + added
             markers = []
             details = DETAILS.get(intent)
             line_follows = crisis_guessed(message.data) and intent != ASK_SUICIDAL_THOUGHTS
@@ -121,7 +122,7 @@ class AnswerPlan(StatelessComponent, EntityExtractorMixin):
             if needs_offer and (intent in OFFER_WHEN_MARKED or ANSWERED_ENTITY in markers):
                 markers.append(OFFER_ENTITY)
             marked = [{ENTITY_ATTRIBUTE_TYPE: name, ENTITY_ATTRIBUTE_VALUE: "yes"} for name in markers]
-            if marked or kept:
+            if marked or added:
                 message.set(ENTITIES, entities + self.add_extractor_name(marked), add_to_output=True)
         return messages
 
