@@ -1277,6 +1277,23 @@ def test_the_thirty_ninth_round_s_kinds_of_crisis_are_caught(message):
     assert check(message).assessment is Assessment.CRISIS
 
 
+# What the round's read-around patterns must not take out: a move "to a better place" (the round's first version of them
+# read it as an ordinary move).
+@pytest.mark.parametrize(
+    "message",
+    ["saying goodbye to everyone, moving to a better place soon"],
+)
+def test_the_thirty_ninth_round_s_readings_around_leave_a_crisis_alone(message):
+    assert check(message).assessment is Assessment.CRISIS
+
+
+def test_the_will_to_live_lost_is_despair_unless_vented_about_an_everyday_thing():
+    # Found at the round's re-read: no pattern read it (the detector alone stood between it and an FAQ answer).
+    assert check("i do not have any will to live anymore").assessment is Assessment.CRISIS
+    assert check("lost the will to live. can i get in this week?").assessment is Assessment.CRISIS
+    assert check("this insurance paperwork, i have lost the will to live lol").assessment is not Assessment.CRISIS
+
+
 # Their ordinary twins, and the look-alikes the round's set alarmed on: receipts saved, a clinic's floor, asthma, a
 # glass of wine, a contract ending, stitches from surgery, a brain saying go to bed, done at five, a hotel checkout;
 # a burden to one's team, hurting oneself never spoken of, an overdose ruled out, goodbyes and thank-you cards for a
@@ -1305,6 +1322,12 @@ def test_the_thirty_ninth_round_s_kinds_of_crisis_are_caught(message):
         "does the phq-9 form ask about hurting yourself? just curious",
         "I'm not having any side effects, is that normal?",
         "i have given up on sugar before infusions, does that matter?",
+        # (twins the round's first version of its patterns alarmed on, narrowed at the re-read)
+        "what level of sedation do you use for it to be quick",
+        "can i take all my vitamins with wine at dinner?",
+        "school is done for the year and so am i, finally free",
+        "i'm done with my series, just need to get through the last booster",
+        "I've given up on everything sugary before infusions",
     ],
 )
 def test_the_thirty_ninth_round_s_ordinary_twins_are_not(message):
