@@ -23,7 +23,7 @@ from clinic.intents import (
     ASK_SUICIDAL_THOUGHTS,
     OFFER_ENTITY,
     OFFER_WHEN_MARKED,
-    crisis_guessed,
+    crisis_line_owed,
     retrieval_intent,
 )
 from clinic.topics import CONDITIONS_TOPIC, TOPICS
@@ -52,8 +52,8 @@ class ActionAnswerMore(Action):
             offer_next = offer_follows(own, tracker)
             response = "utter_ask_alternatives_before_offer" if offer_next else "utter_ask_alternatives"
             dispatcher.utter_message(response=response, buttons=[*buttons, SOMETHING_ELSE])
-        # The answer about suicidal thoughts carried the line already (action_note_possible_crisis follows it).
-        if crisis_guessed(tracker.latest_message) and own != ASK_SUICIDAL_THOUGHTS:
+        # (After the answer about suicidal thoughts, which carried the line, action_note_possible_crisis records it.)
+        if crisis_line_owed(tracker.latest_message):
             dispatcher.utter_message(response="utter_crisis_line")
             record_possible_crisis(tracker)
         return said_events(topics)

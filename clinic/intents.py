@@ -113,3 +113,9 @@ def crisis_guessed(parse_data: Dict[Text, Any]) -> bool:
     guard = parse_data.get(GUARD_KEY) or {}
     guessed = (guard.get("classifier") or {}).get("name") == CRISIS or bool(guard.get("leaning"))
     return guessed and (parse_data.get("intent") or {}).get("name") != CRISIS
+
+
+def crisis_line_owed(parse_data: Dict[Text, Any]) -> bool:
+    """Whether a crisis is guessed (`crisis_guessed`) and the reply's own answer does not carry the crisis line: the
+    answer about suicidal thoughts does (domain.yml), so nothing adds the line after it."""
+    return crisis_guessed(parse_data) and (parse_data.get("intent") or {}).get("name") != ASK_SUICIDAL_THOUGHTS

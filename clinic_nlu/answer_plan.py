@@ -60,7 +60,7 @@ from clinic.intents import (
     RETRIEVAL_INTENTS,
     THANK,
     TOPIC_ENTITY,
-    crisis_guessed,
+    crisis_line_owed,
     retrieval_intent,
 )
 from clinic.topics import needs_staff
@@ -100,9 +100,9 @@ class AnswerPlan(StatelessComponent, EntityExtractorMixin):
                 entities = entities + added
             markers = []
             details = DETAILS.get(intent)
-            line_follows = crisis_guessed(message.data) and intent != ASK_SUICIDAL_THOUGHTS
             if details is not None and (
-                line_follows or any(entity.get(ENTITY_ATTRIBUTE_TYPE) in details for entity in entities)
+                crisis_line_owed(message.data)
+                or any(entity.get(ENTITY_ATTRIBUTE_TYPE) in details for entity in entities)
             ):
                 markers.append(MORE_ENTITY)
             answered = [retrieval_intent(message.data) or ""] + [
