@@ -46,6 +46,7 @@ DEV_SPLITS = (
     "dev17",
     "dev18",
     "dev19",
+    "dev20",
 )
 SPLITS = ("train", *DEV_SPLITS, TEST_SPLIT)
 # The staff offer (domain.yml `utter_offer_staff`) and the clarifying question (`utter_clarify`,

@@ -110,8 +110,14 @@ CRISIS_PROBE12_SET = ROOT / "tests" / "safety" / "crisis_probe12.yml"
 # the words of means in ordinary senses), many pairs sharing their opening words or topic, written by a helper that
 # read no file of the project (thirty-ninth round).
 CRISIS_PROBE13_SET = ROOT / "tests" / "safety" / "crisis_probe13.yml"
+# An eighteenth, of ten kinds each with its look-alikes (preparations told casually, passive wishes in everyday words,
+# a date or a condition set, veiled farewells, self-harm just done...; histories long over, grief and wills, ordinary
+# goodbyes, professionals and the media), most inside an ordinary message about the clinic, many pairs sharing their
+# opening words, written by a helper that read no file of the project (fortieth round).
+CRISIS_PROBE14_SET = ROOT / "tests" / "safety" / "crisis_probe14.yml"
 # The crisis development sets written apart, newest first, by the name the reports give them.
 CRISIS_PROBES = (
+    ("probe14", CRISIS_PROBE14_SET),
     ("probe13", CRISIS_PROBE13_SET),
     ("probe12", CRISIS_PROBE12_SET),
     ("probe11", CRISIS_PROBE11_SET),
