@@ -199,9 +199,13 @@ PROBE13_CRISIS_AT_LEAST = 136
 PROBE13_FALSE_ALARMS_AT_MOST = 6
 # crisis_probe14.yml (written in the fortieth round by a helper that read no file of the project, ten kinds each with
 # its look-alikes, most inside an ordinary message about the clinic): 119/135 and 18/135 as measured first, by the
-# whole reply and by parse alike (129 reached).
-PROBE14_CRISIS_AT_LEAST = 119
-PROBE14_FALSE_ALARMS_AT_MOST = 18
+# whole reply (129 reached); 134/135 and 8/135 (all 135 reached) with the round's lexicon (an illness or an accident
+# hoped for, not sticking around on this earth, one's death planned, "sorry, i was cutting", a close call by choice, the
+# bridge again, nothing needed for much longer, a medicine by its generic name...; histories years over, a crisis
+# line's volunteers, a doctor's patients, someone else's things given away, a last message from an old number). The
+# same lexicon: no other set's figures moved (docs/nlu-evaluation.md, fortieth round).
+PROBE14_CRISIS_AT_LEAST = 134
+PROBE14_FALSE_ALARMS_AT_MOST = 8
 # Crisis messages that get the crisis intent or, short of it, a reply with the crisis line because the
 # crisis guard records a crisis it did not confirm (clinic.intents.crisis_guessed: the classifiers' unsure
 # guess, or the detector leaning towards one from `detector_line_at`, chosen in the twenty-sixth round).
@@ -226,7 +230,7 @@ PROBE10_REACHED_AT_LEAST = 152
 PROBE11_REACHED_AT_LEAST = 130
 PROBE12_REACHED_AT_LEAST = 138
 PROBE13_REACHED_AT_LEAST = 141
-PROBE14_REACHED_AT_LEAST = 129
+PROBE14_REACHED_AT_LEAST = 135
 
 
 def training_texts():

@@ -1349,3 +1349,87 @@ def test_the_thirty_ninth_round_s_ordinary_twins_are_not(message):
 )
 def test_the_thirty_ninth_round_s_histories_over_are_informational(message):
     assert check(message).assessment is Assessment.INFORMATIONAL
+
+
+# The fortieth round's kinds (crisis_probe14.yml's misses), in words of their own: an illness or an accident hoped for to
+# end it, not staying around in this world, one's own suicide planned, the thoughts acted on tonight, tens of a medicine
+# swallowed minutes ago, cutting just done, a close call on purpose, the tracks thought of again, nothing needed for much
+# longer or after a month one is not to be booked past, a slot offered on by one not sure to be around, a plan told by
+# what one wants to get through first.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "i keep praying my illness takes me in my sleep. anyway when is my next booster",
+        "honestly i would be relieved if i got hit by a bus on the way there",
+        "if round two does nothing i'm not staying around in this world",
+        "i have been planning my own suicide for weeks. do you take walk ins",
+        "tonight i think i will act on the thoughts",
+        "swallowed 30 of my lorazepam twenty minutes ago what do i do",
+        "sorry for the late text, i was cutting again",
+        "it was a close call on saturday and it was on purpose",
+        "been thinking about the tracks again lately",
+        "you can cancel the rest, i won't be needing anything for much longer",
+        "no need to book me past march, i won't need anything after that",
+        "not sure i'll still be around by tuesday, maybe offer my slot to someone else",
+        "once my son graduates i'm done, just want to get through the ceremony",
+    ],
+)
+def test_the_fortieth_round_s_kinds_of_crisis_are_caught(message):
+    assert check(message).assessment is Assessment.CRISIS
+
+
+# Their ordinary twins, and the look-alikes the round's set alarmed on: a cancer hoped gone, a scan hoped clear, an
+# accident asked about after an infusion, a town left, a wedding planned, vitamins taken over a month, onions cut, a close
+# call with the IV, not around on a given day, a slot given away for a week one is well; someone else's things given away,
+# a last message from an old number, a crisis line's volunteers, a doctor's patients after an attempt, suicide discussed
+# with patients.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I hope the cancer doesn't come back, can ketamine affect that?",
+        "praying the tumor comes back negative on the scan next week",
+        "would i be okay if i got in a car accident driving after the infusion",
+        "my mom is not sticking around in this town much longer, she's moving to Reno",
+        "planning my wedding has been stressful, can I book a booster before it?",
+        "took 20 of my photos an hour ago for the intake form, can i email them?",
+        "sorry i was cutting onions when you called, can you call back",
+        "that was a close call by the nurse, the IV almost slipped out",
+        "not sure i'll be around this thursday, can you give my slot to someone else",
+        "give my slot to someone else, i don't need it this week, feeling good",
+        "giving away my dad's tools since he moved into assisted living, can i come in saturday?",
+        "this is my last text from this number, the new one is below",
+        "I volunteer with a crisis text line shift on weekends, can I refer people to you?",
+        "I'm a psychiatrist; do you take patients referred after a suicide attempt once they are stable?",
+    ],
+)
+def test_the_fortieth_round_s_ordinary_twins_are_not(message):
+    assert check(message).assessment is not Assessment.CRISIS
+
+
+# Histories long over told in the round's ways (years out from it, a different person now, doing better years on, a
+# harm of one's youth not done in years), and suicide discussed with one's students: not a crisis; relapses told beside
+# such words stay one.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "seven years out from my overdose and stable, can i still get ketamine?",
+        "i attempted in college, i'm a completely different person now. do you take aetna?",
+        "my dad had an attempt a decade ago and has been doing great, would ketamine suit him?",
+        "when i was a teen i cut myself, haven't done it in 20 years. will the nurse ask?",
+        "as a teacher i need to know how to talk about suicide with students, do you offer training?",
+    ],
+)
+def test_the_fortieth_round_s_histories_over_and_discussions_are_not_a_crisis(message):
+    assert check(message).assessment is not Assessment.CRISIS
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "i cut myself last night, haven't done it in 2 years before that",
+        "my attempt was last month and i'm a different person now, numb",
+        "five years out from my last attempt but the thoughts are back this week",
+    ],
+)
+def test_the_fortieth_round_s_relapses_stay_a_crisis(message):
+    assert check(message).assessment is Assessment.CRISIS
