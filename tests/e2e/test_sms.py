@@ -110,13 +110,14 @@ def test_a_retried_webhook_is_processed_once(bot):
 
 
 def test_questions_texted_together_are_answered_and_end_with_the_staff_offer_not_a_question_back(bot):
-    # The classifiers guessed a crisis here (0.43) that the guard did not confirm: all three were answered,
-    # then "Sorry, I'm not sure I understood ... Could you rephrase?" with the topic list as choices.
+    # All three were answered, then "Sorry, I'm not sure I understood ... Could you rephrase?" with the topic list as
+    # choices. (Whether the crisis line follows such answers when the classifiers guess a crisis the guard does not
+    # confirm is tested in tests/unit/test_answer_actions.py: this message shows no sign of one, and the guess a model
+    # makes on it is no behaviour to hold.)
     messages = Phone(bot, TOKEN).text("how fast does it kick in how long does it last is it covered by insurance")
     reply = " ".join(messages)
     assert "within a few hours" in reply and "booster" in reply and "insurance coverage" in reply
     assert "not sure I understood" not in reply and "rephrase" not in reply
-    assert "If you're in crisis, call or text 988 any time." in reply
     assert messages[-1].endswith("Reply 1 for Yes, please, 2 for No, thanks.")
 
 
