@@ -272,6 +272,7 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
             return messages
         for message in messages:
             self._read_what_is_asked_about(message)
+            self._answer_in_the_order_asked(message)
             found, for_staff, every_part_read = self._other_topics(message)
             for flag, value in ((PART_FOR_STAFF, for_staff), (PARTS_READ, every_part_read)):
                 if value:
@@ -294,6 +295,37 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
             topic, _ = self._about_what_is_asked(message.get(TEXT) or "", (own, 1.0))
             if topic != own:
                 set_answer(message, topic)
+
+    def _answer_in_the_order_asked(self, message: Message) -> None:
+        """A message of several questions, each read as a likely topic of its own, one of them the topic the
+        message was read as whole, is answered in the order asked: its first question's answer first ("How does
+        ketamine work, how many sessions, and does insurance cover it?", read as a whole as the schedule, is told
+        how it works, then the schedule, then about insurance), and no topic the whole was nearly read as is
+        offered as a choice after (its `alternative` entities, clinic_nlu.retrieval_topic): each question got its
+        answer. A message naming a condition is left to the condition's readings (`_other_topics`)."""
+        own = answered_topic(message)
+        entities = message.get(ENTITIES) or []
+        if own is None or any(entity.get("entity") == CONDITION_ENTITY for entity in entities):
+            return
+        parts = questions_asked(message.get(TEXT) or "")
+        if len(parts) < 2:
+            return
+        read = [self._about_what_is_asked(part, first) for part, (first, _) in zip(parts, self._top_topics(parts))]
+        topics = [topic for topic, _ in read]
+        likely = all(
+            confidence >= self.component_config["min_confidence"] and topic.split("/")[0] in RETRIEVAL_INTENTS
+            for topic, confidence in read
+        )
+        if not likely or own not in topics or len(set(topics)) < len(topics):
+            return
+        # One out-of-scope answer to a reply (`_other_topics`): a first question out of scope keeps its place when
+        # another is, so that the more telling answer the message was read as ("can I eat before, and do I need a
+        # ride home?": driving) is not put aside for the other's.
+        out_of_scope = [topic for topic in topics if topic.split("/")[0] == OUT_OF_SCOPE]
+        if topics[0] != own and not (topics[0] in out_of_scope and len(out_of_scope) > 1):
+            set_answer(message, topics[0])
+        kept = [entity for entity in entities if entity.get("entity") != ALTERNATIVE_ENTITY]
+        message.set(ENTITIES, kept, add_to_output=True)
 
     def _about_what_is_asked(self, text: str, topic: Tuple[str, float]) -> Tuple[str, float]:
         """The topic of a question read as what the therapy is (`topic`), unless it asks what something else

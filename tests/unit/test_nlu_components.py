@@ -241,3 +241,53 @@ def test_the_runners_up_are_the_faq_alternatives_with_the_selectors_confidence()
         {"entity": "alternative", "value": "out_of_scope/other"},
     ])
     assert runners_up(message) == [("faq/how_it_works", 0.28)]
+
+
+def read_whole_as(own, text, entities=()):
+    """A message the classifiers read as a whole as the FAQ answer `own`, with the close `alternative` topics given."""
+    message = Message(data={"text": text, "intent": {"name": own.split("/")[0], "confidence": 0.72}})
+    message.set("response_selector", {"default": {"response": {"intent_response_key": own, "utter_action": "utter_" + own}}})
+    message.set("entities", [{"entity": entity, "value": value} for entity, value in entities])
+    return message
+
+
+def answered_in_order(message, readings):
+    """`_answer_in_the_order_asked` with each question of the message read as `readings` (topic, probability)."""
+    parts = QuestionParts(QuestionParts.get_default_config(), None, None)
+    parts._top_topics = lambda texts: [(reading, ("faq/what_is", 0.01)) for reading in readings[: len(texts)]]
+    parts._answer_in_the_order_asked(message)
+    answer = message.get("response_selector")["default"]["response"]["intent_response_key"]
+    return answer, [entity["value"] for entity in message.get("entities") if entity["entity"] == "alternative"]
+
+
+def test_a_message_of_several_clear_questions_is_answered_in_the_order_asked_with_no_choices_after():
+    text = "How does ketamine work, how many sessions, and does insurance cover it?"
+    readings = [("faq/how_it_works", 0.9), ("faq/schedule", 0.8), ("out_of_scope/insurance", 0.95)]
+    close = [("alternative", "faq/what_is"), ("alternative", "out_of_scope/insurance")]
+    # Read as a whole as its second question: its first question's answer first, and no choice after.
+    assert answered_in_order(read_whole_as("faq/schedule", text, close), readings) == ("faq/how_it_works", [])
+    # Read as a whole as its first: that answer, and still no choice after.
+    assert answered_in_order(read_whole_as("faq/how_it_works", text, close), readings) == ("faq/how_it_works", [])
+    # A first question out of scope beside another: the one the whole was read as stays the answer (a reply gives one
+    # out-of-scope answer), with no choice after.
+    ride = "can i eat before my infusion and do i need a ride home after"
+    both = [("out_of_scope/other", 0.7), ("out_of_scope/driving", 0.9)]
+    assert answered_in_order(read_whole_as("out_of_scope/driving", ride, close), both) == ("out_of_scope/driving", [])
+
+
+def test_a_message_whose_questions_are_not_all_read_clearly_keeps_its_answer_and_choices():
+    text = "How does ketamine work, how many sessions, and does insurance cover it?"
+    close = [("alternative", "faq/what_is")]
+    unread = [("faq/how_it_works", 0.9), ("faq/schedule", 0.3), ("out_of_scope/insurance", 0.95)]
+    assert answered_in_order(read_whole_as("faq/schedule", text, close), unread) == ("faq/schedule", ["faq/what_is"])
+    # Read as a whole as none of its questions, or two questions read as one topic: left as read.
+    other = [("faq/how_it_works", 0.9), ("faq/dose", 0.8), ("out_of_scope/insurance", 0.95)]
+    assert answered_in_order(read_whole_as("faq/schedule", text, close), other) == ("faq/schedule", ["faq/what_is"])
+    twice = [("faq/schedule", 0.9), ("faq/schedule", 0.8), ("out_of_scope/insurance", 0.95)]
+    assert answered_in_order(read_whole_as("faq/schedule", text, close), twice) == ("faq/schedule", ["faq/what_is"])
+    # One question, or a condition named: left to the other readings.
+    one = read_whole_as("faq/schedule", "how many sessions will I need?", close)
+    assert answered_in_order(one, [("faq/schedule", 0.9)]) == ("faq/schedule", ["faq/what_is"])
+    named = read_whole_as("faq/schedule", "How does it work for PTSD, and how many sessions?",
+                          [*close, ("condition", "ptsd")])
+    assert answered_in_order(named, [("faq/how_it_works", 0.9), ("faq/schedule", 0.8)]) == ("faq/schedule", ["faq/what_is"])
