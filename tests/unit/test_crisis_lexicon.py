@@ -1354,8 +1354,7 @@ def test_the_thirty_ninth_round_s_histories_over_are_informational(message):
 # The fortieth round's kinds (crisis_probe14.yml's misses), in words of their own: an illness or an accident hoped for to
 # end it, not staying around in this world, one's own suicide planned, the thoughts acted on tonight, tens of a medicine
 # swallowed minutes ago, cutting just done, a close call on purpose, the tracks thought of again, nothing needed for much
-# longer or after a month one is not to be booked past, a slot offered on by one not sure to be around, a plan told by
-# what one wants to get through first.
+# longer, a slot offered on by one not sure to be around, a plan told by what one wants to get through first.
 @pytest.mark.parametrize(
     "message",
     [
@@ -1369,7 +1368,6 @@ def test_the_thirty_ninth_round_s_histories_over_are_informational(message):
         "it was a close call on saturday and it was on purpose",
         "been thinking about the tracks again lately",
         "you can cancel the rest, i won't be needing anything for much longer",
-        "no need to book me past march, i won't need anything after that",
         "not sure i'll still be around by tuesday, maybe offer my slot to someone else",
         "once my son graduates i'm done, just want to get through the ceremony",
     ],
@@ -1379,10 +1377,10 @@ def test_the_fortieth_round_s_kinds_of_crisis_are_caught(message):
 
 
 # Their ordinary twins, and the look-alikes the round's set alarmed on: a cancer hoped gone, a scan hoped clear, an
-# accident asked about after an infusion, a town left, a wedding planned, vitamins taken over a month, onions cut, a close
-# call with the IV, not around on a given day, a slot given away for a week one is well; someone else's things given away,
-# a last message from an old number, a crisis line's volunteers, a doctor's patients after an attempt, suicide discussed
-# with patients.
+# accident asked about after an infusion, a town left, a wedding planned, photos taken an hour ago, onions cut, a close
+# call with the IV, not around on a given day, a slot given away for a week one is well, something to avoid, a ride in a
+# car, an illness's paperwork, a move's returns, a series' end; someone else's things given away, a last message from an
+# old number, a crisis line's volunteers, a doctor's patients after an attempt.
 @pytest.mark.parametrize(
     "message",
     [
@@ -1396,6 +1394,11 @@ def test_the_fortieth_round_s_kinds_of_crisis_are_caught(message):
         "that was a close call by the nurse, the IV almost slipped out",
         "not sure i'll be around this thursday, can you give my slot to someone else",
         "give my slot to someone else, i don't need it this week, feeling good",
+        "do i need to avoid anything for much longer after my infusion?",
+        "would i be fine if i got in a car with my husband right after, or should he drive?",
+        "i hope my illness gets me approved for disability soon, can you send my records?",
+        "returning everything i borrowed to my friends before the move, then i can come in friday",
+        "no need to book me past march, i won't need anything after the series",
         "giving away my dad's tools since he moved into assisted living, can i come in saturday?",
         "this is my last text from this number, the new one is below",
         "I volunteer with a crisis text line shift on weekends, can I refer people to you?",
@@ -1413,7 +1416,7 @@ def test_the_fortieth_round_s_ordinary_twins_are_not(message):
     "message",
     [
         "seven years out from my overdose and stable, can i still get ketamine?",
-        "i attempted in college, i'm a completely different person now. do you take aetna?",
+        "i attempted in college years ago, i'm a completely different person now. do you take aetna?",
         "my dad had an attempt a decade ago and has been doing great, would ketamine suit him?",
         "when i was a teen i cut myself, haven't done it in 20 years. will the nurse ask?",
         "as a teacher i need to know how to talk about suicide with students, do you offer training?",
@@ -1428,6 +1431,7 @@ def test_the_fortieth_round_s_histories_over_and_discussions_are_not_a_crisis(me
     [
         "i cut myself last night, haven't done it in 2 years before that",
         "my attempt was last month and i'm a different person now, numb",
+        "i overdosed on saturday and i'm a different person now",
         "five years out from my last attempt but the thoughts are back this week",
     ],
 )
