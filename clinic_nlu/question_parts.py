@@ -272,8 +272,11 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
             return messages
         for message in messages:
             self._read_what_is_asked_about(message)
-            self._answer_in_the_order_asked(message)
-            found, for_staff, every_part_read = self._other_topics(message)
+            # Each question of the message and its two likeliest topics, read once for both readings below.
+            parts = questions_asked(message.get(TEXT) or "")
+            ranked_parts = self._top_topics(parts) if parts else []
+            self._answer_in_the_order_asked(message, parts, ranked_parts)
+            found, for_staff, every_part_read = self._other_topics(message, parts, ranked_parts)
             for flag, value in ((PART_FOR_STAFF, for_staff), (PARTS_READ, every_part_read)):
                 if value:
                     message.set(flag, True, add_to_output=True)
@@ -296,7 +299,7 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
             if topic != own:
                 set_answer(message, topic)
 
-    def _answer_in_the_order_asked(self, message: Message) -> None:
+    def _answer_in_the_order_asked(self, message: Message, parts: List[str], ranked_parts: List[tuple]) -> None:
         """A message of several questions, each read as a likely topic of its own, one of them the topic the
         message was read as whole, is answered in the order asked: its first question's answer first ("How does
         ketamine work, how many sessions, and does insurance cover it?", read as a whole as the schedule, is told
@@ -307,10 +310,9 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
         entities = message.get(ENTITIES) or []
         if own is None or any(entity.get("entity") == CONDITION_ENTITY for entity in entities):
             return
-        parts = questions_asked(message.get(TEXT) or "")
         if len(parts) < 2:
             return
-        read = [self._about_what_is_asked(part, first) for part, (first, _) in zip(parts, self._top_topics(parts))]
+        read = [self._about_what_is_asked(part, first) for part, (first, _) in zip(parts, ranked_parts)]
         topics = [topic for topic, _ in read]
         likely = all(
             confidence >= self.component_config["min_confidence"] and topic.split("/")[0] in RETRIEVAL_INTENTS
@@ -343,11 +345,12 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
             return read, confidence
         return GENERAL_OUT_OF_SCOPE, topic[1]
 
-    def _other_topics(self, message: Message) -> Tuple[List[tuple], bool, bool]:
-        # (text, topics its answer would only repeat): each question of several, and the message read
-        # without the conditions it names, whose own answer says whether they are on the list.
+    def _other_topics(
+        self, message: Message, parts: List[str], ranked_parts: List[tuple]
+    ) -> Tuple[List[tuple], bool, bool]:
+        # (text, topics its answer would only repeat): each question of several (`parts`, read as `ranked_parts`),
+        # and the message read without the conditions it names, whose own answer says whether they are on the list.
         text = message.get(TEXT) or ""
-        parts = questions_asked(text)
         readings: List[Tuple[str, Set[str]]] = [(part, set()) for part in parts]
         masked = without_conditions(message) if asks(text) else ""
         if masked:
@@ -358,7 +361,8 @@ class QuestionParts(GraphComponent, EntityExtractorMixin):
             return [], False, False
         own = answered_topic(message)
         requested = (message.get(INTENT) or {}).get("name") in STAFF_REQUESTS
-        ranked = self._top_topics([reading for reading, _ in readings] + [p for p in masked_parts if p])
+        others = [reading for reading, _ in readings[len(parts) :]] + [p for p in masked_parts if p]
+        ranked = ranked_parts + (self._top_topics(others) if others else [])
         predicted = iter(first for first, _ in ranked)
         topics = [next(predicted) for _ in readings]
         topics[: len(parts)] = [self._about_what_is_asked(part, topic) for part, topic in zip(parts, topics)]

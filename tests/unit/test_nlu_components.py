@@ -4,6 +4,7 @@ import numpy as np
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.intents import crisis_guessed
+from clinic.questions import questions_asked
 from clinic_nlu.condition_extractor import ConditionEntityExtractor
 from clinic_nlu.crisis_detector import neighbour_margin, sentence_spans
 from clinic_nlu.crisis_guard import CrisisGuard
@@ -254,8 +255,8 @@ def read_whole_as(own, text, entities=()):
 def answered_in_order(message, readings):
     """`_answer_in_the_order_asked` with each question of the message read as `readings` (topic, probability)."""
     parts = QuestionParts(QuestionParts.get_default_config(), None, None)
-    parts._top_topics = lambda texts: [(reading, ("faq/what_is", 0.01)) for reading in readings[: len(texts)]]
-    parts._answer_in_the_order_asked(message)
+    asked = questions_asked(message.get("text"))
+    parts._answer_in_the_order_asked(message, asked, [(reading, ("faq/what_is", 0.01)) for reading in readings[: len(asked)]])
     answer = message.get("response_selector")["default"]["response"]["intent_response_key"]
     return answer, [entity["value"] for entity in message.get("entities") if entity["entity"] == "alternative"]
 
