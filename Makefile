@@ -226,8 +226,8 @@ eval: $(MODEL)
 	$(BIN)/python -m clinic_nlu.evaluation answers --model $(MODEL) --split $(or $(SPLIT),test)
 	$(BIN)/python -m clinic_nlu.evaluation heldout --model $(MODEL)
 
-# Every part answered of two dev questions the bot answers alone, joined in one message the ways people join
-# them (question marks, "and", "also", a comma, run on, a line break): no test question is used.
+# Every part answered of two dev questions joined in one message the ways people join them (question marks,
+# "and", "also", a comma, run on, a line break), the same messages for every model: no test question is used.
 eval-joined: $(MODEL)
 	$(BIN)/python -m clinic_nlu.evaluation joined --model $(MODEL)
 

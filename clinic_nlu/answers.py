@@ -203,6 +203,8 @@ JOINS: Tuple[Tuple[str, Callable[[str, str], str]], ...] = (
     ("line break", lambda a, b: f"{_bare(a)}?\n{_bare(b)}?"),
 )
 MAX_JOINED_WORDS = 18
+# What joins the ids of a joined message's two questions in its id.
+JOINED_ID = "+"
 # How many messages of two questions the joined measure asks (`make eval-joined` and its gate in `make test`).
 JOINED_MESSAGES = 360
 
@@ -223,7 +225,7 @@ def joined(questions: Sequence[Question], count: int, seed: int = 13) -> List[Qu
     drawn = random.Random(seed).sample(pairs, min(count, len(pairs)))
     return [
         Question(
-            id=f"{first.id}+{second.id}",
+            id=f"{first.id}{JOINED_ID}{second.id}",
             text=JOINS[n % len(JOINS)][1](first.text, second.text),
             source=f"{first.source} {second.source}",
             style=JOINS[n % len(JOINS)][0],

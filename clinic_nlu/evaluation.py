@@ -15,10 +15,11 @@ python -m clinic_nlu.evaluation answers --model models/clinic-<hash>.tar.gz [--s
     runs it on the frozen test split.
 
 python -m clinic_nlu.evaluation joined --model models/clinic-<hash>.tar.gz [--count 360]
-    Two questions in one message: the dev splits' short single questions that the bot answers right
-    alone, two of different topics joined the ways people join them (question marks, "and", "also", a
-    comma, run on as a text, a line break: clinic_nlu/answers.py JOINS), each asked in a new conversation;
-    prints how many get every part answered, by the way they are joined. `make eval-joined` runs it.
+    Two questions in one message: two of the dev splits' short single questions of different topics, drawn
+    the same for every model, joined the ways people join them (question marks, "and", "also", a comma, run
+    on as a text, a line break: clinic_nlu/answers.py JOINS), each asked in a new conversation; prints how
+    many get every part answered, by the way they are joined, and how many of those whose two questions the
+    bot answers right alone. `make eval-joined` runs it.
 
 python -m clinic_nlu.evaluation replies --model models/clinic-<hash>.tar.gz
     The crisis dev set of replies said in the middle of a conversation (tests/safety/crisis_replies.yml):
@@ -373,42 +374,47 @@ def answers_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def joined_verdicts(servers: Any, count: int, prefix: str = "joined") -> Tuple[int, int, List[Any]]:
+def joined_verdicts(servers: Any, count: int, prefix: str = "joined") -> Tuple[int, int, List[Any], List[bool]]:
     """The dev splits' short single questions (answers.joinable) asked alone, and `count` messages of two of
-    those the bot answers right alone (answers.joined), each in a new conversation: how many singles,
-    how many answered right alone, and each two-part message's verdict. Not the test split's questions:
-    they stay unseen."""
+    them (answers.joined), each in a new conversation: how many singles, how many answered right alone, each
+    two-part message's verdict, and for each whether the bot answers both its questions right alone. The
+    messages are drawn from every single question, not from those a model answers alone: they are the same for
+    every model, so that two models' figures compare. Not the test split's questions: they stay unseen."""
     from clinic_nlu import answers
 
     singles = [q for split in DEV_SPLITS for q in answers.load_questions(split) if answers.joinable(q)]
     alone = ask(servers, [q.text for q in singles], prefix=f"{prefix}-alone")[0]
-    right = [q for q, reply in zip(singles, alone) if answers.judge(q, reply).answered]
-    messages = answers.joined(right, count)
+    right = {q.id for q, reply in zip(singles, alone) if answers.judge(q, reply).answered}
+    messages = answers.joined(singles, count)
     replies = ask(servers, [m.text for m in messages], prefix=prefix)[0]
-    return len(singles), len(right), [answers.judge(m, reply) for m, reply in zip(messages, replies)]
+    verdicts = [answers.judge(m, reply) for m, reply in zip(messages, replies)]
+    return len(singles), len(right), verdicts, [set(m.id.split(answers.JOINED_ID)) <= right for m in messages]
 
 
 def joined_command(args: argparse.Namespace) -> int:
     from clinic_nlu import answers
 
     with served(args.model) as servers:
-        singles, right, verdicts = joined_verdicts(servers, args.count)
+        singles, right, verdicts, both_alone = joined_verdicts(servers, args.count)
     print(
-        f"Two questions in one message: {len(verdicts)} made of the {right} of the dev splits' {singles} short"
-        " single questions that the bot answers right alone"
+        f"Two questions in one message: {len(verdicts)} made of the dev splits' {singles} short single questions"
+        f" ({right} of them answered right alone)"
     )
     print(f"  answered in both parts: {answers.rate(verdicts)}")
     print(f"  confidently wrong:      {sum(v.confidently_wrong for v in verdicts)}")
+    of_right_alone = list(itertools.compress(verdicts, both_alone))
+    print(f"  of the messages whose two questions are answered right alone: {answers.rate(of_right_alone)}")
     print("  by the way they are joined (answered in both parts, confidently wrong, asked back):")
     for style, _ in answers.JOINS:
         of_style = [v for v in verdicts if v.question.style == style]
         wrong = sum(v.confidently_wrong for v in of_style)
         asked = sum(v.clarified and not v.answered for v in of_style)
         print(f"    {style:16} {answers.rate(of_style)}, {wrong}, {asked}")
-    print("  misses:")
-    for v in verdicts:
+    print('  misses ("alone": both questions answered right alone):')
+    for v, ok_alone in zip(verdicts, both_alone):
         if not v.answered:
-            print(f"    [{v.miss_kind}] {v.question.text!r} parts {v.parts_answered}: {v.reply[:140]!r}")
+            alone = "alone" if ok_alone else "a question missed alone too"
+            print(f"    [{v.miss_kind}; {alone}] {v.question.text!r} parts {v.parts_answered}: {v.reply[:140]!r}")
     return 0
 
 

@@ -1,8 +1,7 @@
 """Two of the dev splits' questions joined in one message, asked of the whole bot through the REST channel of
 the real servers (`make eval-joined` prints the same figures with the misses): every part must be answered.
-The floors are the figures measured when the way run-on texts are split was chosen (issue 13, thirty-fifth
-and thirty-sixth rounds, docs/nlu-evaluation.md), less three messages for run-to-run noise: a drop fails the
-build. A dev measure: no question of the test split is used."""
+The floors are the figures measured on the model of the commit that set them, less three messages for run-to-run
+noise: a drop fails the build. A dev measure: no question of the test split is used."""
 
 import uuid
 
@@ -26,13 +25,18 @@ from clinic_nlu.evaluation import joined_verdicts
 # Fortieth round, with dev20's questions among the singles: 338 and 1 on the round's weights (959bcb2ede193d8a), with
 # and without several questions answered in the order asked; last round's training examples, measured again, drew
 # another sample and got 325 and 6 (not kept).
-ANSWERED_AT_LEAST = 335
-CONFIDENTLY_WRONG_AT_MOST = 9
+# Forty-first round: the messages were drawn from the singles a model answers right alone, so two models were asked
+# different messages and their figures did not compare (on one draw from the singles both answered alone, the round's
+# starting model 418f54522b93833b answered 323 and the next model 325; each on its own draw, 338 and 333). They are now drawn from every
+# single question, the same for every model: 310 and 13 confidently wrong on 418f54522b93833b (307 of the 331 whose two
+# questions it answers right alone).
+ANSWERED_AT_LEAST = 307
+CONFIDENTLY_WRONG_AT_MOST = 16
 
 
 def test_two_questions_in_one_message_are_both_answered(bot_servers):
-    singles, right, verdicts = joined_verdicts(bot_servers, JOINED_MESSAGES, prefix=f"joined-{uuid.uuid4().hex[:8]}")
-    assert len(verdicts) == JOINED_MESSAGES and right >= JOINED_MESSAGES // 2, (singles, right)
+    singles, right, verdicts, _ = joined_verdicts(bot_servers, JOINED_MESSAGES, prefix=f"joined-{uuid.uuid4().hex[:8]}")
+    assert len(verdicts) == JOINED_MESSAGES and right >= singles // 2, (singles, right)
     misses = "\n".join(f"{v.question.style}: {v.question.text!r} {v.parts_answered}" for v in verdicts if not v.answered)
     assert sum(v.answered for v in verdicts) >= ANSWERED_AT_LEAST, misses
     assert sum(v.confidently_wrong for v in verdicts) <= CONFIDENTLY_WRONG_AT_MOST, misses
