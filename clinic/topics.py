@@ -39,6 +39,7 @@ TOPICS: Dict[str, Topic] = {
     "out_of_scope/addiction": Topic("Addiction risk", "Is ketamine addictive?"),
     "out_of_scope/success_rate": Topic("Success rates", "What is the success rate?"),
     "out_of_scope/location_hours": Topic("Where the clinic is", "Where is the clinic?"),
+    "out_of_scope/other_forms": Topic("Other forms of ketamine", "Is this the same as Spravato?"),
 }
 
 # The answer that lists the conditions the article names (the condition answers say it for one).

@@ -28,7 +28,8 @@ def new_sender() -> str:
         ("who is this treatment for", ["major depressive disorder", "social anxiety disorder"]),
         ("what does treatment resistant mean", ["hasn't responded successfully"]),
         ("do i need an evaluation before starting", ["full medical history"]),
-        ("how does ketamine work in the brain", ["NMDA", "glutamate", "BDNF"]),
+        # The article's section on how it works opens with how antidepressants work: "How does it work differently?"
+        ("how does ketamine work in the brain", ["serotonin and dopamine", "NMDA", "glutamate", "BDNF"]),
         ("how is it different from my ssri", ["serotonin", "within a few hours"]),
         ("what dose do you give", ["subanesthetic", "IV"]),
         ("how long does one infusion take", ["40 to 60 minutes"]),
@@ -315,6 +316,17 @@ def test_unanswerable_question_says_so_and_accepting_starts_the_booking(bot):
     assert "$" not in reply
     assert "What name should our staff ask for?" in bot.say(sender, "yes please")
 
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Is this the same as Spravato?", "can i do ketamine at home instead", "IV vs lozenges, which is better?"],
+)
+def test_another_form_of_ketamine_is_told_what_this_therapy_is_not_compared_and_offered_staff(bot, question):
+    # Each got "I don't have information about that" alone: nothing of what the therapy asked about is.
+    reply = bot.say(new_sender(), question)
+    assert "intravenous (IV)" in reply and "doesn't cover other forms of ketamine" in reply
+    assert reply.rstrip().endswith("Would you like me to connect you with our clinic staff?")
 
 
 @pytest.mark.parametrize(
