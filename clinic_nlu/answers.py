@@ -47,6 +47,7 @@ DEV_SPLITS = (
     "dev18",
     "dev19",
     "dev20",
+    "dev21",
 )
 SPLITS = ("train", *DEV_SPLITS, TEST_SPLIT)
 # The staff offer (domain.yml `utter_offer_staff`) and the clarifying question (`utter_clarify`,
