@@ -323,7 +323,7 @@ def test_unanswerable_question_says_so_and_accepting_starts_the_booking(bot):
     ["Is this the same as Spravato?", "can i do ketamine at home instead", "IV vs lozenges, which is better?"],
 )
 def test_another_form_of_ketamine_is_told_what_this_therapy_is_not_compared_and_offered_staff(bot, question):
-    # Each got "I don't have information about that" alone: nothing of what the therapy asked about is.
+    # Each got "I don't have information about that" alone, and nothing of what this therapy is.
     reply = bot.say(new_sender(), question)
     assert "intravenous (IV)" in reply and "doesn't cover other forms of ketamine" in reply
     assert reply.rstrip().endswith("Would you like me to connect you with our clinic staff?")

@@ -26,12 +26,13 @@ from clinic_nlu.evaluation import joined_verdicts
 # and without several questions answered in the order asked; last round's training examples, measured again, drew
 # another sample and got 325 and 6 (not kept).
 # Forty-first round: the messages were drawn from the singles a model answers right alone, so two models were asked
-# different messages and their figures did not compare (on one draw from the singles both answered alone, the round's
-# starting model 418f54522b93833b answered 323 and the next model 325; each on its own draw, 338 and 333). They are now drawn from every
-# single question, the same for every model: 310 and 13 confidently wrong on 418f54522b93833b (307 of the 331 whose two
-# questions it answers right alone). How it works told with what antidepressants change, and other forms of ketamine
-# answered apart from other questions (model 2a87a775f9534391): 315 and 12. With dev21's questions among the singles,
-# other messages: 308 and 4 on 418f54522b93833b, 314 and 4 on 2a87a775f9534391.
+# different messages and their figures did not compare (on one draw from the singles both answered alone, the
+# round's starting model 418f54522b93833b answered 323 and the next model 325; each on its own draw, 338 and 333).
+# They are now drawn from every single question, the same for every model: 310 and 13 confidently wrong on
+# 418f54522b93833b (307 of the 331 whose two questions it answers right alone). How it works told with what
+# antidepressants change, and other forms of ketamine answered apart from other questions (model 2a87a775f9534391):
+# 315 and 12. With dev21's questions among the singles, other messages: 308 and 4 on 418f54522b93833b, 314 and 4 on
+# 2a87a775f9534391.
 ANSWERED_AT_LEAST = 311
 CONFIDENTLY_WRONG_AT_MOST = 7
 
