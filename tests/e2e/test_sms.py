@@ -57,6 +57,13 @@ def test_faq_answers_fit_in_sms_and_keep_the_key_facts(bot, question, facts):
         assert fact in reply
 
 
+def test_the_answer_about_other_forms_of_ketamine_is_one_text(bot):
+    # It came as three texts: its second sentence split from the first and run into the clinic's hours.
+    messages = Phone(bot, TOKEN).text("is this the same as spravato")
+    assert "subanesthetic dose" in messages[0] and "doesn't cover other forms" in messages[0]
+    assert "connect you with our clinic staff" in messages[-1]
+
+
 def test_choices_are_numbered_and_a_digit_reply_picks_one(bot):
     phone = Phone(bot, TOKEN)
     reply = " ".join(phone.text("how much does it cost?"))

@@ -1,5 +1,9 @@
 """Replies shaped for SMS: plain text, numbered options, at most 320 characters a message."""
 
+from pathlib import Path
+
+import yaml
+
 from clinic.sms.format import MAX_SMS_CHARS, plain, split, to_sms
 
 
@@ -53,3 +57,13 @@ def test_signature_url_behind_a_proxy(monkeypatch):
     assert _public_url(request) == "https://bot.clinic.example/webhooks/twilio/webhook"
     monkeypatch.setenv("TWILIO_WEBHOOK_URL", "https://sms.clinic.example/hook")
     assert _public_url(request) == "https://sms.clinic.example/hook"
+
+
+def test_every_answer_longer_than_one_text_has_an_sms_variation_that_fits_in_one():
+    # Texted, the answer about other forms of ketamine came as three messages, its second sentence split off.
+    root = Path(__file__).resolve().parents[2]
+    for path in sorted((root / "data" / "responses").glob("*.yml")):
+        for name, variations in yaml.safe_load(path.read_text(encoding="utf-8"))["responses"].items():
+            texted = [v["text"] for v in variations if v.get("channel") == "twilio"]
+            if any(len(v["text"]) > MAX_SMS_CHARS for v in variations if not v.get("channel")):
+                assert texted and all(len(text) <= MAX_SMS_CHARS for text in texted), name
