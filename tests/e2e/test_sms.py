@@ -64,6 +64,20 @@ def test_the_answer_about_other_forms_of_ketamine_is_one_text(bot):
     assert "connect you with our clinic staff" in messages[-1]
 
 
+@pytest.mark.parametrize(
+    "message, first_text",
+    [
+        # Each came as two texts, split at a sentence end: the crisis line, or the four questions, came alone.
+        ("I've felt really down for months and nothing is fun anymore", ["going through this", "988", "911"]),
+        ("how do i get started with ketamine infusions", ["The first step is a consultation", "four quick questions"]),
+    ],
+)
+def test_the_reply_to_low_mood_and_the_start_of_a_booking_are_one_text_each(bot, message, first_text):
+    messages = Phone(bot, TOKEN).text(message)
+    for words in first_text:
+        assert words in messages[0]
+
+
 def test_choices_are_numbered_and_a_digit_reply_picks_one(bot):
     phone = Phone(bot, TOKEN)
     reply = " ".join(phone.text("how much does it cost?"))
