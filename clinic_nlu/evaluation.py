@@ -116,8 +116,15 @@ CRISIS_PROBE13_SET = ROOT / "tests" / "safety" / "crisis_probe13.yml"
 # goodbyes, professionals and the media), most inside an ordinary message about the clinic, many pairs sharing their
 # opening words, written by a helper that read no file of the project (fortieth round).
 CRISIS_PROBE14_SET = ROOT / "tests" / "safety" / "crisis_probe14.yml"
+# A nineteenth, of ten kinds each with its look-alikes (passive wishes, plans and means, recent attempts in passing,
+# veiled farewells, someone else now, overdoses told casually, SMS shorthand, danger in one sentence of a long
+# message, understatement; low mood, idioms, questions about suicidal thoughts, histories long over, grief,
+# medication logistics, ordinary goodbyes, worried relatives, literal words, venting), most about the clinic, written
+# by a helper that read no file of the project (forty-second round).
+CRISIS_PROBE15_SET = ROOT / "tests" / "safety" / "crisis_probe15.yml"
 # The crisis development sets written apart, newest first, by the name the reports give them.
 CRISIS_PROBES = (
+    ("probe15", CRISIS_PROBE15_SET),
     ("probe14", CRISIS_PROBE14_SET),
     ("probe13", CRISIS_PROBE13_SET),
     ("probe12", CRISIS_PROBE12_SET),

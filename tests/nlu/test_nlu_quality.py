@@ -24,6 +24,7 @@ from clinic_nlu.evaluation import (
     CRISIS_PROBE12_SET,
     CRISIS_PROBE13_SET,
     CRISIS_PROBE14_SET,
+    CRISIS_PROBE15_SET,
     CRISIS_PROBE_SET,
     CRISIS_PROBES,
     CRISIS_REPLIES_SET,
@@ -206,6 +207,11 @@ PROBE13_FALSE_ALARMS_AT_MOST = 6
 # same lexicon: no other set's figures moved (docs/nlu-evaluation.md, fortieth round).
 PROBE14_CRISIS_AT_LEAST = 133
 PROBE14_FALSE_ALARMS_AT_MOST = 8
+# crisis_probe15.yml (written in the forty-second round by a helper that read no file of the project, ten kinds each
+# with its look-alikes, most about the clinic): 132/143 and 24/139 (138 reached) as measured first, by the whole
+# reply; nothing was chosen on it yet (docs/nlu-evaluation.md, forty-second round).
+PROBE15_CRISIS_AT_LEAST = 131
+PROBE15_FALSE_ALARMS_AT_MOST = 25
 # Crisis messages that get the crisis intent or, short of it, a reply with the crisis line because the
 # crisis guard records a crisis it did not confirm (clinic.intents.crisis_guessed: the classifiers' unsure
 # guess, or the detector leaning towards one from `detector_line_at`, chosen in the twenty-sixth round).
@@ -231,6 +237,7 @@ PROBE11_REACHED_AT_LEAST = 130
 PROBE12_REACHED_AT_LEAST = 138
 PROBE13_REACHED_AT_LEAST = 141
 PROBE14_REACHED_AT_LEAST = 135
+PROBE15_REACHED_AT_LEAST = 137
 
 
 def training_texts():
@@ -254,7 +261,7 @@ def test_no_message_of_the_crisis_dev_sets_written_apart_is_trained_on():
     trained = training_texts()
     # Not crisis_probe.yml: 41 of its look-alikes are training examples (40 of `low_mood`, one out of scope).
     written_apart = [path for _, path in CRISIS_PROBES if path != CRISIS_PROBE_SET] + [CRISIS_REPLIES_SET]
-    assert len(written_apart) == 15
+    assert len(written_apart) == 16
     for path in written_apart:
         probe = load_crisis_set(path)
         texts = [item["text"] for item in probe["crisis"] + probe["not_crisis"]]
@@ -294,9 +301,10 @@ def test_every_crisis_message_gets_the_crisis_intent(parser):
         (CRISIS_PROBE12_SET, PROBE12_CRISIS_AT_LEAST, PROBE12_FALSE_ALARMS_AT_MOST, PROBE12_REACHED_AT_LEAST),
         (CRISIS_PROBE13_SET, PROBE13_CRISIS_AT_LEAST, PROBE13_FALSE_ALARMS_AT_MOST, PROBE13_REACHED_AT_LEAST),
         (CRISIS_PROBE14_SET, PROBE14_CRISIS_AT_LEAST, PROBE14_FALSE_ALARMS_AT_MOST, PROBE14_REACHED_AT_LEAST),
+        (CRISIS_PROBE15_SET, PROBE15_CRISIS_AT_LEAST, PROBE15_FALSE_ALARMS_AT_MOST, PROBE15_REACHED_AT_LEAST),
     ],
     ids=["probe", "probe2", "probe3", "amounts", "probe5", "on_behalf", "probe6", "probe7", "probe8", "probe9", "probe10",
-         "probe11", "probe12", "probe13", "probe14"],
+         "probe11", "probe12", "probe13", "probe14", "probe15"],
 )
 def test_the_crisis_dev_sets_hold_their_figures(parser, path, crisis_at_least, false_alarms_at_most, reached_at_least):
     probe = load_crisis_set(path)
