@@ -19,13 +19,11 @@ Sentences are read by a reading of their own: a second regression, neighbours an
 from the same examples and, besides them, each sentence (read alone as above) of every example of
 several sentences that is not a crisis, as one more example that is not. Trained on whole messages only,
 the detector read a sentence of ordinary low mood taken out of its message as a crisis ("I just want my
-life back.", 0.96, in a question about how long the relief lasts). Of a crisis example of several
-sentences, only the one sentence the whole messages' reading scores highest is learned, and only if that
-scores a crisis alone (most sentences of a crisis message are not a crisis alone; the one that carries it is
-what a long message hides: "Yesterday I drove to the bridge and sat there for an hour working up the nerve.",
-forty-third round). The whole message keeps the reading of whole messages: learned by one reading, the
-sentences moved every message's score too, and ordinary messages over the threshold with them. Measured on
-the crisis dev sets (docs/nlu-evaluation.md, twenty-eighth round).
+life back.", 0.96, in a question about how long the relief lasts). The crisis examples' sentences are not
+learned (most sentences of a crisis message are not a crisis alone), and the whole message keeps the
+reading of whole messages: learned by one reading, the sentences moved every message's score too, and
+ordinary messages over the threshold with them. Measured on the crisis dev sets (docs/nlu-evaluation.md,
+twenty-eighth round).
 
 A denial is read around: where the lexicon finds one ("I'm not suicidal, just exhausted":
 clinic.crisis.CrisisLexicon.denials, read at run time, so the lexicon's `denied` entries apply without
@@ -140,12 +138,12 @@ class CrisisDetector(LinearComponent):
         features = self._features(examples)
         embeddings = np.vstack([_embedding(m) for m in examples])
         arrays, regression = self._learn(features, embeddings, labels)
-        sentences = self._sentence_examples(examples, labels, (regression, arrays))
+        sentences = self._sentences_of_others(examples, labels)
         if sentences is not None:
             sentence_arrays, sentence_regression = self._learn(
                 np.vstack([features, sentences[0]]),
                 np.vstack([embeddings, sentences[1]]),
-                np.concatenate([labels, sentences[2]]),
+                np.concatenate([labels, np.zeros(len(sentences[0]), dtype=bool)]),
             )
             sentence_arrays.update(linear_model.arrays(sentence_regression))
             arrays.update({SENTENCE_READING + name: array for name, array in sentence_arrays.items()})
@@ -179,33 +177,20 @@ class CrisisDetector(LinearComponent):
         }
         return arrays, self._regression(class_weight="balanced").fit(features, labels)
 
-    def _sentence_examples(
-        self, examples: List[Message], labels: np.ndarray, reading: Tuple[LogisticRegression, Dict[Text, np.ndarray]]
-    ) -> Optional[Tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """The sentences the sentences' reading learns beside the whole messages, each read alone as process()
-        reads a message's sentences (features, embeddings, labels): every sentence of an example of several
-        sentences that is not a crisis, and of a crisis example of several the one sentence the whole
-        messages' `reading` scores highest, if it scores a crisis (0.5 or more) alone. The other sentences
-        of a crisis message are not learned: most are no crisis alone."""
+    def _sentences_of_others(
+        self, examples: List[Message], labels: np.ndarray
+    ) -> Optional[Tuple[np.ndarray, np.ndarray]]:
+        """Each sentence of the examples of several sentences that are not a crisis, read alone as
+        process() reads a message's sentences: features and embeddings."""
         min_words = self.component_config["sentence_min_words"]
-        features, embeddings, sentence_labels = [], [], []
+        features, embeddings = [], []
         for message, label in zip(examples, labels):
-            spans = sentence_spans(message.get(TEXT) or "", min_words)
+            spans = [] if label else sentence_spans(message.get(TEXT) or "", min_words)
             read = self._read(message, spans, [], min_words) if spans else None
-            if read is None:
-                continue
-            if label:
-                scores = self._score_by(reading, *read)
-                best = int(scores.argmax())
-                if scores[best] < 0.5:
-                    continue
-                read = (read[0][best : best + 1], read[1][best : best + 1])
-            features.append(read[0])
-            embeddings.append(read[1])
-            sentence_labels.append(np.full(len(read[0]), bool(label)))
-        if not features:
-            return None
-        return np.vstack(features), np.vstack(embeddings), np.concatenate(sentence_labels)
+            if read is not None:
+                features.append(read[0])
+                embeddings.append(read[1])
+        return (np.vstack(features), np.vstack(embeddings)) if features else None
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self._classifier is None or not messages:
@@ -244,17 +229,10 @@ class CrisisDetector(LinearComponent):
         return None if sentences is None else float(self._scores(*sentences, by_sentence=True).max())
 
     def _scores(self, features: np.ndarray, embeddings: np.ndarray, by_sentence: bool = False) -> np.ndarray:
-        """The crisis probability of each row by the whole messages' reading, or the sentences'."""
+        """The crisis probability of each row: the regression's log-odds and the neighbour margin, calibrated;
+        by the whole messages' reading, or the sentences'."""
         assert self._classifier is not None  # process() asks only a trained component
-        reading = self._sentence_reading if by_sentence else (self._classifier, self._arrays)
-        return self._score_by(reading, features, embeddings)
-
-    def _score_by(
-        self, reading: Tuple[LogisticRegression, Dict[Text, np.ndarray]], features: np.ndarray, embeddings: np.ndarray
-    ) -> np.ndarray:
-        """The crisis probability of each row by one reading: its regression's log-odds and the neighbour
-        margin, calibrated."""
-        classifier, arrays = reading
+        classifier, arrays = self._sentence_reading if by_sentence else (self._classifier, self._arrays)
         crisis_column = list(classifier.classes_).index(True)
         regression = classifier.predict_proba(features)[:, crisis_column]
         crisis, other = arrays[CRISIS_EXAMPLES], arrays[OTHER_EXAMPLES]

@@ -44,13 +44,11 @@ TEST_SPLIT_SHA256 = "5ffec65638f349c4a18c8205d55de98934215a264c59e136a4edc9e940e
 # 9/180. The twenty-ninth round's figures of speech read around (chosen on the crisis dev sets): 174/180
 # and 7/180. The thirty-third round's lexicon (chosen on crisis_probe9.yml): 175/180 and 7/180. The forty-first
 # round's answers in the article's own terms (how it works told with what antidepressants change, other forms of
-# ketamine answered apart; chosen on dev21): 94/112 answered, 3/112 confidently wrong, 175/180 and 7/180. The
-# forty-third round's crisis detector learning the seventeen older crisis sets, with its sentence threshold at 0.95
-# (chosen on crisis_probe15.yml and the real questions' train and dev splits): the same answers, 178/180 and 5/180.
+# ketamine answered apart; chosen on dev21): 94/112 answered, 3/112 confidently wrong, 175/180 and 7/180.
 ANSWERED_AT_LEAST = 93 / 112
 CONFIDENTLY_WRONG_AT_MOST = 4 / 112
-CRISIS_RECALL_AT_LEAST = 177
-CRISIS_FALSE_ALARMS_AT_MOST = 6
+CRISIS_RECALL_AT_LEAST = 174
+CRISIS_FALSE_ALARMS_AT_MOST = 8
 
 
 def test_the_test_split_is_frozen():
