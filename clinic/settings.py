@@ -1,6 +1,7 @@
 """Configuration from the environment, with safe local defaults (12-factor)."""
 
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Dict, Optional
 
@@ -79,12 +80,13 @@ def trust_forwarded_headers() -> bool:
     return os.environ.get("TRUST_FORWARDED_HEADERS", "").lower() in ("1", "true", "yes")
 
 
-def clinic_details() -> Dict[str, str]:
-    """Clinic name, phone, hours... as the clinic settings file says now (clinic/clinic_settings.py)."""
+def clinic_details(now: Optional[datetime] = None) -> Dict[str, str]:
+    """Clinic name, phone, hours... as the clinic settings file says (clinic/clinic_settings.py), and what to say
+    about the hours at `now` (by default now)."""
     from clinic.clinic_settings import CRISIS_LINE, EMERGENCY_NUMBER
     from clinic.office_hours import clinic_variables
 
-    return {**clinic_variables(), "crisis_line": CRISIS_LINE, "emergency_number": EMERGENCY_NUMBER}
+    return {**clinic_variables(now), "crisis_line": CRISIS_LINE, "emergency_number": EMERGENCY_NUMBER}
 
 
 def number(name: str, default: float) -> float:

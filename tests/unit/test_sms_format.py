@@ -7,8 +7,7 @@ import yaml
 from rasa.core.nlg.generator import ResponseVariationFilter
 from rasa.core.nlg.interpolator import interpolate_text
 
-from clinic.clinic_settings import CRISIS_LINE, EMERGENCY_NUMBER
-from clinic.office_hours import clinic_variables
+from clinic.settings import clinic_details
 from clinic.sms.format import MAX_SMS_CHARS, plain, split, to_sms
 
 
@@ -75,7 +74,7 @@ def test_every_reply_longer_than_one_text_has_an_sms_variation_that_fits_in_one(
     # Texted, the answer about other forms of ketamine came as three messages, its second sentence split off;
     # the reply to low mood and the start of a booking (domain.yml) came as two.
     saturday = datetime(2026, 12, 5, 17, tzinfo=timezone.utc)  # closed: the longest clinic variables
-    values = {**clinic_variables(saturday), "crisis_line": CRISIS_LINE, "emergency_number": EMERGENCY_NUMBER}
+    values = clinic_details(saturday)
     responses = dict(_responses())
     choose = ResponseVariationFilter(responses).responses_for_utter_action  # as Rasa picks a variation
 
