@@ -122,8 +122,15 @@ CRISIS_PROBE14_SET = ROOT / "tests" / "safety" / "crisis_probe14.yml"
 # medication logistics, ordinary goodbyes, worried relatives, literal words, venting), most about the clinic, written
 # by a helper that read no file of the project (forty-second round).
 CRISIS_PROBE15_SET = ROOT / "tests" / "safety" / "crisis_probe15.yml"
+# A twentieth, of ten kinds each with its look-alikes (passive wishes, plans or means, overdoses, self-harm just done,
+# veiled farewells, someone else now, despair after treatment, a crisis inside a clinic question, SMS shorthand,
+# understatement; low mood, idioms, questions about suicidal thoughts, histories long over, grief, dose logistics,
+# ordinary goodbyes, worried relatives, literal words, venting), most addressed to the clinic, written by a helper that
+# read no file of the project (forty-third round).
+CRISIS_PROBE16_SET = ROOT / "tests" / "safety" / "crisis_probe16.yml"
 # The crisis development sets written apart, newest first, by the name the reports give them.
 CRISIS_PROBES = (
+    ("probe16", CRISIS_PROBE16_SET),
     ("probe15", CRISIS_PROBE15_SET),
     ("probe14", CRISIS_PROBE14_SET),
     ("probe13", CRISIS_PROBE13_SET),
