@@ -214,8 +214,9 @@ PROBE14_FALSE_ALARMS_AT_MOST = 8
 PROBE15_CRISIS_AT_LEAST = 131
 PROBE15_FALSE_ALARMS_AT_MOST = 25
 # crisis_probe16.yml (written in the forty-third round by a helper that read no file of the project, ten kinds each
-# with its look-alikes, most addressed to the clinic): 140/143 and 24/152 (all 143 reached) by parse on the project's
-# model, measured in the forty-fourth round; on arrival it was measured on a model not kept (docs/nlu-evaluation.md).
+# with its look-alikes, most addressed to the clinic): 140/143 and 24/152 (all 143 reached) on the project's model, by
+# parse and by the whole reply, measured in the forty-fourth round; on arrival it was measured on a model not kept
+# (docs/nlu-evaluation.md).
 PROBE16_CRISIS_AT_LEAST = 139
 PROBE16_FALSE_ALARMS_AT_MOST = 25
 # Crisis messages that get the crisis intent or, short of it, a reply with the crisis line because the
