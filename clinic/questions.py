@@ -198,8 +198,18 @@ _HEADING = r"[^:?,.;!]"
 _HEADED = re.compile(rf"^{_HEADING}{{1,60}}:\s+(?=\S)")
 
 
-def segments(text: str, min_words: int = 3) -> List[Tuple[str, bool]]:
-    """The message's parts of `min_words` words or more, each with whether it asks something."""
+# A subject asked about in a word or two and a question mark ("side effects?? and how long r u there", "cost?
+# insurance?"), unless it names nothing ("ok?", "really??", "and then?").
+_NAMED_AND_ASKED = re.compile(
+    r"(?!(?:ok|okay|really|right|seriously|why|what|how|huh|so|and|then|yes|no|sure|hello|hi|hey|thanks|please|me"
+    r"|you|u|it|that|this|anyone|anybody|someone)\b)[a-z][\w'-]{2,}(?: [\w'-]+)?",
+    re.IGNORECASE,
+)
+
+
+def segments(text: str, min_words: int = 3, short_asked: bool = False) -> List[Tuple[str, bool]]:
+    """The message's parts of `min_words` words or more (with `short_asked`, shorter ones too when a question mark
+    says they ask about something, `_NAMED_AND_ASKED`), each with whether it asks something."""
     found, start = [], 0
     for separator in [*_SPLIT.finditer(text), None]:
         if separator and _about_what_came(text, start, separator):
@@ -207,8 +217,8 @@ def segments(text: str, min_words: int = 3) -> List[Tuple[str, bool]]:
         end = separator.start() if separator else len(text)
         pieces = _run_on(text[start:end].strip(" ,;:"))
         for number, part in enumerate(pieces, 1):
-            if len(part.split()) >= min_words:
-                marked = bool(number == len(pieces) and separator and "?" in separator.group())
+            marked = bool(number == len(pieces) and separator and "?" in separator.group())
+            if len(part.split()) >= min_words or short_asked and marked and _NAMED_AND_ASKED.fullmatch(part):
                 asked = _ASKING.match(part) or _ASKING.match(_HEADED.sub("", part)) or _ASKED_AFTER.search(part)
                 within = None if asked else _ASKED_WITHIN.search(part)
                 # A request to be told inside the part is its question, what comes before it the asker's story
@@ -227,9 +237,15 @@ def asked_parts(text: str) -> List[str]:
     "How long does each infusion take?" is the asker's story, not a question of its own. All the parts
     when none reads as a question; none for a message of one part (its reading is the whole message's)."""
     found = segments(text)
+    asking = [part for part, asks_something in found if asks_something]
+    if asking:
+        # Beside a question, a subject asked about in a word or two is a question too ("side effects?? and how
+        # long r u there"); alone, it does not make the story around it no question ("slept 11 hrs. normal?").
+        found = segments(text, short_asked=True)
+        asking = [part for part, asks_something in found if asks_something]
     if len(found) < 2:
         return []
-    return [part for part, asking in found if asking] or [part for part, _ in found]
+    return asking or [part for part, _ in found]
 
 
 def asks(text: str) -> bool:

@@ -273,6 +273,14 @@ def test_questions_run_together_in_a_text_get_an_answer_each(bot):
     assert reply.rstrip().endswith("connect you with our clinic staff?")
 
 
+def test_a_subject_asked_in_a_word_beside_a_question_is_answered_with_it(bot):
+    # "side effects??" was too short to be a question of its own: the message was read as that alone, and how long
+    # an infusion is went unanswered.
+    reply = bot.say(new_sender(), "side effects?? and how long r u there")
+    assert "side effects" in reply and "40 to 60 minutes" in reply
+    assert reply.rstrip().endswith("connect you with our clinic staff?")
+
+
 def test_lettered_questions_get_an_answer_each(bot):
     reply = bot.say(new_sender(), "a) will I need boosters b) how are boosters priced c) how long is each infusion")
     assert "booster treatments" in reply and "cost of treatment" in reply and "40 to 60 minutes" in reply

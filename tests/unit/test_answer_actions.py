@@ -366,6 +366,12 @@ def test_a_question_about_the_words_before_its_comma_is_one_part_with_them():
     assert segments("My biggest worry is ketamine flipping me into hypomania, is that a real risk") == [
         ("My biggest worry is ketamine flipping me into hypomania", False), ("is that a real risk", True)]
     assert asked_parts("How long is it, how many do I need") == ["How long is it", "how many do I need"]
+    # A subject asked about in a word or two beside a question is a question too; alone, it does not make the story
+    # around it no question.
+    assert asked_parts("side effects?? and how long r u there") == ["side effects", "and how long r u there"]
+    assert asked_parts("cost? insurance? how many sessions do ppl need") == ["cost", "insurance", "how many sessions do ppl need"]
+    assert asked_parts("is it safe? ok? how long is it") == ["is it safe", "how long is it"]
+    assert asked_parts("infusion #4 done. slept 11 hrs. normal?") == ["infusion #4 done", "slept 11 hrs"]
 
 
 def test_a_question_that_depends_on_the_answer_before_it_is_read_without_if_not():
