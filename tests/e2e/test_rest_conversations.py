@@ -281,6 +281,12 @@ def test_a_subject_asked_in_a_word_beside_a_question_is_answered_with_it(bot):
     assert reply.rstrip().endswith("connect you with our clinic staff?")
 
 
+def test_what_happens_at_the_first_appointment_is_told_the_medical_history_then_the_infusion(bot):
+    # It was told the infusion alone; the article's first step, the doctor's full medical history, went unsaid.
+    reply = bot.say(new_sender(), "What happens at my first appointment?")
+    assert "full medical history" in reply and "40 to 60 minutes" in reply
+
+
 def test_lettered_questions_get_an_answer_each(bot):
     reply = bot.say(new_sender(), "a) will I need boosters b) how are boosters priced c) how long is each infusion")
     assert "booster treatments" in reply and "cost of treatment" in reply and "40 to 60 minutes" in reply
