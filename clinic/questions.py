@@ -207,7 +207,11 @@ _NAMED_AND_ASKED = re.compile(
 )
 
 
-def segments(text: str, min_words: int = 3, short_asked: bool = False) -> List[Tuple[str, bool]]:
+# The fewest words a part has to be a part (`segments`), but for a subject asked in a word or two.
+_PART_WORDS = 3
+
+
+def segments(text: str, min_words: int = _PART_WORDS, short_asked: bool = False) -> List[Tuple[str, bool]]:
     """The message's parts of `min_words` words or more (with `short_asked`, shorter ones too when a question mark
     says they ask about something, `_NAMED_AND_ASKED`), each with whether it asks something."""
     found, start = [], 0
@@ -236,16 +240,14 @@ def asked_parts(text: str) -> List[str]:
     """The parts of a message of several that ask something; "I've been struggling for years." before
     "How long does each infusion take?" is the asker's story, not a question of its own. All the parts
     when none reads as a question; none for a message of one part (its reading is the whole message's)."""
-    found = segments(text)
-    asking = [part for part, asks_something in found if asks_something]
-    if asking:
-        # Beside a question, a subject asked about in a word or two is a question too ("side effects?? and how
-        # long r u there"); alone, it does not make the story around it no question ("slept 11 hrs. normal?").
-        found = segments(text, short_asked=True)
-        asking = [part for part, asks_something in found if asks_something]
+    found = segments(text, short_asked=True)
+    # Beside a question, a subject asked about in a word or two is a question too ("side effects?? and how long r u
+    # there"); alone, it does not make the story around it no question ("slept 11 hrs. normal?").
+    if not any(asking for part, asking in found if len(part.split()) >= _PART_WORDS):
+        found = [(part, asking) for part, asking in found if len(part.split()) >= _PART_WORDS]
     if len(found) < 2:
         return []
-    return asking or [part for part, _ in found]
+    return [part for part, asking in found if asking] or [part for part, _ in found]
 
 
 def asks(text: str) -> bool:
