@@ -24,7 +24,8 @@ def new_sender() -> str:
     "question, expected",
     [
         ("what is ketamine infusion therapy?", ["intravenous", "treatment-resistant"]),
-        ("isn't ketamine an anesthetic?", ["pain-blocking anesthetic", "decades"]),
+        # Each answer carries what the article puts beside it: an anesthetic's history, how it treats depression
+        ("isn't ketamine an anesthetic?", ["pain-blocking anesthetic", "decades", "brain cells communicate"]),
         ("who is this treatment for", ["major depressive disorder", "social anxiety disorder"]),
         ("what does treatment resistant mean", ["hasn't responded successfully"]),
         ("do i need an evaluation before starting", ["full medical history"]),
@@ -32,10 +33,13 @@ def new_sender() -> str:
         ("how does ketamine work in the brain", ["serotonin and dopamine", "NMDA", "glutamate", "BDNF"]),
         ("how is it different from my ssri", ["serotonin", "within a few hours"]),
         ("what dose do you give", ["subanesthetic", "IV"]),
+        ("will the dose knock me out like in surgery", ["subanesthetic", "anesthetic doses used for decades"]),
         ("how long does one infusion take", ["40 to 60 minutes"]),
         ("how many infusions will i need", ["once a week for one to four weeks"]),
         ("r boosters needed", ["booster treatments"]),
         ("how fast does it work", ["within a few hours", "weeks or longer"]),
+        # why so fast: the antidepressants' way against ketamine's, in the same answer
+        ("why does it kick in so much quicker than my prozac did", ["within a few hours", "serotonin", "NMDA"]),
         ("what does the expert say about it", ["Dr. Kerry D. Friesen", "The Friesen Center"]),
     ],
 )
