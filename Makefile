@@ -220,7 +220,7 @@ shell: $(MODEL) migrate
 	@$(BIN)/python -m clinic.server run actions --port $(ACTIONS_PORT) >var/actions.log 2>&1 & pid=$$!; \
 	trap "kill $$pid" EXIT; $(BIN)/python -m clinic.server shell -m models --endpoints endpoints.yml
 
-# Answer-level figures on the frozen test split of real questions and the fresh crisis set (SPLIT=dev ... dev22
+# Answer-level figures on the frozen test split of real questions and the fresh crisis set (SPLIT=dev ... dev23
 # for a dev split and the crisis probe set), then intent figures on the dev set tests/nlu/heldout.yml.
 eval: $(MODEL)
 	$(BIN)/python -m clinic_nlu.evaluation answers --model $(MODEL) --split $(or $(SPLIT),test)

@@ -49,6 +49,7 @@ DEV_SPLITS = (
     "dev20",
     "dev21",
     "dev22",
+    "dev23",
 )
 SPLITS = ("train", *DEV_SPLITS, TEST_SPLIT)
 # The staff offer (domain.yml `utter_offer_staff`) and the clarifying question (`utter_clarify`,
