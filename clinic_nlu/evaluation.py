@@ -128,8 +128,15 @@ CRISIS_PROBE15_SET = ROOT / "tests" / "safety" / "crisis_probe15.yml"
 # ordinary goodbyes, worried relatives, literal words, venting), most addressed to the clinic, written by a helper that
 # read no file of the project (forty-third round).
 CRISIS_PROBE16_SET = ROOT / "tests" / "safety" / "crisis_probe16.yml"
+# A twenty-first, of ten kinds each with its look-alikes (passive wishes, plans or means, overdoses asked about,
+# self-harm now, veiled farewells, someone else now, despair after treatment, a crisis inside a clinic question, SMS
+# shorthand, understatement; low mood, idioms, questions about suicidal thoughts, histories long over, grief, medication
+# logistics, ordinary goodbyes, worried relatives, literal words, venting), most addressed to the clinic, written by a
+# helper that read no file of the project (forty-sixth round).
+CRISIS_PROBE17_SET = ROOT / "tests" / "safety" / "crisis_probe17.yml"
 # The crisis development sets written apart, newest first, by the name the reports give them.
 CRISIS_PROBES = (
+    ("probe17", CRISIS_PROBE17_SET),
     ("probe16", CRISIS_PROBE16_SET),
     ("probe15", CRISIS_PROBE15_SET),
     ("probe14", CRISIS_PROBE14_SET),
