@@ -223,8 +223,9 @@ PROBE16_CRISIS_AT_LEAST = 142
 PROBE16_FALSE_ALARMS_AT_MOST = 25
 # crisis_probe17.yml (written in the forty-sixth round by a helper that read no file of the project, ten kinds each
 # with its look-alikes, most addressed to the clinic): 126/143 and 22/146 (139 reached) by parse, measured on arrival
-# (docs/nlu-evaluation.md, forty-sixth round).
-PROBE17_CRISIS_AT_LEAST = 125
+# (docs/nlu-evaluation.md, forty-sixth round). 139/143 (all 143 reached) and 22/146 with that round's lexicon (thirteen
+# of its misses' kinds written into it, so fitted).
+PROBE17_CRISIS_AT_LEAST = 138
 PROBE17_FALSE_ALARMS_AT_MOST = 23
 # Crisis messages that get the crisis intent or, short of it, a reply with the crisis line because the
 # crisis guard records a crisis it did not confirm (clinic.intents.crisis_guessed: the classifiers' unsure
@@ -253,7 +254,7 @@ PROBE13_REACHED_AT_LEAST = 141
 PROBE14_REACHED_AT_LEAST = 135
 PROBE15_REACHED_AT_LEAST = 137
 PROBE16_REACHED_AT_LEAST = 142
-PROBE17_REACHED_AT_LEAST = 138
+PROBE17_REACHED_AT_LEAST = 142
 
 
 def training_texts():
