@@ -134,8 +134,13 @@ CRISIS_PROBE16_SET = ROOT / "tests" / "safety" / "crisis_probe16.yml"
 # logistics, ordinary goodbyes, worried relatives, literal words, venting), most addressed to the clinic, written by a
 # helper that read no file of the project (forty-sixth round).
 CRISIS_PROBE17_SET = ROOT / "tests" / "safety" / "crisis_probe17.yml"
+# A twenty-second, of the same ten kinds each with its look-alikes, about two thirds addressed to the clinic, written by
+# a helper that read no file of the project before the forty-seventh round's detector examples were written, and
+# nothing chosen on it (forty-seventh round).
+CRISIS_PROBE18_SET = ROOT / "tests" / "safety" / "crisis_probe18.yml"
 # The crisis development sets written apart, newest first, by the name the reports give them.
 CRISIS_PROBES = (
+    ("probe18", CRISIS_PROBE18_SET),
     ("probe17", CRISIS_PROBE17_SET),
     ("probe16", CRISIS_PROBE16_SET),
     ("probe15", CRISIS_PROBE15_SET),
