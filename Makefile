@@ -30,7 +30,7 @@ ENCODER_ONNX := $(ENCODER_DIR)/.onnx-$(shell cat clinic_nlu/encoder_onnx.py $(RE
 
 # The model is named after a hash of everything that goes into it, so it is trained only when one
 # of these changes. MODEL_CACHE_DIR (optional) keeps trained models between clones (CI sets it).
-MODEL_INPUTS := config.yml domain.yml $(REQUIREMENTS) $(shell find data clinic_nlu clinic/lexicons -type f \( -name '*.yml' -o -name '*.py' \) | sort) clinic/text.py clinic/crisis.py clinic/conditions.py
+MODEL_INPUTS := config.yml domain.yml $(REQUIREMENTS) $(shell find data clinic_nlu clinic/lexicons -type f \( -name '*.yml' -o -name '*.py' \) | sort) clinic/text.py clinic/crisis.py clinic/crisis_time.py clinic/conditions.py
 MODEL_HASH := $(shell cat $(MODEL_INPUTS) | sha256sum | cut -c1-16)
 MODEL := models/clinic-$(MODEL_HASH).tar.gz
 # config.yml loads spaCy's pipeline from models/spacy, made with models/spacy-names from the hash-pinned

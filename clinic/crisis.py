@@ -15,6 +15,7 @@ from typing import Dict, List, Pattern, Tuple
 
 import yaml
 
+from clinic import crisis_time
 from clinic.text import TypoCorrector, normalise, normalised_words
 
 LEXICON_PATH = Path(__file__).parent / "lexicons" / "crisis.yml"
@@ -130,25 +131,28 @@ class CrisisLexicon:
         if danger:
             return CrisisCheck(Assessment.CRISIS, danger)
         history = [p.pattern for p in self.history if p.search(words)]
-        if history and not self._resolved(words):
+        # Over in so many words (`resolved`), or only dated long ago (clinic.crisis_time), nothing saying it is back.
+        over = self._resolved(words)
+        dated = not over and self._dated_long_ago(words)
+        if history and not (over or dated):
             return CrisisCheck(Assessment.CRISIS, history)
         # A death already grieved ("lost my brother to suicide") is not a topic match by itself.
         about_topic = _without(words, self.bereavement)
         topic = [p.pattern for p in self.topic if p.search(about_topic)]
         vents = any(p.search(words) for p in self.venting)
-        # A history that got this far is told as long past and over.
+        # A history that got this far is told as long past and over, or dated long ago.
         if not topic:
             if history:
-                return CrisisCheck(Assessment.INFORMATIONAL, history, vents=vents, resolved=True)
+                return CrisisCheck(Assessment.INFORMATIONAL, history, vents=vents, resolved=over)
             return CrisisCheck(Assessment.NONE, vents=vents)
-        over = bool(history) or self._resolved(words)
         general_question = any(p.search(words) for p in self.informational)
         personal = any(p.search(words) for p in self.personal)
         if general_question and not personal:
             return CrisisCheck(Assessment.INFORMATIONAL, topic, vents=vents, resolved=over)
-        # Long past and over, nothing back lately: the informational answer (it carries the 988 line).
-        if over:
-            return CrisisCheck(Assessment.INFORMATIONAL, topic, vents=vents, resolved=True)
+        # Long past and over, or dated long ago, nothing back lately: the informational answer (it carries the 988
+        # line); only the first whatever the learned detector reads (`resolved`).
+        if over or dated:
+            return CrisisCheck(Assessment.INFORMATIONAL, topic, vents=vents, resolved=over)
         # Only as the subject of a work, a study or a public effort: the informational answer too.
         if not any(p.search(_without(about_topic, self.discussed)) for p in self.topic):
             return CrisisCheck(Assessment.INFORMATIONAL, topic, vents=vents)
@@ -193,7 +197,13 @@ class CrisisLexicon:
         return False
 
     def _resolved(self, words: str) -> bool:
-        return any(p.search(words) for p in self.resolved) and not any(p.search(words) for p in self.recurring)
+        return any(p.search(words) for p in self.resolved) and not self._recurring(words)
+
+    def _dated_long_ago(self, words: str) -> bool:
+        return crisis_time.long_ago(words) and not self._recurring(words)
+
+    def _recurring(self, words: str) -> bool:
+        return any(p.search(words) for p in self.recurring)
 
 
 def _without(words: str, phrases: List[Pattern]) -> str:

@@ -13,8 +13,9 @@ process is killing me": the detector learned that such words go with crises). It
 reconsiders the lexicon's weakest kind of match, words about suicide with nothing else (no danger,
 despair or history pattern): an English message of at least `detector_clear_min_words` words scored
 below `detector_clear_below` ("I attempted suicide 25 years ago, would that disqualify me?") gets the
-informational answer, which carries the 988 line too, instead of the crisis reply; and a history the lexicon
-reads as long past and over gets that answer whatever the detector scores. A message of
+informational answer, which carries the 988 line too, instead of the crisis reply; a history the lexicon
+reads as long past and over gets that answer whatever the detector scores, and one only dated long ago
+(clinic.crisis_time) gets it unless the detector calls it a crisis. A message of
 several sentences is also a crisis when one of its sentences, read alone, scores `detector_sentence_at`
 or above (and at least the whole message's threshold), unless the lexicon or the classifiers read it
 as a question about suicidal thoughts: a crisis told in one sentence of a long message or beside a

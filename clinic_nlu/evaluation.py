@@ -138,8 +138,13 @@ CRISIS_PROBE17_SET = ROOT / "tests" / "safety" / "crisis_probe17.yml"
 # a helper that read no file of the project before the forty-seventh round's detector examples were written, and
 # nothing chosen on it (forty-seventh round).
 CRISIS_PROBE18_SET = ROOT / "tests" / "safety" / "crisis_probe18.yml"
+# A twenty-third, of the same ten kinds each with its look-alikes, about two thirds addressed to the clinic, written by
+# a helper that read no file of the project after the forty-eighth round's dated reading of histories was chosen, and
+# nothing chosen on it (forty-eighth round).
+CRISIS_PROBE19_SET = ROOT / "tests" / "safety" / "crisis_probe19.yml"
 # The crisis development sets written apart, newest first, by the name the reports give them.
 CRISIS_PROBES = (
+    ("probe19", CRISIS_PROBE19_SET),
     ("probe18", CRISIS_PROBE18_SET),
     ("probe17", CRISIS_PROBE17_SET),
     ("probe16", CRISIS_PROBE16_SET),

@@ -39,7 +39,7 @@ HELDOUT = load_examples()
 # The twenty-ninth round's figures of speech read around ("I'll be dead on my feet", "killing it at work"):
 # 395/395 and 19/400. The thirtieth round's distant histories (dated first, "stable ... ever since"): 17/400.
 PROBE_CRISIS_AT_LEAST = 395
-PROBE_FALSE_ALARMS_AT_MOST = 17
+PROBE_FALSE_ALARMS_AT_MOST = 16
 # crisis_probe2.yml (written apart when the first was fitted; the sentence threshold and the detector's
 # regression_weight and detector_crisis_at were chosen on it, its misses in other languages led to the
 # lexicon's Spanish and other-language phrasings, and its long-past histories to the lexicon's histories
@@ -71,7 +71,7 @@ PROBE2_FALSE_ALARMS_AT_MOST = 18
 # around: 193/200 and 22/200; the thirtieth round's dose taken twice by mistake read around: 193/200 and 21/200.
 # The thirty-ninth round's goodbye for a retirement read around: 196/200 and 19/200.
 PROBE3_CRISIS_AT_LEAST = 196
-PROBE3_FALSE_ALARMS_AT_MOST = 19
+PROBE3_FALSE_ALARMS_AT_MOST = 15
 # crisis_amounts.yml (written apart in the tenth round, after the lexicon's overdose pattern was narrowed
 # to a thing one can overdose on): 58/60 and 10/80; with the pattern as it was, 58/60 and 26/80.
 # "taking" among the overdose's verbs and boxes counted (eleventh round): 59/60 and 10/80.
@@ -121,7 +121,7 @@ PROBE6_FALSE_ALARMS_AT_MOST = 17
 # 195/200, probe5 137/150, probe6 157/160 by parse, no look-alike changed. 16/166 with the thirty-eighth round's
 # history read as long over kept informational (an attempt at 17 "stable for decades", an overdose in 2009).
 PROBE7_CRISIS_AT_LEAST = 155
-PROBE7_FALSE_ALARMS_AT_MOST = 16
+PROBE7_FALSE_ALARMS_AT_MOST = 15
 # crisis_probe8.yml (written in the thirty-first round by a helper that read no file of the project, two in
 # three of its messages inside an ordinary question): 144/167 and 29/165 as measured first (153 reached by the
 # crisis intent or the line); 165/167 and 25/165 (166 reached) with the thirty-first round's lexicon (an adverb
@@ -130,7 +130,7 @@ PROBE7_FALSE_ALARMS_AT_MOST = 16
 # an old couch given away, a son's overdose grieved). The same lexicon: probe6 19/160 look-alikes alarmed. 24/165
 # with the thirty-eighth round's ("goodbye for now" before a deployment read around).
 PROBE8_CRISIS_AT_LEAST = 165
-PROBE8_FALSE_ALARMS_AT_MOST = 24
+PROBE8_FALSE_ALARMS_AT_MOST = 23
 # crisis_probe9.yml (written in the thirty-third round by a helper that read no file of the project, a quarter of
 # its messages opening or closing with a name, a greeting, a sign-off or an answer word in both lists): 146/167
 # and 18/164 as measured first (157 reached by the crisis intent or the line); 158/167 and 18/164 (164 reached)
@@ -140,7 +140,7 @@ PROBE8_FALSE_ALARMS_AT_MOST = 24
 # with the thirty-fourth round's (a stay in intensive care lately left, an overdose named after it in passing). 16/164
 # with the thirty-ninth round's histories long over (an overdose told as done "20 yrs ago", "fully recovered").
 PROBE9_CRISIS_AT_LEAST = 160
-PROBE9_FALSE_ALARMS_AT_MOST = 16
+PROBE9_FALSE_ALARMS_AT_MOST = 13
 # crisis_probe10.yml (written in the thirty-fourth round by a helper that read no file of the project: what a list
 # of words would miss, with look-alikes in the same words): 138/157 and 22/153 as measured first by the whole
 # reply (148 reached by the crisis intent or the line); 147/157 and 19/153 (152 reached) by parse with the
@@ -196,24 +196,31 @@ PROBE14_FALSE_ALARMS_AT_MOST = 8
 # with its look-alikes, most about the clinic): 132/143 and 24/139 (138 reached) as measured first, by the whole
 # reply; nothing was chosen on it yet (docs/nlu-evaluation.md, forty-second round).
 PROBE15_CRISIS_AT_LEAST = 131
-PROBE15_FALSE_ALARMS_AT_MOST = 25
+PROBE15_FALSE_ALARMS_AT_MOST = 23
 # crisis_probe16.yml (written in the forty-third round by a helper that read no file of the project, ten kinds each
 # with its look-alikes, most addressed to the clinic): 140/143 and 24/152 (all 143 reached) on the project's model, by
 # parse and by the whole reply, measured in the forty-fourth round; on arrival it was measured on a model not kept
 # (docs/nlu-evaluation.md). 143/143 and 24/152 with the forty-fifth round's lexicon (an ending closing the message,
 # a last drive over an edge, "it's time" closing it: its three misses, written into the lexicon, so fitted).
 PROBE16_CRISIS_AT_LEAST = 142
-PROBE16_FALSE_ALARMS_AT_MOST = 25
+PROBE16_FALSE_ALARMS_AT_MOST = 23
 # crisis_probe17.yml (written in the forty-sixth round by a helper that read no file of the project, ten kinds each
 # with its look-alikes, most addressed to the clinic): 126/143 and 22/146 (139 reached) by parse, measured on arrival
 # (docs/nlu-evaluation.md, forty-sixth round). 139/143 (all 143 reached) and 22/146 with that round's lexicon (thirteen
 # of its misses' kinds written into it, so fitted).
 PROBE17_CRISIS_AT_LEAST = 138
-PROBE17_FALSE_ALARMS_AT_MOST = 23
+PROBE17_FALSE_ALARMS_AT_MOST = 20
 # crisis_probe18.yml (written in the forty-seventh round by a helper that read no file of the project; nothing chosen on
-# it): 135/146 and 33/151 (143 reached) by parse (docs/nlu-evaluation.md, forty-seventh round).
+# it): 135/146 and 33/151 (143 reached) by parse (docs/nlu-evaluation.md, forty-seventh round). 28/151 with histories
+# read as dated long ago (clinic.crisis_time, forty-eighth round), which also lowered the false alarms of probe, probe3,
+# probe7, probe8, probe9, probe15, probe16 and probe17 (their limits lowered with it, their slack kept).
 PROBE18_CRISIS_AT_LEAST = 135
-PROBE18_FALSE_ALARMS_AT_MOST = 33
+PROBE18_FALSE_ALARMS_AT_MOST = 28
+# crisis_probe19.yml (written in the forty-eighth round by a helper that read no file of the project, after that round's
+# dated reading of histories was chosen; nothing chosen on it): 140/145 and 23/145 (144 reached) by parse, measured on
+# arrival (26/145 on the round's starting code; docs/nlu-evaluation.md, forty-eighth round).
+PROBE19_CRISIS_AT_LEAST = 140
+PROBE19_FALSE_ALARMS_AT_MOST = 23
 # Crisis messages that get the crisis intent or, short of it, a reply with the crisis line because the
 # crisis guard records a crisis it did not confirm (clinic.intents.crisis_guessed: the classifiers' unsure
 # guess, or the detector leaning towards one from `detector_line_at`, chosen in the twenty-sixth round).
@@ -243,6 +250,7 @@ PROBE15_REACHED_AT_LEAST = 137
 PROBE16_REACHED_AT_LEAST = 142
 PROBE17_REACHED_AT_LEAST = 142
 PROBE18_REACHED_AT_LEAST = 143
+PROBE19_REACHED_AT_LEAST = 144
 
 
 def training_texts():
@@ -266,7 +274,7 @@ def test_no_message_of_the_crisis_dev_sets_written_apart_is_trained_on():
     trained = training_texts()
     # Not crisis_probe.yml: 41 of its look-alikes are training examples (40 of `low_mood`, one out of scope).
     written_apart = [path for _, path in CRISIS_PROBES if path != CRISIS_PROBE_SET] + [CRISIS_REPLIES_SET]
-    assert len(written_apart) == 19
+    assert len(written_apart) == 20
     for path in written_apart:
         probe = load_crisis_set(path)
         texts = [item["text"] for item in probe["crisis"] + probe["not_crisis"]]
@@ -310,6 +318,7 @@ GATES = {
     "probe16": (PROBE16_CRISIS_AT_LEAST, PROBE16_FALSE_ALARMS_AT_MOST, PROBE16_REACHED_AT_LEAST),
     "probe17": (PROBE17_CRISIS_AT_LEAST, PROBE17_FALSE_ALARMS_AT_MOST, PROBE17_REACHED_AT_LEAST),
     "probe18": (PROBE18_CRISIS_AT_LEAST, PROBE18_FALSE_ALARMS_AT_MOST, PROBE18_REACHED_AT_LEAST),
+    "probe19": (PROBE19_CRISIS_AT_LEAST, PROBE19_FALSE_ALARMS_AT_MOST, PROBE19_REACHED_AT_LEAST),
 }
 
 

@@ -6,11 +6,13 @@ assessed CRISIS) at most 1% of each set's look-alikes. A failure lists every mes
 """
 
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
 
+from clinic import crisis_time
 from clinic.crisis import Assessment, check, default_lexicon
 from clinic.text import normalise, normalised_words
 from clinic_nlu.evaluation import CRISIS_DEV_SET, CRISIS_SET, load_examples
@@ -837,6 +839,47 @@ def test_a_wait_a_dread_of_needles_a_volunteer_or_a_holiday_is_not(message):
 )
 def test_a_history_long_over_gets_the_informational_answer(message):
     assert check(message).assessment is Assessment.INFORMATIONAL
+
+
+# A history or suicidal thoughts only dated long ago, by a year, a count of years, "years ago", an age then and now or
+# years of being well (clinic.crisis_time): not a crisis by the lexicon alone (the detector still reads it), and not
+# `resolved`, which only words saying it is over make.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Intake question: ever attempted suicide? Yes, once, 1998. Should I include details?",
+        "Years ago I overdosed and was in the ICU. The word on your consent form made me nervous.",
+        "I self-harmed as a teenager but haven't in over 10 years. Should I put that on the form?",
+        "When I was 19 I tried to take my life. I'm 52 and a grandmother now.",
+        "Decades ago I struggled with suicidal thoughts. My doctor wants to try ketamine.",
+        "I was on suicide watch in the army. It's been over a decade. Will you want records?",
+    ],
+)
+def test_a_history_dated_long_ago_is_not_a_crisis_by_the_lexicon_alone(message):
+    result = check(message)
+    assert result.assessment is Assessment.INFORMATIONAL and not result.resolved
+
+
+# Not long ago, still going on since a year, or back: the lexicon's crisis.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I attempted suicide two years ago. Should I put that on the form?",
+        "I've been suicidal since 2015 and it is getting worse.",
+        "I've been suicidal for 10 years. Can ketamine help?",
+        "Years ago I overdosed and lately I've been thinking about doing it again.",
+        "When I was 19 I tried to take my life. I'm 21 and struggling.",
+        "It's been ten years of suicidal thoughts for me.",
+    ],
+)
+def test_a_history_recent_ongoing_or_back_is_still_a_crisis(message):
+    assert check(message).assessment is Assessment.CRISIS
+
+
+def test_a_year_is_long_ago_by_today_s_date():
+    words = "i attempted in 2021"
+    assert not crisis_time.long_ago(words, today=date(2025, 6, 1))
+    assert crisis_time.long_ago(words, today=date(2026, 6, 1))
 
 
 def test_an_attempt_told_as_such_is_a_history_but_an_intent_is_still_a_crisis():

@@ -72,6 +72,16 @@ def test_a_history_told_as_long_over_gets_the_informational_answer_however_sure_
     assert GUARD.process([scored(back, 0.05)])[0].get("intent")["name"] == "crisis"
 
 
+def test_a_history_only_dated_long_ago_is_not_a_crisis_unless_the_detector_reads_one():
+    # Dated, not said to be over (clinic.crisis_time): the lexicon alone does not make it a crisis; the detector does.
+    dated = "Years ago I overdosed and was in the ICU. Should I put that on the intake form?"
+    assert GUARD.process([scored(dated, 0.6)])[0].get("intent")["name"] == "ask_suicidal_thoughts"
+    assert GUARD.process([scored(dated, 0.9)])[0].get("intent")["name"] == "crisis"
+    # The same history last month is the lexicon's crisis whatever the detector scores.
+    recent = "Last month I overdosed and was in the ICU. Should I put that on the intake form?"
+    assert GUARD.process([scored(recent, 0.05)])[0].get("intent")["name"] == "crisis"
+
+
 def sentence_scored(text, score, sentence_score, intent="faq"):
     message = classified(text, intent=intent)
     message.set("crisis_score", score)
