@@ -3,9 +3,9 @@
 The crisis lexicon's `resolved` patterns say a history is over in so many words ("fine for ten years now",
 "long behind me"). Many people only date it and leave the rest unsaid: "Intake question: ever attempted
 suicide? Yes, once, 1998.", "Years ago I overdosed and was in the ICU", "I self-harmed as a teenager but
-haven't in over 10 years", "when I was 19 ... I'm 52 now". Those are read here, by arithmetic a list of
-words cannot do (a year against today's, an age then against an age now), on the lexicon's normalised
-words (clinic.text.normalise: lower case, "i'm" -> "i am").
+haven't in over 10 years", "when I was 19 ... I'm 52 now", "back in college ... I'm 41 now". Those are
+read here, by arithmetic a list of words cannot do (a year against today's, an age or a time of life then
+against an age now), on the lexicon's normalised words (clinic.text.normalise: lower case, "i'm" -> "i am").
 
 `long_ago` only says the message places something at least `MIN_YEARS` years back, or tells that long a
 time of being well since. clinic.crisis decides what that means: a history or words about suicide dated
@@ -67,12 +67,15 @@ _BEEN = re.compile(
     r"(?! (?:of|since|that i|i have))"
 )
 _AGE_THEN = re.compile(r"\b(?:when i was|at age|aged|at the age of) (\d{1,2})\b")
+# A time of life, by the oldest one is in it: "as a teenager ... I'm 46 now", "back in college ... I'm 41".
+_STAGES = {"teen": 19, "teenager": 19, "kid": 12, "child": 12, "high school": 18, "middle school": 14, "college": 23}
+_STAGE_THEN = re.compile(r"\b(?:as a|when i was a|in|back in|during) (" + "|".join(_STAGES) + r")\b")
 _AGE_NOW = re.compile(r"\bi am (?:now )?(\d{2})\b|\bnow (?:at |aged? )?(\d{2})\b")
 
 
 def long_ago(words: str, today: Optional[date] = None) -> bool:
     """Whether the normalised words place something `MIN_YEARS` or more years back (a year, a count of
-    years ago, "years ago", an age then and an age now), or tell that many years of being well."""
+    years ago, "years ago", an age or a time of life then and an age now), or tell that many years of being well."""
     this_year = (today or date.today()).year
     if any(not since and this_year - int(year) >= MIN_YEARS for since, year in _YEAR.findall(words)):
         return True
@@ -84,8 +87,12 @@ def long_ago(words: str, today: Optional[date] = None) -> bool:
         count, uncounted = match.groups()
         if uncounted or _count(count) >= MIN_YEARS:
             return True
-    then, now = _AGE_THEN.search(words), _AGE_NOW.search(words)
-    return bool(then and now and int(now.group(1) or now.group(2)) - int(then.group(1)) >= MIN_YEARS)
+    now = _AGE_NOW.search(words)
+    if not now:
+        return False
+    age_now = int(now.group(1) or now.group(2))
+    ages_then = [int(age) for age in _AGE_THEN.findall(words)] + [_STAGES[s] for s in _STAGE_THEN.findall(words)]
+    return any(age_now - age_then >= MIN_YEARS for age_then in ages_then)
 
 
 def _count(word: str) -> int:

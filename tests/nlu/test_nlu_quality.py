@@ -71,7 +71,7 @@ PROBE2_FALSE_ALARMS_AT_MOST = 18
 # around: 193/200 and 22/200; the thirtieth round's dose taken twice by mistake read around: 193/200 and 21/200.
 # The thirty-ninth round's goodbye for a retirement read around: 196/200 and 19/200.
 PROBE3_CRISIS_AT_LEAST = 196
-PROBE3_FALSE_ALARMS_AT_MOST = 15
+PROBE3_FALSE_ALARMS_AT_MOST = 14
 # crisis_amounts.yml (written apart in the tenth round, after the lexicon's overdose pattern was narrowed
 # to a thing one can overdose on): 58/60 and 10/80; with the pattern as it was, 58/60 and 26/80.
 # "taking" among the overdose's verbs and boxes counted (eleventh round): 59/60 and 10/80.

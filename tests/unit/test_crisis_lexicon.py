@@ -851,6 +851,7 @@ def test_a_history_long_over_gets_the_informational_answer(message):
         "Years ago I overdosed and was in the ICU. The word on your consent form made me nervous.",
         "I self-harmed as a teenager but haven't in over 10 years. Should I put that on the form?",
         "When I was 19 I tried to take my life. I'm 52 and a grandmother now.",
+        "I made a suicide attempt back in college. I'm 44 now, two kids and a dog.",
         "Decades ago I struggled with suicidal thoughts. My doctor wants to try ketamine.",
         "I was on suicide watch in the army. It's been over a decade. Will you want records?",
     ],
@@ -869,6 +870,7 @@ def test_a_history_dated_long_ago_is_not_a_crisis_by_the_lexicon_alone(message):
         "I've been suicidal for 10 years. Can ketamine help?",
         "Years ago I overdosed and lately I've been thinking about doing it again.",
         "When I was 19 I tried to take my life. I'm 21 and struggling.",
+        "I made a suicide attempt as a teenager. I'm 22 now.",
         "It's been ten years of suicidal thoughts for me.",
     ],
 )
