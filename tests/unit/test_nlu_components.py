@@ -302,3 +302,27 @@ def test_a_message_whose_questions_are_not_all_read_clearly_keeps_its_answer_and
     named = read_whole_as("faq/schedule", "How does it work for PTSD, and how many sessions?",
                           [*close, ("condition", "ptsd")])
     assert answered_in_order(named, [("faq/how_it_works", 0.9), ("faq/schedule", 0.8)]) == ("faq/schedule", ["faq/what_is"])
+
+
+def other_topics(message, readings):
+    """`_other_topics`' topics found, with each question of the message read as `readings` (first, second)."""
+    parts = QuestionParts(QuestionParts.get_default_config(), None, None)
+    asked = questions_asked(message.get("text"))
+    found, _, _ = parts._other_topics(message, asked, readings[: len(asked)])
+    return [topic for topic, _ in found]
+
+
+def test_of_two_questions_read_as_one_topic_the_less_sure_takes_its_second():
+    text = "how soon does it start working for me and can i still breastfeed"
+    own = read_whole_as("out_of_scope/pregnancy", text)
+    unsure_first = [
+        (("out_of_scope/pregnancy", 0.53), ("faq/how_fast", 0.42)),
+        (("out_of_scope/pregnancy", 0.99), ("out_of_scope/contraindications", 0.01)),
+    ]
+    # The first question, less sure of breastfeeding than the second, is answered as how fast.
+    assert other_topics(own, unsure_first) == ["faq/how_fast"]
+    # The same when the less sure question comes second (as before).
+    assert other_topics(own, unsure_first[::-1]) == ["faq/how_fast"]
+    # Its second unlikely: nothing more than the one answer.
+    unlikely = [(unsure_first[0][0], ("faq/how_fast", 0.2)), unsure_first[1]]
+    assert other_topics(own, unlikely) == []
