@@ -45,7 +45,9 @@ _NUMBERS = {
     "a couple of": 2,
     "a couple": 2,
     "couple of": 2,
+    "couple": 2,
     "a few": 3,
+    "few": 3,
     "several": 5,
     "many": 10,
 }
@@ -54,12 +56,20 @@ _ABOUT = r"(?:(?:over|about|almost|nearly|more than|well over|around|roughly|lik
 # A year, or a decade ("the 2000s"); not one a state has lasted since ("suicidal since my divorce in 2015").
 _YEAR = re.compile(r"\b(since(?: \w+){0,3} )?((?:19[3-9]|20[0-9])\d)s?\b")
 _YEARS_AGO = re.compile(rf"\b{_COUNT} (?:years|yrs|decades) ago\b")
-_UNCOUNTED_AGO = re.compile(r"\b(?:years|decades|a decade|a long time|long|ages) ago\b|\b(?:a decade|decades) back\b")
-# Years of being well, or without it: "sober for 30 years", "haven't in over 10 years", "nothing in over a decade".
+# Not "not long ago", which is lately.
+_UNCOUNTED_AGO = re.compile(
+    r"\b(?:years|decades|a decade|ages) ago\b|(?<!not )(?<!not that )(?<!not so )\b(?:a long time|long) ago\b"
+    r"|\b(?:a decade|decades) back\b"
+)
+# Years of being well, or without it: "sober for 30 years", "haven't in over 10 years", "nothing in over a decade";
+# not years of being unwell ("have not been well for 10 years", "no relief in years").
 _WELL_FOR = re.compile(
-    r"\b(?:free|clean|sober|stable|well|fine|better|good|great|healthy|safe|under control|in remission|recovered"
-    r"|nothing|none|no \w+|not|never)(?: [\w']+){0,5} (?:for|in|over) (?:the (?:last|past) )?"
-    rf"{_ABOUT}(?:{_COUNT} (?:years|yrs|decades)|(a decade|decades))\b"
+    r"(?:\b(?<!not )(?<!not been )(?<!not felt )(?:free|clean|sober|stable|well|fine|better|good|great|healthy|safe"
+    r"|under control|in remission|recovered|nothing|none|no (?:thoughts|urges|attempts|episodes|incidents))"
+    r"(?: [\w']+){0,5}"
+    r"|\b(?:have|has|had) not(?: (?:done it|done that|had (?:any|one|them|it)|cut|self harmed|hurt \w+self|attempted"
+    r"|felt (?:that way|suicidal|like that)|thought about it))?)"
+    rf" (?:for|in|over) (?:the (?:last|past) )?{_ABOUT}(?:{_COUNT} (?:years|yrs|decades)|(a decade|decades))\b"
 )
 # "It's been over a decade" ("it is been" once normalised), not "it has been ten years of this" nor "... since I".
 _BEEN = re.compile(

@@ -872,6 +872,9 @@ def test_a_history_dated_long_ago_is_not_a_crisis_by_the_lexicon_alone(message):
         "When I was 19 I tried to take my life. I'm 21 and struggling.",
         "I made a suicide attempt as a teenager. I'm 22 now.",
         "It's been ten years of suicidal thoughts for me.",
+        "I attempted suicide not long ago. Should I put that on the form?",
+        "couple years ago I attempted suicide, do I need to say so?",
+        "I haven't felt well for 10 years and I think about suicide a lot.",
     ],
 )
 def test_a_history_recent_ongoing_or_back_is_still_a_crisis(message):
