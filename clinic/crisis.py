@@ -131,14 +131,12 @@ class CrisisLexicon:
         if danger:
             return CrisisCheck(Assessment.CRISIS, danger)
         history = [p.pattern for p in self.history if p.search(words)]
-        # Over in so many words (`resolved`), or only dated long ago (clinic.crisis_time), nothing saying it is back.
-        over = self._resolved(words)
-        dated = not over and self._dated_long_ago(words)
-        if history and not (over or dated):
-            return CrisisCheck(Assessment.CRISIS, history)
         # A death already grieved ("lost my brother to suicide") is not a topic match by itself.
         about_topic = _without(words, self.bereavement)
         topic = [p.pattern for p in self.topic if p.search(about_topic)]
+        over, dated = self._told_as_past(words) if history or topic else (False, False)
+        if history and not (over or dated):
+            return CrisisCheck(Assessment.CRISIS, history)
         vents = any(p.search(words) for p in self.venting)
         # A history that got this far is told as long past and over, or dated long ago.
         if not topic:
@@ -196,14 +194,13 @@ class CrisisLexicon:
                 return True
         return False
 
-    def _resolved(self, words: str) -> bool:
-        return any(p.search(words) for p in self.resolved) and not self._recurring(words)
-
-    def _dated_long_ago(self, words: str) -> bool:
-        return crisis_time.long_ago(words) and not self._recurring(words)
-
-    def _recurring(self, words: str) -> bool:
-        return any(p.search(words) for p in self.recurring)
+    def _told_as_past(self, words: str) -> Tuple[bool, bool]:
+        """(over, dated): over in so many words (`resolved`), or else only dated long ago (clinic.crisis_time);
+        neither when something says it is back (`recurring`)."""
+        if any(p.search(words) for p in self.recurring):
+            return False, False
+        over = any(p.search(words) for p in self.resolved)
+        return over, not over and crisis_time.long_ago(words)
 
 
 def _without(words: str, phrases: List[Pattern]) -> str:
